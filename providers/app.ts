@@ -1,0 +1,99 @@
+// The app's own settings and secrets. No network: `verify` checks that the values agree with each other.
+import { z } from 'zod';
+import { defineProvider } from '../src/core/provider.ts';
+import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
+
+const url = z.string().superRefine((v, ctx) => {
+  const p = httpUrlProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+
+const origins = z.string().superRefine((v, ctx) => {
+  const list = v.split(',').map((s) => s.trim());
+  if (list.some((s) => !s)) return void ctx.addIssue({ code: 'custom', message: 'a comma-separated list of origins, without empty entries' });
+  for (const o of list) {
+    const p = httpUrlProblem(o);
+    if (p) return void ctx.addIssue({ code: 'custom', message: `${o}: ${p}` });
+    if (originOf(o) !== o.replace(/\/$/, ''))
+      return void ctx.addIssue({ code: 'custom', message: `${o}: an origin has no path (use ${originOf(o)})` });
+  }
+});
+
+export default defineProvider({
+  id: 'app',
+  title: 'App settings',
+  hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET',
+  docsUrl: 'https://12factor.net/config',
+  env: [
+    {
+      key: 'NODE_ENV',
+      description: 'Runtime environment: development, test or production.',
+      secret: false,
+      schema: z.enum(['development', 'test', 'production'], { message: 'NODE_ENV must be development, test or production' }),
+      localDefault: () => 'development',
+      example: 'development',
+    },
+    {
+      key: 'PORT',
+      description: 'Port the server listens on (Render sets it in production).',
+      secret: false,
+      schema: z.string().regex(/^\d{1,5}$/, 'PORT must be a number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'PORT must be between 1 and 65535'),
+      localDefault: (_known, project) => String(project.port),
+      example: '3000',
+    },
+    {
+      key: 'APP_URL',
+      description: 'Public base URL of the app, without a trailing slash.',
+      where: 'your domain in production (Render: service → Settings → Custom Domains); http://localhost:PORT locally',
+      secret: false,
+      schema: url.transform((v) => v.replace(/\/+$/, '')),
+      localDefault: (known, project) => `http://localhost:${known.PORT || project.port}`,
+      example: 'http://localhost:3000',
+    },
+    {
+      key: 'CORS_ORIGINS',
+      description: 'Comma-separated origins allowed to call the API from a browser.',
+      where: 'derived from APP_URL; add your front-end origins',
+      secret: false,
+      schema: origins,
+      localDefault: (known, project) => {
+        const appUrl = known.APP_URL || `http://localhost:${known.PORT || project.port}`;
+        return httpUrlProblem(appUrl) ? undefined : originOf(appUrl);
+      },
+      example: 'http://localhost:3000',
+    },
+    {
+      key: 'JWT_SECRET',
+      description: 'Signs session tokens. Generated: 32 random bytes, base64url. Rotate with `create-prod-ready rotate JWT_SECRET`.',
+      secret: true,
+      schema: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+      generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('base64url'),
+    },
+  ],
+  async verify(v) {
+    const warnings: string[] = [];
+    const app = new URL(v.APP_URL!);
+    const local = isLoopbackHost(app.hostname);
+    if (local && app.port && v.PORT && app.port !== v.PORT)
+      warnings.push(`APP_URL uses port ${app.port} but PORT is ${v.PORT}`);
+    if (v.NODE_ENV === 'production' && local) warnings.push('NODE_ENV is production but APP_URL is a local address');
+    const origins = (v.CORS_ORIGINS ?? '').split(',').map((s) => s.trim());
+    if (!origins.includes(app.origin)) warnings.push(`CORS_ORIGINS does not include APP_URL's origin (${app.origin})`);
+    return {
+      identity: `${app.origin} (${v.NODE_ENV})`,
+      mode: v.NODE_ENV,
+      details: [`JWT_SECRET: ${v.JWT_SECRET ? `${Buffer.byteLength(v.JWT_SECRET)} characters` : 'missing'}`],
+      warnings,
+    };
+  },
+  contribute: () => ({
+    render: {
+      envVars: [
+        { key: 'NODE_ENV', value: 'production' },
+        { key: 'APP_URL', sync: false },
+        { key: 'CORS_ORIGINS', sync: false },
+        { key: 'JWT_SECRET', generateValue: true },
+      ],
+    },
+  }),
+});

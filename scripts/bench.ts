@@ -1,0 +1,112 @@
+// `npm run bench`: start-up and concurrency figures, each paired against a baseline in the same run.
+//  1. wall time of `create-prod-ready --help` vs `node -e 0` (median of N, interleaved)
+//  2. time until the first prompt is drawn under a pty vs `node -e 0` under the same pty
+//  3. runtime dependencies of the packed package (target 0) and its size
+//  4. `check` with every provider behind a proxy adding latency: total vs the slowest single check
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createConnection, createServer, type Server } from 'node:net';
+import { spawn } from '@lydell/node-pty';
+import { BIN, cleanEnv } from '../test/helpers/pty.ts';
+import { tempProject } from '../test/helpers/project.ts';
+import { startPostgres } from '../test/harness/postgres.ts';
+import { startRedis } from '../test/harness/redis.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const N = Number(process.env.BENCH_RUNS) || 21;
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS) || 300;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+function wall(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  return performance.now() - t0;
+}
+
+function ptyUntil(args: string[], cwd: string, marker: string | null): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(process.execPath, args, { cols: 100, rows: 40, cwd, env: cleanEnv() });
+    let out = '';
+    let done = false;
+    const finish = (ms: number) => {
+      if (done) return;
+      done = true;
+      resolve(ms);
+      try { p.kill(); } catch { /* gone */ }
+    };
+    p.onData((d) => {
+      out += d;
+      if (marker && out.includes(marker)) finish(performance.now() - t0);
+    });
+    p.onExit(() => (marker ? (done ? undefined : reject(new Error(`exited before "${marker}"`))) : finish(performance.now() - t0)));
+  });
+}
+
+async function pairs(label: string, a: () => number | Promise<number>, b: () => number | Promise<number>) {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  await a(); await b(); // warm the file cache
+  for (let i = 0; i < N; i++) {
+    xs.push(await a());
+    ys.push(await b());
+  }
+  const [mx, my] = [median(xs), median(ys)];
+  console.log(`${label.padEnd(34)} ${fmt(mx).padStart(10)} vs node -e 0 ${fmt(my).padStart(10)}   ratio ${(mx / my).toFixed(2)}`);
+  return mx / my;
+}
+
+/** A TCP proxy that waits `ms` before connecting upstream: every new connection pays the latency. */
+function slowProxy(port: number, ms: number): Promise<{ port: number; server: Server }> {
+  const server = createServer((client) => {
+    client.pause();
+    setTimeout(() => {
+      const up = createConnection(port, '127.0.0.1', () => { client.pipe(up); up.pipe(client); client.resume(); });
+      up.on('error', () => client.destroy());
+      client.on('error', () => up.destroy());
+    }, ms);
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ port: (server.address() as { port: number }).port, server })));
+}
+
+console.log(`create-prod-ready bench · node ${process.version} · median of ${N}\n`);
+const dir = tempProject();
+const helpRatio = await pairs('--help (wall)', () => wall([BIN, '--help']), () => wall(['-e', '0']));
+const promptRatio = await pairs('first prompt drawn (pty)', () => ptyUntil([BIN], dir, 'Which providers'), () => ptyUntil(['-e', '0'], dir, null));
+
+const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+const pkg = JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' }));
+const deps = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }).length;
+console.log(`${'runtime dependencies (packed)'.padEnd(34)} ${String(deps).padStart(10)}   (${packed.entryCount} files, ${(packed.size / 1024).toFixed(0)} KiB packed)`);
+
+// Concurrency: each provider's live check pays LATENCY_MS on connect.
+const [pg, redis] = await Promise.all([startPostgres(), startRedis({ password: 'bench-pass' })]);
+const [pgp, rp] = await Promise.all([slowProxy(pg.port, LATENCY_MS), slowProxy(redis.port, LATENCY_MS)]);
+const proj = tempProject();
+writeFileSync(
+  join(proj, '.env'),
+  `NODE_ENV=development\nPORT=3000\nAPP_URL=http://localhost:3000\nCORS_ORIGINS=http://localhost:3000\nJWT_SECRET=${'x'.repeat(43)}\n` +
+    `DATABASE_URL=${pg.url('postgres').replace(`:${pg.port}/`, `:${pgp.port}/`)}\nREDIS_URL=redis://:bench-pass@127.0.0.1:${rp.port}\n`,
+);
+const timeCheck = (providers?: string) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BIN, 'check', ...(providers ? ['--providers', providers] : [])], { cwd: proj, env: cleanEnv(), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`check failed: ${r.stdout}${r.stderr}`);
+  return performance.now() - t0;
+};
+const runs = Math.max(5, Math.floor(N / 3));
+const all: number[] = [], slowest: number[] = [];
+for (let i = 0; i < runs; i++) {
+  all.push(timeCheck());
+  slowest.push(Math.max(timeCheck('postgres'), timeCheck('redis'), timeCheck('app')));
+}
+const concRatio = median(all) / median(slowest);
+console.log(`${`check, all providers (+${LATENCY_MS} ms each)`.padEnd(34)} ${fmt(median(all)).padStart(10)} vs slowest single ${fmt(median(slowest)).padStart(10)}   ratio ${concRatio.toFixed(2)}`);
+pgp.server.close();
+rp.server.close();
+await Promise.all([pg.stop(), redis.stop()]);
+
+console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'})`);
+process.exit(0);

@@ -1,0 +1,29 @@
+// Bundle the CLI into dist/ as ESM with zero runtime dependencies. Code splitting keeps the entry
+// small: prompts, provider modules and heavy clients (postgres, yaml, handlebars, diff) are chunks
+// loaded only by the step that needs them.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const result = await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  banner: { js: "import{createRequire as __cpr_cr}from'node:module';const require=__cpr_cr(import.meta.url);" },
+  logLevel: 'warning',
+  metafile: true,
+});
+const outputs = Object.entries(result.metafile.outputs);
+const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
+const entry = outputs.find(([f]) => f.endsWith('cli.mjs'));
+console.log(`built dist/: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB (entry ${(entry[1].bytes / 1024).toFixed(1)} KiB)`);

@@ -1,0 +1,85 @@
+// The only module that writes to the project. Two phases: every new version goes to a temp file next
+// to its target (any failure removes them all, so nothing changed); then each is renamed over its
+// target, .gitignore first so .env is ignored before it exists. No backups of secrets are made.
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { basename, dirname, join, relative, isAbsolute } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FileError } from './errors.ts';
+import type { FileChange } from './plan.ts';
+
+function target(cwd: string, path: string): string {
+  const p = join(cwd, path);
+  let st;
+  try {
+    st = lstatSync(p);
+  } catch {
+    return p; // does not exist yet
+  }
+  if (!st.isSymbolicLink()) return p;
+  let real: string;
+  try {
+    real = realpathSync(p);
+  } catch {
+    throw new FileError(`${path} is a symbolic link to a file that does not exist; refusing to write through it`);
+  }
+  const rel = relative(realpathSync(cwd), real);
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw new FileError(`${path} is a symbolic link that leaves the project (${real}); refusing to write through it`, 'replace the link with a file, or run the wizard where the file lives');
+  return real;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'EROFS') return 'read-only file system';
+  if (e.code === 'ENOSPC') return 'no space left on device';
+  return e.code ?? String(e.message);
+}
+
+export function apply(cwd: string, changes: FileChange[]): string[] {
+  const todo = changes.filter((c) => c.action !== 'keep');
+  const staged: { tmp: string; dest: string; path: string }[] = [];
+  try {
+    for (const c of todo) {
+      const dest = target(cwd, c.path);
+      let mode = c.mode ?? 0o644;
+      if (c.mode === undefined)
+        try {
+          mode = statSync(dest).mode & 0o777;
+        } catch {
+          /* new file */
+        }
+      const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+      let fd: number;
+      try {
+        fd = openSync(tmp, 'wx', mode);
+      } catch (err) {
+        throw new FileError(`cannot write ${c.path}: ${describe(err)}`, `check that you may write to ${dirname(dest)}`);
+      }
+      staged.push({ tmp, dest, path: c.path });
+      try {
+        writeSync(fd, c.after);
+        fsyncSync(fd);
+      } catch (err) {
+        throw new FileError(`cannot write ${c.path}: ${describe(err)}`);
+      } finally {
+        closeSync(fd);
+      }
+      chmodSync(tmp, mode); // openSync's mode is filtered by the umask
+    }
+  } catch (err) {
+    for (const s of staged) try { unlinkSync(s.tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  const written: string[] = [];
+  for (const s of staged) {
+    try {
+      renameSync(s.tmp, s.dest);
+      written.push(s.path);
+    } catch (err) {
+      for (const r of staged.slice(staged.indexOf(s))) try { unlinkSync(r.tmp); } catch { /* gone */ }
+      throw new FileError(`cannot write ${s.path}: ${describe(err)}${written.length ? ` (already written: ${written.join(', ')})` : ''}`);
+    }
+  }
+  return written;
+}

@@ -1,0 +1,21 @@
+// .gitignore: append only the entries that are missing; never rewrite the user's lines.
+const WANTED = ['.env', '.env.*', '!.env.example'];
+
+function covers(lines: Set<string>, entry: string): boolean {
+  if (lines.has(entry) || lines.has(`/${entry}`)) return true;
+  // `.env*` ignores both .env and .env.*
+  return (entry === '.env' || entry === '.env.*') && (lines.has('.env*') || lines.has('/.env*'));
+}
+
+export function mergeGitignore(source: string | undefined): string {
+  const text = source ?? '';
+  const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = WANTED.filter((e) => !covers(lines, e));
+  if (!missing.length) return text;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let out = text;
+  if (out.length && !out.endsWith('\n')) out += eol;
+  if (out.trim().length) out += eol;
+  out += ['# Secrets: keep every .env file out of git, but share the example (create-prod-ready)', ...missing].join(eol) + eol;
+  return out;
+}

@@ -1,0 +1,97 @@
+// render.yaml: a Render Blueprint in the strict form Render's JSON schema accepts (runtime, not env;
+// quoted strings; one source per env var). Created from the template, or merged into the user's file.
+import { isAlias, isMap, isSeq, type Document, type YAMLMap } from 'yaml';
+import type { Contribution, RenderEnvVar } from '../provider.ts';
+import type { ProjectInfo } from '../project.ts';
+import { YAML_OPTIONS, type Templates } from '../templates.ts';
+import { mergeNamedList, parseYamlFile } from './yaml-merge.ts';
+
+export interface RenderModel {
+  services: Record<string, unknown>[];
+  databases: Record<string, unknown>[];
+}
+
+export const RENDER_DEFAULTS = { region: 'oregon', webPlan: 'starter', healthCheckPath: '/healthz' } as const;
+
+export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
+  const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
+  const web = `${project.name}-web`;
+  const base = {
+    runtime: 'node',
+    plan: RENDER_DEFAULTS.webPlan,
+    region: RENDER_DEFAULTS.region,
+    buildCommand: project.commands.build,
+  };
+  const services: Record<string, unknown>[] = [
+    {
+      type: 'web',
+      name: web,
+      ...base,
+      ...(project.scripts.migrate ? { preDeployCommand: project.commands.run(project.scripts.migrate) } : {}),
+      startCommand: project.commands.start,
+      healthCheckPath: RENDER_DEFAULTS.healthCheckPath,
+      envVars,
+    },
+  ];
+  if (project.commands.worker)
+    services.push({
+      type: 'worker',
+      name: `${project.name}-worker`,
+      ...base,
+      startCommand: project.commands.worker,
+      // A generated value must be shared, not generated twice: the worker reads the web service's.
+      envVars: envVars.map(
+        (e): RenderEnvVar => ('generateValue' in e ? { key: e.key, fromService: { type: 'web', name: web, envVarKey: e.key } } : e),
+      ),
+    });
+  for (const c of contributions) services.push(...(c.render?.services ?? []));
+  const databases = contributions.flatMap((c) => c.render?.databases ?? []);
+  return { services, databases };
+}
+
+/** Add the env vars an existing service lacks (by key); never change the user's entries. */
+function mergeServiceEnv(existing: YAMLMap, wanted: Record<string, unknown>, doc: Document): boolean {
+  const want = wanted.envVars as RenderEnvVar[] | undefined;
+  if (!want?.length) return false;
+  let list = existing.get('envVars', true);
+  if (list == null) {
+    existing.set('envVars', []);
+    list = existing.get('envVars', true);
+  }
+  if (!isSeq(list)) return false;
+  const items = list.items.map((n) => (isAlias(n) ? n.resolve(doc) : n));
+  const have = new Set(items.filter(isMap).map((m) => m.get('key')));
+  const missing = want.filter((e) => !have.has(e.key));
+  for (const e of missing) list.add(doc.createNode(e, { aliasDuplicateObjects: false }));
+  return missing.length > 0;
+}
+
+export function renderRenderYaml(existing: string | undefined, model: RenderModel, t: Templates, name: string): string {
+  if (existing === undefined) return t.renderYaml({ name, services: model.services, databases: model.databases });
+  const doc = parseYamlFile('render.yaml', existing);
+  const a = mergeNamedList(doc, 'services', model.services, mergeServiceEnv);
+  const b = mergeNamedList(doc, 'databases', model.databases);
+  return a || b ? doc.toString(YAML_OPTIONS) : existing;
+}
+
+/** Every fromDatabase / fromService must name something declared in the file (Render's schema cannot say). */
+export function renderReferenceProblems(doc: { services?: Record<string, unknown>[]; databases?: Record<string, unknown>[] }): string[] {
+  const problems: string[] = [];
+  const services = doc.services ?? [];
+  const dbNames = new Set((doc.databases ?? []).map((d) => d.name));
+  const svc = new Map(services.map((s) => [`${s.name}`, `${s.type}`]));
+  const names = services.map((s) => s.name);
+  const dup = names.filter((n, i) => names.indexOf(n) !== i);
+  if (dup.length) problems.push(`duplicate service names: ${[...new Set(dup)].join(', ')}`);
+  for (const s of services)
+    for (const e of (s.envVars as Record<string, any>[] | undefined) ?? []) {
+      if (e.fromDatabase && !dbNames.has(e.fromDatabase.name))
+        problems.push(`${s.name}: ${e.key} uses database "${e.fromDatabase.name}", which is not declared`);
+      if (e.fromService) {
+        const t = svc.get(e.fromService.name);
+        const same = t === e.fromService.type || (t === 'redis' && e.fromService.type === 'keyvalue') || (t === 'keyvalue' && e.fromService.type === 'redis');
+        if (!t || !same) problems.push(`${s.name}: ${e.key} uses ${e.fromService.type} "${e.fromService.name}", which is not declared`);
+      }
+    }
+  return problems;
+}

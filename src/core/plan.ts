@@ -1,0 +1,81 @@
+// Planning is pure: answers and current file contents in, the list of file changes out.
+// Nothing here reads or writes the disk; `apply` is the only writer.
+import { parse as parseYaml } from 'yaml';
+import { FileError } from './errors.ts';
+import type { ProjectInfo } from './project.ts';
+import type { Contribution, Provider, Values } from './provider.ts';
+import type { Templates } from './templates.ts';
+import { mergeDotenv, type EnvGroup } from './files/dotenv.ts';
+import { renderEnvExample } from './files/env-example.ts';
+import { mergeGitignore } from './files/gitignore.ts';
+import { renderModel, renderReferenceProblems, renderRenderYaml } from './files/render-yaml.ts';
+import { composeModel, renderCompose } from './files/compose.ts';
+
+export const MANAGED_FILES = ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml'] as const;
+export type ManagedFile = (typeof MANAGED_FILES)[number];
+
+export interface FileChange {
+  path: ManagedFile;
+  action: 'create' | 'update' | 'keep';
+  before?: string;
+  after: string;
+  /** File mode for a created file (and enforced for .env). */
+  mode?: number;
+}
+
+export interface PlanInput {
+  project: ProjectInfo;
+  /** Selected providers, in catalog order. */
+  providers: Provider[];
+  /** Final values of every selected provider's keys ('' = optional and left empty). */
+  values: Values;
+  /** Keys whose existing .env value is replaced; every other existing key is kept. */
+  overwrite: ReadonlySet<string>;
+  files: Partial<Record<ManagedFile, string>>;
+  templates: Templates;
+}
+
+export interface Plan {
+  changes: FileChange[];
+  contributions: Contribution[];
+  nextSteps: string[];
+}
+
+const ENV_HEADER = '# Local secrets for this project, written by create-prod-ready. Never commit this file.\n';
+
+export function plan(input: PlanInput): Plan {
+  const { project, providers, values, files, templates: t } = input;
+  const contributions = providers.map((p) => p.contribute(values, { project, all: values }));
+
+  const groups: EnvGroup[] = providers.map((p) => ({
+    title: p.title,
+    vars: p.env.filter((e) => values[e.key] !== undefined && !(e.optional && values[e.key] === '')).map((e) => ({ key: e.key, value: values[e.key]! })),
+  }));
+  const envBefore = files['.env'];
+  const env = mergeDotenv(envBefore ?? ENV_HEADER, groups, input.overwrite);
+
+  const model = renderModel(project, contributions);
+  const renderYaml = renderRenderYaml(files['render.yaml'], model, t, project.name);
+  const parsedRender = parseYaml(renderYaml) as Parameters<typeof renderReferenceProblems>[0];
+  const problems = renderReferenceProblems(parsedRender ?? {});
+  if (problems.length) throw new FileError(`render.yaml would be inconsistent: ${problems[0]}`, 'fix the names in render.yaml by hand, then run again');
+
+  const compose = renderCompose(files['docker-compose.yml'], composeModel(contributions), t, project.name);
+  if (compose !== undefined) parseYaml(compose);
+
+  const after: [ManagedFile, string | undefined, number?][] = [
+    ['.gitignore', mergeGitignore(files['.gitignore'])],
+    ['.env', env, 0o600],
+    ['.env.example', renderEnvExample(files['.env.example'], providers, t, project.name)],
+    ['render.yaml', renderYaml],
+    ['docker-compose.yml', compose],
+  ];
+  const changes: FileChange[] = [];
+  for (const [path, text, mode] of after) {
+    if (text === undefined) continue;
+    const before = files[path];
+    const action = before === undefined ? 'create' : before === text ? 'keep' : 'update';
+    changes.push({ path, action, before, after: text, mode });
+  }
+  return { changes, contributions, nextSteps: contributions.flatMap((c) => c.nextSteps ?? []) };
+}

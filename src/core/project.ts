@@ -1,0 +1,146 @@
+// Project detection: package manager (lockfile), framework (package.json), scripts and port.
+// `detectProject` reads a handful of small files; `describeProject` is pure over their contents.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+export type FrameworkId =
+  | 'nextjs'
+  | 'react-router'
+  | 'remix'
+  | 'nestjs'
+  | 'sveltekit'
+  | 'astro'
+  | 'hono'
+  | 'fastify'
+  | 'express'
+  | 'node';
+
+export interface ProjectInfo {
+  cwd: string;
+  /** Slug used for Render service and database names. */
+  name: string;
+  hasPackageJson: boolean;
+  packageManager: PackageManager;
+  framework: FrameworkId;
+  frameworkName: string;
+  typescript: boolean;
+  port: number;
+  scripts: { build?: string; start?: string; worker?: string; migrate?: string };
+  dependencies: string[];
+  /** Commands for render.yaml, for the detected package manager. */
+  commands: { install: string; build: string; start: string; worker?: string; run: (script: string) => string };
+}
+
+const FRAMEWORKS: { id: FrameworkId; name: string; deps: string[]; port: number }[] = [
+  { id: 'nextjs', name: 'Next.js', deps: ['next'], port: 3000 },
+  { id: 'react-router', name: 'React Router', deps: ['@react-router/dev', '@react-router/node', '@react-router/serve'], port: 3000 },
+  { id: 'remix', name: 'Remix', deps: ['@remix-run/node', '@remix-run/react', '@remix-run/dev', '@remix-run/serve'], port: 3000 },
+  { id: 'nestjs', name: 'NestJS', deps: ['@nestjs/core'], port: 3000 },
+  { id: 'sveltekit', name: 'SvelteKit', deps: ['@sveltejs/kit'], port: 3000 },
+  { id: 'astro', name: 'Astro', deps: ['astro'], port: 4321 },
+  { id: 'hono', name: 'Hono', deps: ['hono'], port: 3000 },
+  { id: 'fastify', name: 'Fastify', deps: ['fastify'], port: 3000 },
+  { id: 'express', name: 'Express', deps: ['express'], port: 3000 },
+];
+
+const LOCKFILES: [string, PackageManager][] = [
+  ['pnpm-lock.yaml', 'pnpm'],
+  ['yarn.lock', 'yarn'],
+  ['bun.lock', 'bun'],
+  ['bun.lockb', 'bun'],
+  ['package-lock.json', 'npm'],
+];
+
+interface PackageJson {
+  name?: string;
+  packageManager?: string;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+export function detectProject(cwd: string): ProjectInfo {
+  let pkg: PackageJson | undefined;
+  const pkgPath = join(cwd, 'package.json');
+  if (existsSync(pkgPath)) {
+    try {
+      pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as PackageJson;
+    } catch {
+      pkg = undefined; // an unreadable package.json is treated as none; nothing here writes to it
+    }
+  }
+  const lockfiles = LOCKFILES.filter(([f]) => existsSync(join(cwd, f))).map(([f]) => f);
+  const typescript = existsSync(join(cwd, 'tsconfig.json'));
+  return describeProject({ cwd, pkg, lockfiles, typescript });
+}
+
+export function describeProject(input: {
+  cwd: string;
+  pkg?: PackageJson;
+  lockfiles: string[];
+  typescript: boolean;
+}): ProjectInfo {
+  const { cwd, pkg, lockfiles } = input;
+  const deps = { ...pkg?.dependencies, ...pkg?.devDependencies };
+  const dependencies = Object.keys(deps).sort();
+  const fw = FRAMEWORKS.find((f) => f.deps.some((d) => d in deps));
+  const scripts = pkg?.scripts ?? {};
+
+  const fromLock = LOCKFILES.find(([f]) => lockfiles.includes(f))?.[1];
+  const fromField = pkg?.packageManager?.split('@')[0] as PackageManager | undefined;
+  const packageManager: PackageManager =
+    fromLock ?? (fromField && ['npm', 'pnpm', 'yarn', 'bun'].includes(fromField) ? fromField : 'npm');
+
+  const worker = ['worker', 'start:worker', 'worker:start'].find((s) => scripts[s]);
+  const migrate = ['db:migrate', 'migrate'].find((s) => scripts[s]);
+  const port = portFromScripts(scripts) ?? fw?.port ?? 3000;
+  const run = (script: string) => (packageManager === 'npm' ? `npm run ${script}` : `${packageManager} run ${script}`);
+  const hasLock = lockfiles.length > 0;
+  const install = {
+    npm: hasLock ? 'npm ci' : 'npm install',
+    pnpm: 'corepack enable && pnpm install --frozen-lockfile',
+    yarn: 'corepack enable && yarn install --frozen-lockfile',
+    bun: 'bun install --frozen-lockfile',
+  }[packageManager];
+
+  return {
+    cwd,
+    name: slug(pkg?.name?.replace(/^@[^/]+\//, '') || basename(cwd)) || 'app',
+    hasPackageJson: pkg !== undefined,
+    packageManager,
+    framework: fw?.id ?? 'node',
+    frameworkName: fw?.name ?? 'Node.js',
+    typescript: input.typescript || 'typescript' in deps,
+    port,
+    scripts: { build: scripts.build, start: scripts.start, worker, migrate },
+    dependencies,
+    commands: {
+      install,
+      build: scripts.build ? `${install} && ${run('build')}` : install,
+      start: scripts.start ? (packageManager === 'npm' ? 'npm start' : run('start')) : 'node index.js',
+      worker: worker ? run(worker) : undefined,
+      run,
+    },
+  };
+}
+
+function portFromScripts(scripts: Record<string, string>): number | undefined {
+  for (const name of ['start', 'dev', 'preview']) {
+    const s = scripts[name];
+    const m = s && /(?:--port[ =]|-p\s+|\bPORT=)(\d{2,5})\b/.exec(s);
+    if (m) {
+      const n = Number(m[1]);
+      if (n > 0 && n < 65536) return n;
+    }
+  }
+  return undefined;
+}
+
+export function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+}

@@ -1,0 +1,90 @@
+// The one small interface every provider implements. A provider is a declaration (its env vars, with
+// zod schemas) plus functions: `verify` is the only one that touches the network (through `io`),
+// `contribute` is pure. Providers never import clack, fs or the global fetch.
+import type { ZodType } from 'zod';
+import type { ProjectInfo } from './project.ts';
+
+export const PROVIDER_IDS = ['app', 'postgres', 'redis', 'stripe', 'clerk', 'auth0', 'b2', 'render'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+export type Values = Readonly<Record<string, string>>;
+
+export interface EnvVar {
+  key: string;
+  /** What the value is; the comment above it in .env.example. */
+  description: string;
+  /** Where to find it (dashboard page); the prompt's hint and a line in .env.example. */
+  where?: string;
+  /** Secrets are masked in previews, asked with a masked prompt and never written to committed files. */
+  secret: boolean;
+  /** Format check, run on prompt input, on environment and .env values, and by `check`. */
+  schema: ZodType<string>;
+  optional?: boolean;
+  /** The value offered by default: the local-development value that matches docker-compose.yml. */
+  localDefault?: (known: Values, project: ProjectInfo) => string | undefined;
+  /** Generated when missing and never asked for (e.g. JWT_SECRET). */
+  generate?: (randomBytes: (n: number) => Uint8Array) => string;
+  /** Placeholder for .env.example; a clearly fake value or empty. Never a real secret. */
+  example?: string;
+}
+
+export interface Verified {
+  /** One line: who/what the credential is (account, user@database, server version…). */
+  identity: string;
+  /** e.g. "test" or "live" for Stripe, "tls" / "plaintext" for databases. */
+  mode?: string;
+  details?: string[];
+  warnings: string[];
+}
+
+export interface Io {
+  signal: AbortSignal;
+  /** The provider's API base URL, or its PROD_READY_<ID>_URL override. */
+  baseUrl(defaultUrl: string): string;
+  project: ProjectInfo;
+}
+
+export type RenderEnvVar =
+  | { key: string; value: string }
+  | { key: string; generateValue: true }
+  | { key: string; sync: false }
+  | { key: string; fromDatabase: { name: string; property: string } }
+  | { key: string; fromService: { type: string; name: string; property?: string; envVarKey?: string } };
+
+export interface Contribution {
+  render?: {
+    /** Env vars for every app service (web, and worker when there is one). */
+    envVars?: RenderEnvVar[];
+    /** Extra entries for `services` (e.g. a Key Value instance), keyed by their `name`. */
+    services?: Record<string, unknown>[];
+    databases?: Record<string, unknown>[];
+  };
+  compose?: {
+    services?: Record<string, Record<string, unknown>>;
+    volumes?: string[];
+  };
+  nextSteps?: string[];
+}
+
+export interface ContributeContext {
+  project: ProjectInfo;
+  /** Every resolved value of every selected provider (for cross-provider wiring, e.g. APP_URL). */
+  all: Values;
+}
+
+export interface Provider {
+  id: ProviderId;
+  title: string;
+  /** Shown next to the provider in the picker. */
+  hint: string;
+  docsUrl: string;
+  env: EnvVar[];
+  /** Default API base URL, overridable with PROD_READY_<ID>_URL. */
+  apiUrl?: string;
+  /** Read-only live check. Throws VerifyError with a one-line message on failure. */
+  verify(values: Values, io: Io): Promise<Verified>;
+  /** Pure: what this provider adds to render.yaml, docker-compose.yml and the next steps. */
+  contribute(values: Values, ctx: ContributeContext): Contribution;
+}
+
+export const defineProvider = (p: Provider): Provider => p;

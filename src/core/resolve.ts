@@ -1,0 +1,68 @@
+// Where values come from, highest first: the process environment (same names as the .env keys),
+// the existing .env, then a prompt (interactive) or the local default (non-interactive).
+// Generated values (JWT_SECRET) are made only when missing.
+import { randomBytes } from 'node:crypto';
+import { UsageError } from './errors.ts';
+import type { ProjectInfo } from './project.ts';
+import type { EnvVar, Provider } from './provider.ts';
+
+export type Source = 'env' | 'dotenv' | 'default' | 'generated' | 'prompt';
+
+export interface Resolved {
+  values: Record<string, string>;
+  source: Record<string, Source>;
+}
+
+/** The zod check of one value: the cleaned value, or the one-line reason it is rejected. */
+export function check(e: EnvVar, raw: string): { ok: true; value: string } | { ok: false; message: string } {
+  const r = e.schema.safeParse(raw);
+  if (r.success) return { ok: true, value: r.data };
+  const msg = r.error.issues[0]?.message ?? 'invalid value';
+  return { ok: false, message: msg.startsWith(e.key) ? msg : `${e.key}: ${msg}` };
+}
+
+export function fromOutside(e: EnvVar, env: NodeJS.ProcessEnv, dotenv: Record<string, string>): { value: string; source: Source } | undefined {
+  const fromEnv = env[e.key];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: fromEnv.trim(), source: 'env' };
+  const fromFile = dotenv[e.key];
+  if (fromFile !== undefined && fromFile !== '') return { value: fromFile, source: 'dotenv' };
+  return undefined;
+}
+
+/** Non-interactive resolution: every required value must come from somewhere, or exit 2 naming all that are missing. */
+export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv: Record<string, string>, project: ProjectInfo): Resolved {
+  const values: Record<string, string> = {};
+  const source: Record<string, Source> = {};
+  const missing: string[] = [];
+  const invalid: string[] = [];
+  for (const p of providers)
+    for (const e of p.env) {
+      const outside = fromOutside(e, env, dotenv);
+      let value: string | undefined;
+      if (outside) {
+        value = outside.value;
+        source[e.key] = outside.source;
+      } else if (e.generate) {
+        value = e.generate((n) => randomBytes(n));
+        source[e.key] = 'generated';
+      } else {
+        value = e.localDefault?.(values, project);
+        if (value !== undefined) source[e.key] = 'default';
+      }
+      if (value === undefined) {
+        if (e.optional) values[e.key] = '';
+        else missing.push(e.key);
+        continue;
+      }
+      const c = check(e, value);
+      if (c.ok) values[e.key] = c.value;
+      else invalid.push(`${c.message} (from ${source[e.key] === 'dotenv' ? '.env' : source[e.key] === 'env' ? 'the environment' : 'the default'})`);
+    }
+  if (missing.length)
+    throw new UsageError(
+      `missing required value${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+      'set them in the environment or in .env, or run without --yes in a terminal to be asked',
+    );
+  if (invalid.length) throw new UsageError(invalid.length > 1 ? `invalid values:\n  ${invalid.join('\n  ')}` : invalid[0]!);
+  return { values, source };
+}

@@ -1,0 +1,47 @@
+// The plan as a person reads it: every file with its action, and a unified diff with secrets masked.
+// .env is masked by structure (every value of a key not known to be public), so even keys this tool
+// does not manage never show; other files are masked by the secret values in play.
+import { redact, maskSecret } from '../core/mask.ts';
+import { parseDotenv } from '../core/files/dotenv.ts';
+import type { FileChange } from '../core/plan.ts';
+
+export function maskDotenv(text: string, publicKeys: ReadonlySet<string>): string {
+  const doc = parseDotenv(text);
+  let out = doc.text;
+  for (const e of [...doc.entries].reverse()) {
+    if (publicKeys.has(e.key) || e.value === '') continue;
+    out = out.slice(0, e.keyStart) + `${e.key}=${maskSecret(e.value)}` + out.slice(e.valueEnd);
+  }
+  return out;
+}
+
+const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged' };
+
+export function summaryLine(c: FileChange): string {
+  return `${LABEL[c.action].padEnd(9)} ${c.path}${c.path === '.env' && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
+}
+
+export async function renderDiffs(
+  changes: FileChange[],
+  secrets: readonly string[],
+  publicKeys: ReadonlySet<string>,
+  color: { add: (s: string) => string; del: (s: string) => string; meta: (s: string) => string },
+): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const parts: string[] = [];
+  for (const c of changes) {
+    if (c.action === 'keep') continue;
+    const show = (t: string | undefined) =>
+      t === undefined ? '' : c.path === '.env' ? maskDotenv(t, publicKeys) : redact(t, secrets);
+    const patch = createTwoFilesPatch(c.before === undefined ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, show(c.before), show(c.after), '', '', { context: 3 });
+    const lines = patch.split('\n').slice(1); // drop the "=====" header line
+    parts.push(
+      lines
+        .filter((l) => l !== '\\ No newline at end of file')
+        .map((l) => (l.startsWith('+++') || l.startsWith('---') || l.startsWith('@@') ? color.meta(l) : l.startsWith('+') ? color.add(l) : l.startsWith('-') ? color.del(l) : l))
+        .join('\n')
+        .trimEnd(),
+    );
+  }
+  return parts.join('\n\n');
+}

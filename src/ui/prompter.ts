@@ -1,0 +1,59 @@
+// The one place that talks to @clack/prompts. Cancellation becomes an exception here (Ctrl+C or Esc
+// at any prompt → Cancelled → exit 130 with nothing written), so no caller can mistake it for an answer.
+import * as p from '@clack/prompts';
+import { styleText } from 'node:util';
+import { Cancelled } from '../core/errors.ts';
+
+function answer<T>(v: T | symbol): Exclude<T, symbol> {
+  if (p.isCancel(v)) throw new Cancelled();
+  return v as Exclude<T, symbol>;
+}
+
+type Validate = (value: string) => string | undefined;
+
+export const ui = {
+  intro: (title: string) => p.intro(title),
+  outro: (message: string) => p.outro(message),
+  note: (message: string, title?: string) => p.note(message, title),
+  info: (message: string) => p.log.info(message),
+  success: (message: string) => p.log.success(message),
+  warn: (message: string) => p.log.warn(message),
+  error: (message: string) => p.log.error(message),
+  step: (message: string) => p.log.step(message),
+  message: (message: string) => p.log.message(message),
+  cancel: (message: string) => p.cancel(message),
+
+  async text(o: { message: string; hint?: string; default?: string; validate?: Validate }): Promise<string> {
+    const v = await p.text({
+      message: o.hint ? `${o.message} ${styleText('dim', `(${o.hint})`)}` : o.message,
+      placeholder: o.default,
+      defaultValue: o.default,
+      validate: o.validate ? (s) => o.validate!(((s ?? '') || o.default || '').trim()) : undefined,
+    });
+    return answer(v).trim();
+  },
+
+  async password(o: { message: string; hint?: string; validate?: Validate }): Promise<string> {
+    const v = await p.password({
+      message: o.hint ? `${o.message} ${styleText('dim', `(${o.hint})`)}` : o.message,
+      validate: o.validate ? (s) => o.validate!((s ?? '').trim()) : undefined,
+    });
+    return answer(v).trim();
+  },
+
+  async select<T extends string>(o: { message: string; options: { value: T; label: string; hint?: string }[]; initial?: T }): Promise<T> {
+    const v = await p.select<T>({ message: o.message, options: o.options as never, initialValue: o.initial });
+    return answer(v);
+  },
+
+  async multiselect<T extends string>(o: { message: string; options: { value: T; label: string; hint?: string }[]; initial: T[] }): Promise<T[]> {
+    const v = await p.multiselect<T>({ message: o.message, options: o.options as never, initialValues: o.initial, required: true });
+    return answer(v);
+  },
+
+  async confirm(o: { message: string; initial?: boolean }): Promise<boolean> {
+    return answer(await p.confirm({ message: o.message, initialValue: o.initial ?? true }));
+  },
+};
+
+export type Ui = typeof ui;

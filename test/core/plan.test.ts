@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dotenv from 'dotenv';
+import { parse } from 'yaml';
+import { loadProviders } from '../../providers/index.ts';
+import { plan, type PlanInput } from '../../src/core/plan.ts';
+import { describeProject } from '../../src/core/project.ts';
+import { loadTemplates } from '../../src/core/templates.ts';
+import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
+import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
+
+const templates = await loadTemplates();
+const providers = await loadProviders(['app', 'postgres', 'redis']);
+const values = {
+  NODE_ENV: 'development',
+  PORT: '3000',
+  APP_URL: 'http://localhost:3000',
+  CORS_ORIGINS: 'http://localhost:3000',
+  JWT_SECRET: 'k'.repeat(43),
+  DATABASE_URL: 'postgres://app:s3cr#t$(x)@localhost:5432/app',
+  REDIS_URL: 'redis://:r3dis-pass@localhost:6379',
+};
+const nextApp = describeProject({
+  cwd: '/x',
+  pkg: { name: '@acme/shop', scripts: { build: 'next build', start: 'next start', worker: 'node worker.js' }, dependencies: { next: '15' } },
+  lockfiles: ['pnpm-lock.yaml'],
+  typescript: true,
+});
+const input = (over: Partial<PlanInput> = {}): PlanInput => ({ project: nextApp, providers, values, overwrite: new Set(), files: {}, templates, ...over });
+const files = (p: ReturnType<typeof plan>) => Object.fromEntries(p.changes.map((c) => [c.path, c.after]));
+
+test('a fresh project gets all five files, each valid against its real schema', () => {
+  const p = plan(input());
+  assert.deepEqual(p.changes.map((c) => [c.path, c.action]), [
+    ['.gitignore', 'create'],
+    ['.env', 'create'],
+    ['.env.example', 'create'],
+    ['render.yaml', 'create'],
+    ['docker-compose.yml', 'create'],
+  ]);
+  const f = files(p);
+  assert.deepEqual(renderSchemaErrors(f['render.yaml']!), []);
+  assert.deepEqual(composeSchemaErrors(f['docker-compose.yml']!), []);
+  assert.deepEqual(renderReferenceProblems(parse(f['render.yaml']!)), []);
+  assert.deepEqual(dotenv.parse(f['.env']!), values, '.env reads back exactly');
+  assert.equal(p.changes.find((c) => c.path === '.env')!.mode, 0o600);
+});
+
+test('render.yaml wires the database, Key Value, generated and prompted secrets; the worker shares JWT_SECRET', () => {
+  const doc = parse(files(plan(input()))['render.yaml']!);
+  const web = doc.services.find((s: any) => s.type === 'web');
+  const worker = doc.services.find((s: any) => s.type === 'worker');
+  const env = Object.fromEntries(web.envVars.map((e: any) => [e.key, e]));
+  assert.equal(web.name, 'shop-web');
+  assert.equal(web.buildCommand, 'corepack enable && pnpm install --frozen-lockfile && pnpm run build');
+  assert.deepEqual(env.DATABASE_URL.fromDatabase, { name: 'shop-db', property: 'connectionString' });
+  assert.deepEqual(env.REDIS_URL.fromService, { type: 'keyvalue', name: 'shop-kv', property: 'connectionString' });
+  assert.equal(env.JWT_SECRET.generateValue, true);
+  assert.equal(env.APP_URL.sync, false);
+  assert.equal(env.NODE_ENV.value, 'production');
+  assert.deepEqual(worker.envVars.find((e: any) => e.key === 'JWT_SECRET').fromService, { type: 'web', name: 'shop-web', envVarKey: 'JWT_SECRET' });
+  assert.equal(typeof doc.databases[0].postgresMajorVersion, 'string');
+  assert.ok(web.healthCheckPath);
+});
+
+test('no secret value reaches a committed file', () => {
+  const f = files(plan(input()));
+  for (const path of ['.env.example', 'render.yaml', 'docker-compose.yml', '.gitignore'])
+    for (const secret of [values.JWT_SECRET, 's3cr#t$(x)', 'r3dis-pass', values.DATABASE_URL])
+      assert.ok(!f[path]!.includes(secret), `${path} contains a secret`);
+  const example = dotenv.parse(f['.env.example']!);
+  assert.deepEqual(Object.keys(example).sort(), Object.keys(values).sort(), 'every key is documented');
+  assert.equal(example.JWT_SECRET, '');
+  assert.equal(example.DATABASE_URL, '');
+});
+
+test('a second run with the same answers changes nothing', () => {
+  const first = files(plan(input()));
+  const second = plan(input({ files: first }));
+  assert.deepEqual(second.changes.map((c) => c.action), ['keep', 'keep', 'keep', 'keep', 'keep']);
+});
+
+test('re-runs merge into hand-edited render.yaml and docker-compose.yml, keeping comments and edits', () => {
+  const first = files(plan(input({ providers: providers.filter((p) => p.id !== 'redis') })));
+  const editedRender = first['render.yaml']!.replace('plan: "starter"', 'plan: standard # we need more RAM').replace('services:', '# my comment\nservices:');
+  const editedCompose = first['docker-compose.yml']!.replace('services:\n', 'services:\n  # my own service\n  mailhog:\n    image: mailhog/mailhog\n');
+  const p = plan(input({ files: { ...first, 'render.yaml': editedRender, 'docker-compose.yml': editedCompose } }));
+  const f = files(p);
+  assert.match(f['render.yaml']!, /plan: standard # we need more RAM/);
+  assert.match(f['render.yaml']!, /# my comment/);
+  assert.match(f['render.yaml']!, /name: "shop-kv"/);
+  assert.match(f['render.yaml']!, /key: "REDIS_URL"/);
+  assert.deepEqual(renderSchemaErrors(f['render.yaml']!), []);
+  assert.deepEqual(renderReferenceProblems(parse(f['render.yaml']!)), []);
+  assert.match(f['docker-compose.yml']!, /# my own service\n  mailhog:/);
+  assert.match(f['docker-compose.yml']!, /redis:7-alpine/);
+  assert.deepEqual(composeSchemaErrors(f['docker-compose.yml']!), []);
+  // and the merge is stable
+  assert.ok(plan(input({ files: f })).changes.every((c) => c.action === 'keep'));
+});
+
+test('.gitignore: appends only missing entries; .env.* ignored, .env.example not', async () => {
+  const { mergeGitignore } = await import('../../src/core/files/gitignore.ts');
+  assert.equal(mergeGitignore('node_modules\n.env*\n!.env.example\n'), 'node_modules\n.env*\n!.env.example\n');
+  assert.equal(mergeGitignore('node_modules'), 'node_modules\n\n# Secrets: keep every .env file out of git, but share the example (create-prod-ready)\n.env\n.env.*\n!.env.example\n');
+  assert.match(mergeGitignore(undefined), /^# Secrets/);
+});
+
+test('a plain Express project without a worker gets a web service only', () => {
+  const project = describeProject({ cwd: '/y', pkg: { name: 'api', scripts: { start: 'node server.js --port 8080' }, dependencies: { express: '5' } }, lockfiles: ['package-lock.json'], typescript: false });
+  assert.equal(project.port, 8080);
+  assert.equal(project.framework, 'express');
+  const doc = parse(files(plan(input({ project })))['render.yaml']!);
+  assert.deepEqual(doc.services.map((s: any) => s.type), ['web', 'keyvalue']);
+  assert.equal(doc.services[0].buildCommand, 'npm ci');
+  assert.equal(doc.services[0].startCommand, 'npm start');
+});
