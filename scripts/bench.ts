@@ -3,7 +3,7 @@
 //  2. time until the first prompt is drawn under a pty vs `node -e 0` under the same pty
 //  3. runtime dependencies of the packed package (target 0) and its size
 //  4. `check` with every provider behind a proxy adding latency: total vs the slowest single check
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { spawn } from '@lydell/node-pty';
 import { BIN, cleanEnv } from '../test/helpers/pty.ts';
@@ -13,14 +13,14 @@ import { startRedis } from '../test/harness/redis.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const N = Number(process.env.BENCH_RUNS) || 21;
+const N = Number(process.env.BENCH_RUNS) || 31;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS) || 300;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 function wall(args: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  const r = spawnSync(process.execPath, args, { stdio: 'ignore', env: cleanEnv() });
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
   return performance.now() - t0;
 }
@@ -71,7 +71,10 @@ function slowProxy(port: number, ms: number): Promise<{ port: number; server: Se
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ port: (server.address() as { port: number }).port, server })));
 }
 
-console.log(`create-prod-ready bench · node ${process.version} · median of ${N}\n`);
+console.log(`create-prod-ready bench · node ${process.version} · median of ${N}`);
+// Every child runs with a minimal environment (PATH, HOME, LANG, TERM): a machine-wide setting such as
+// NODE_EXTRA_CA_CERTS adds ~100 ms to every node start here and would hide the difference measured.
+console.log('children run with a minimal environment (PATH, HOME, LANG, TERM)\n');
 const dir = tempProject();
 const helpRatio = await pairs('--help (wall)', () => wall([BIN, '--help']), () => wall(['-e', '0']));
 const promptRatio = await pairs('first prompt drawn (pty)', () => ptyUntil([BIN], dir, 'Which providers'), () => ptyUntil(['-e', '0'], dir, null));
@@ -90,17 +93,19 @@ writeFileSync(
   `NODE_ENV=development\nPORT=3000\nAPP_URL=http://localhost:3000\nCORS_ORIGINS=http://localhost:3000\nJWT_SECRET=${'x'.repeat(43)}\n` +
     `DATABASE_URL=${pg.url('postgres').replace(`:${pg.port}/`, `:${pgp.port}/`)}\nREDIS_URL=redis://:bench-pass@127.0.0.1:${rp.port}\n`,
 );
-const timeCheck = (providers?: string) => {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, 'check', ...(providers ? ['--providers', providers] : [])], { cwd: proj, env: cleanEnv(), encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`check failed: ${r.stdout}${r.stderr}`);
-  return performance.now() - t0;
-};
+// Async: the proxies live in this process, so a blocking spawnSync would stall them.
+const timeCheck = (providers?: string) =>
+  new Promise<number>((resolve, reject) => {
+    const t0 = performance.now();
+    execFile(process.execPath, [BIN, 'check', ...(providers ? ['--providers', providers] : [])], { cwd: proj, env: cleanEnv({ FORCE_COLOR: '0' }) }, (err, stdout, stderr) =>
+      err ? reject(new Error(`check failed: ${stdout}${stderr}`)) : resolve(performance.now() - t0),
+    );
+  });
 const runs = Math.max(5, Math.floor(N / 3));
 const all: number[] = [], slowest: number[] = [];
 for (let i = 0; i < runs; i++) {
-  all.push(timeCheck());
-  slowest.push(Math.max(timeCheck('postgres'), timeCheck('redis'), timeCheck('app')));
+  all.push(await timeCheck());
+  slowest.push(Math.max(await timeCheck('postgres'), await timeCheck('redis'), await timeCheck('app')));
 }
 const concRatio = median(all) / median(slowest);
 console.log(`${`check, all providers (+${LATENCY_MS} ms each)`.padEnd(34)} ${fmt(median(all)).padStart(10)} vs slowest single ${fmt(median(slowest)).padStart(10)}   ratio ${concRatio.toFixed(2)}`);

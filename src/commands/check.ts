@@ -1,6 +1,7 @@
 // `create-prod-ready check`: live-check every provider configured in .env, all at once.
 // Exit 0 when every check passes, 1 otherwise. `--json` for CI.
-import { CATALOG, configuredIds, loadProviders } from '../../providers/index.ts';
+import { CATALOG, configuredIds } from '../../providers/catalog.ts';
+import { loadProviders } from '../../providers/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { detectProject } from '../core/project.ts';

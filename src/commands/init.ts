@@ -2,7 +2,8 @@
 // confirm → write. Nothing touches the disk before the confirmation; a cancel anywhere writes nothing.
 import { randomBytes } from 'node:crypto';
 import { styleText } from 'node:util';
-import { CATALOG, configuredIds, loadProviders } from '../../providers/index.ts';
+import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers/catalog.ts';
+import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
 import { Cancelled, UserError, VerifyError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
@@ -17,6 +18,7 @@ import { runVerify, secretValues } from '../core/verify.ts';
 import type { Ui } from '../ui/prompter.ts';
 import { colors, plainOut, type Out } from '../ui/plain.ts';
 import { renderDiffs, summaryLine } from '../ui/preview.ts';
+import { introTitle, PICK_MESSAGE, pickOptions, projectSummary } from '../ui/first-frame.ts';
 
 export interface InitFlags {
   cwd: string;
@@ -26,6 +28,8 @@ export interface InitFlags {
   skipVerify: boolean;
   json: boolean;
   version: string;
+  /** Lines of the first frame already drawn by the boot file (replaced by clack's). */
+  painted?: number;
 }
 
 interface Result {
@@ -38,8 +42,6 @@ interface Result {
   error: string | null;
 }
 
-const BASE_PROVIDERS: ProviderId[] = ['app', 'postgres', 'redis'];
-
 export function publicKeys(providers: Provider[]): Set<string> {
   return new Set(providers.flatMap((p) => p.env.filter((e) => !e.secret).map((e) => e.key)));
 }
@@ -51,18 +53,6 @@ export async function init(flags: InitFlags): Promise<number> {
   const dotenv = dotenvValues(doc);
   const problems = dotenvProblems(doc);
   return flags.interactive ? interactive(flags, project, files, dotenv, problems) : batch(flags, project, files, dotenv, problems);
-}
-
-function describe(project: ProjectInfo): string {
-  const scripts = Object.entries(project.scripts).filter(([, v]) => v).map(([k]) => k);
-  return [
-    project.hasPackageJson ? project.frameworkName : 'no package.json (empty folder)',
-    project.packageManager,
-    `port ${project.port}`,
-    scripts.length ? `scripts: ${scripts.join(', ')}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(' · ');
 }
 
 function problemLines(problems: ReturnType<typeof dotenvProblems>): string[] {
@@ -84,7 +74,7 @@ async function batch(
   const out = plainOut(flags.json ? process.stderr : process.stdout);
   const ids = flags.providers ?? [...new Set([...BASE_PROVIDERS, ...configuredIds(dotenv, process.env)])];
   const providers = await loadProviders(ids);
-  out.line(`create-prod-ready ${flags.version} · ${describe(project)}`);
+  out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
   for (const p of problemLines(problems)) out.warn(p);
   const { values, source } = resolveAll(providers, process.env, dotenv, project);
 
@@ -173,18 +163,14 @@ async function interactive(
 ): Promise<number> {
   const { ui } = await import('../ui/prompter.ts');
   const { withSpinner } = await import('../ui/spinner.ts');
-  ui.intro(`${styleText(['bgCyan', 'black'], ' create-prod-ready ')} ${styleText('dim', `v${flags.version}`)}`);
-  ui.info(`Detected ${describe(project)}`);
+  if (flags.painted) process.stdout.write(`\x1b[${flags.painted}A\x1b[J`); // clack redraws the boot file's frame
+  ui.intro(introTitle(flags.version));
+  ui.info(`Detected ${projectSummary(project)}`);
   for (const p of problemLines(problems)) ui.warn(p);
 
   let ids = flags.providers;
   if (!ids) {
-    const configured = configuredIds(dotenv, process.env);
-    ids = await ui.multiselect<ProviderId>({
-      message: 'Which providers should be production-ready?',
-      options: CATALOG.map((c) => ({ value: c.id, label: c.title, hint: c.hint })),
-      initial: configured.length ? [...new Set<ProviderId>(['app', ...configured])] : BASE_PROVIDERS,
-    });
+    ids = await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(dotenv, process.env) });
   }
   const providers = await loadProviders(ids);
 

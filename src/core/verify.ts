@@ -19,7 +19,7 @@ export async function runVerify(p: Provider, values: Values, project: ProjectInf
   try {
     const check = p.verify(values, { signal, project, baseUrl: (d) => apiBaseUrl(p.id, d) });
     const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(outer?.aborted ? (outer.reason ?? new Cancelled()) : new VerifyError(`${p.title}: no answer within ${VERIFY_TIMEOUT_MS / 1000} s`, 'check the host and your network, then try again', 'TIMEOUT'));
+      const fail = () => reject(outer?.aborted ? (outer.reason ?? new Cancelled()) : new VerifyError(`no answer within ${VERIFY_TIMEOUT_MS / 1000} s`, 'check the host and your network, then try again', 'TIMEOUT'));
       if (signal.aborted) fail();
       else signal.addEventListener('abort', fail, { once: true });
     });
@@ -32,6 +32,6 @@ export async function runVerify(p: Provider, values: Values, project: ProjectInf
       throw e;
     }
     const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    throw new VerifyError(redact(`${p.title}: unexpected error: ${msg}`, secrets));
+    throw new VerifyError(redact(`unexpected error: ${msg}`, secrets));
   }
 }

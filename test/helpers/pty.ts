@@ -4,7 +4,7 @@ import { spawn, type IPty } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/create-prod-ready.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/create-prod-ready.cjs', import.meta.url));
 
 export const KEY = {
   enter: '\r',

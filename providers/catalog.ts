@@ -1,0 +1,34 @@
+// What the picker and detection need to know about each provider, as plain data: no provider code,
+// no zod. The first frame of the wizard is drawn from this alone (see src/boot.ts).
+import type { ProviderId } from '../src/core/provider.ts';
+
+export interface CatalogEntry {
+  id: ProviderId;
+  title: string;
+  hint: string;
+  /** The env keys the provider manages. */
+  keys: string[];
+}
+
+/** In dependency order: later providers may read earlier ones' values (e.g. APP_URL). */
+export const CATALOG: CatalogEntry[] = [
+  { id: 'app', title: 'App settings', hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET', keys: ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS', 'JWT_SECRET'] },
+  { id: 'postgres', title: 'PostgreSQL', hint: 'DATABASE_URL', keys: ['DATABASE_URL'] },
+  { id: 'redis', title: 'Redis / Key Value', hint: 'REDIS_URL', keys: ['REDIS_URL'] },
+];
+
+export const AVAILABLE: readonly ProviderId[] = CATALOG.map((c) => c.id);
+
+/** Set up by default in a project that has none configured yet. */
+export const BASE_PROVIDERS: ProviderId[] = ['app', 'postgres', 'redis'];
+
+/** Providers with at least one value in .env (or, except the app's generic keys, in the environment). */
+export function configuredIds(dotenv: Record<string, string>, env: NodeJS.ProcessEnv): ProviderId[] {
+  return CATALOG.filter((c) => c.keys.some((k) => !!dotenv[k] || (c.id !== 'app' && !!env[k]))).map((c) => c.id);
+}
+
+/** The picker's initial selection: what is configured (plus app), or the base set in a new project. */
+export function initialSelection(dotenv: Record<string, string>, env: NodeJS.ProcessEnv): ProviderId[] {
+  const configured = configuredIds(dotenv, env);
+  return configured.length ? CATALOG.map((c) => c.id).filter((id) => id === 'app' || configured.includes(id)) : BASE_PROVIDERS;
+}

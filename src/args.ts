@@ -1,0 +1,123 @@
+// The command line, a public interface: commands, flags, help and the interactive/non-interactive rule.
+// Shared by the CommonJS boot file (help, version, first frame) and the ESM CLI.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { UsageError } from './core/errors.ts';
+import { PROVIDER_IDS, type ProviderId } from './core/provider.ts';
+import { AVAILABLE } from '../providers/catalog.ts';
+
+declare const __VERSION__: string;
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+export const HELP = `create-prod-ready ${VERSION}
+Set up and check your production config: live-checks every credential, then writes
+.env, .env.example, .gitignore, render.yaml and docker-compose.yml (after you confirm).
+
+Usage
+  npx create-prod-ready [init] [options]   the wizard (default)
+  npx create-prod-ready check [--json]     live-check everything configured in .env
+
+Options
+  --cwd DIR            project folder (default: the current folder)
+  --providers LIST     comma-separated: ${AVAILABLE.join(', ')}
+  -y, --yes            never prompt: values from the environment, then .env, then local
+                       defaults; exits 2 naming every required value still missing
+  --dry-run            show the plan (secrets masked) and write nothing
+  --skip-verify        do not check values live (offline use)
+  --json               one JSON document on stdout (implies --yes)
+  -h, --help           this help
+  -v, --version        the version
+
+Without prompts
+  Runs non-interactively when --yes or --json is given, stdin is not a terminal, or CI is set.
+  Give values as environment variables with the .env names, e.g.
+    DATABASE_URL=postgres://… REDIS_URL=redis://… npx create-prod-ready --yes
+  Secrets are never accepted as flags (they would land in shell history and ps).
+
+API endpoints
+  PROD_READY_<ID>_URL overrides a provider's API base URL (e.g. PROD_READY_STRIPE_URL);
+  plain http only for localhost.
+
+Exit codes
+  0 success · 1 a live check failed or a file could not be written
+  2 usage error or missing input · 130 cancelled (Ctrl+C / Esc); a cancel writes nothing
+`;
+
+// Both bundles have `require` in scope (CommonJS natively, the ESM bundle through its banner); the
+// fallback serves the TypeScript sources run directly.
+function isatty(fd: 0 | 1): boolean {
+  if (typeof require === 'function') return (require('node:tty') as typeof import('node:tty')).isatty(fd);
+  return !!(fd === 0 ? process.stdin : process.stdout).isTTY;
+}
+
+export function truthy(v: string | undefined): boolean {
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** --help and --version win over everything else on the line, as in most CLIs; checked before parsing. */
+export function helpOrVersion(argv: string[]): string | undefined {
+  const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined);
+  if (flags.includes('--help') || flags.includes('-h')) return HELP;
+  if (flags.includes('--version') || flags.includes('-v')) return `${VERSION}\n`;
+  return undefined;
+}
+
+export type Args = ReturnType<typeof parseCommandLine>;
+
+export function parseCommandLine(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        cwd: { type: 'string' },
+        providers: { type: 'string' },
+        yes: { type: 'boolean', short: 'y' },
+        'dry-run': { type: 'boolean' },
+        'skip-verify': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''), 'see create-prod-ready --help');
+  }
+  const { values: v, positionals } = parsed;
+  const command = positionals[0] ?? 'init';
+  if (!['init', 'check'].includes(command) || positionals.length > 1)
+    throw new UsageError(`unknown command: ${positionals.join(' ')}`, 'commands: init (default), check');
+  let providers: ProviderId[] | undefined;
+  if (v.providers !== undefined) {
+    const ids = v.providers.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = ids.filter((id) => !AVAILABLE.includes(id as ProviderId));
+    if (unknown.length || !ids.length) {
+      const later = unknown.filter((id) => (PROVIDER_IDS as readonly string[]).includes(id));
+      throw new UsageError(
+        `unknown provider${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ') || '(none given)'}${later.length ? ` (${later.join(', ')} not available in this version)` : ''}`,
+        `valid ids: ${AVAILABLE.join(', ')}`,
+      );
+    }
+    providers = AVAILABLE.filter((id) => ids.includes(id));
+  }
+  const cwd = resolve(v.cwd ?? process.cwd());
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${v.cwd}: no such folder`);
+  return {
+    command,
+    flags: {
+      cwd,
+      providers,
+      /** Prompts only with a terminal on both ends, no --yes/--json and no CI. A getter: node:tty costs ~6 ms to load, which --help should not pay. */
+      get interactive(): boolean {
+        return !v.yes && !v.json && !truthy(process.env.CI) && isatty(0) && isatty(1);
+      },
+      dryRun: !!v['dry-run'],
+      skipVerify: !!v['skip-verify'],
+      json: !!v.json,
+      version: VERSION,
+    },
+  };
+}
