@@ -23,4 +23,4 @@ const outputs = [...Object.entries(result.metafile.outputs), ...Object.entries(b
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 const entry = outputs.find(([f]) => f.endsWith('cli.mjs'));
 const bootBytes = Object.values(boot.metafile.outputs)[0].bytes;
-console.log(`built dist/: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB (boot.cjs ${(bootBytes / 1024).toFixed(1)} KiB, cli.mjs ${(entry[1].bytes / 1024).toFixed(1)} KiB)`);
+if (!process.argv.includes('--quiet')) console.log(`built dist/: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB (boot.cjs ${(bootBytes / 1024).toFixed(1)} KiB, cli.mjs ${(entry[1].bytes / 1024).toFixed(1)} KiB)`);

@@ -139,7 +139,10 @@ export function printJson(ok: boolean, providers: Result[], files: FileChange[])
 }
 
 function nextSteps(thePlan: Plan): string[] {
-  const steps = [...thePlan.nextSteps];
+  // One `docker compose up -d a b` for every local service that the values point at.
+  const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21));
+  const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));
+  if (compose.length) steps.unshift(`Start the local services: docker compose up -d ${compose.join(' ')}`);
   const render = thePlan.changes.find((c) => c.path === 'render.yaml');
   if (render && render.action !== 'keep') {
     const prompted = thePlan.contributions.flatMap((c) => c.render?.envVars ?? []).filter((e) => 'sync' in e).map((e) => e.key);
