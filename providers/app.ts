@@ -1,22 +1,20 @@
 // The app's own settings and secrets. No network: `verify` checks that the values agree with each other.
 import { z } from 'zod';
 import { defineProvider } from '../src/core/provider.ts';
+import { checkedString } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 
-const url = z.string().superRefine((v, ctx) => {
-  const p = httpUrlProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
+const url = checkedString(httpUrlProblem);
 
-const origins = z.string().superRefine((v, ctx) => {
+const origins = checkedString((v) => {
   const list = v.split(',').map((s) => s.trim());
-  if (list.some((s) => !s)) return void ctx.addIssue({ code: 'custom', message: 'a comma-separated list of origins, without empty entries' });
+  if (list.some((s) => !s)) return 'a comma-separated list of origins, without empty entries';
   for (const o of list) {
     const p = httpUrlProblem(o);
-    if (p) return void ctx.addIssue({ code: 'custom', message: `${o}: ${p}` });
-    if (originOf(o) !== o.replace(/\/$/, ''))
-      return void ctx.addIssue({ code: 'custom', message: `${o}: an origin has no path (use ${originOf(o)})` });
+    if (p) return `${o}: ${p}`;
+    if (originOf(o) !== o.replace(/\/$/, '')) return `${o}: an origin has no path (use ${originOf(o)})`;
   }
+  return undefined;
 });
 
 export default defineProvider({

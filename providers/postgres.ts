@@ -19,11 +19,11 @@
 // even though psql connects fine. `verify` follows libpq (what users of managed Postgres expect) and
 // warns when the project depends on `pg` and the URL says sslmode=require.
 import type { Socket } from 'node:net';
-import { z } from 'zod';
+import { checkedString } from '../src/core/schema.ts';
 import { VerifyError } from '../src/core/errors.ts';
 import type { ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Io, type Verified } from '../src/core/provider.ts';
-import { isLoopbackHost } from '../src/core/urls.ts';
+import { connectionUrl, isLoopbackHost } from '../src/core/urls.ts';
 
 export const LOCAL_DATABASE_URL = 'postgres://app:app@localhost:5432/app';
 const SHAPE = 'postgres://USER:PASSWORD@HOST:5432/DATABASE';
@@ -48,50 +48,19 @@ export interface PgTarget {
 
 /** Why a DATABASE_URL is not usable, or undefined. The value itself is never echoed (it holds a password). */
 export function postgresUrlProblem(value: string): string | undefined {
-  const v = value.trim();
-  if (v !== value) return 'DATABASE_URL has leading or trailing spaces';
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
-  if (!scheme) return `DATABASE_URL must be a URL like ${SHAPE}`;
-  const proto = scheme[1]!.toLowerCase();
-  if (proto !== 'postgres' && proto !== 'postgresql') return `DATABASE_URL must start with postgres:// or postgresql:// (not ${proto}://)`;
-  // The port is checked before URL parsing: WHATWG URL rejects out-of-range ports with a generic error.
-  const authority = /^[^:]+:\/\/([^/?#]*)/.exec(v)?.[1] ?? '';
-  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
-  const portText = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort)?.[1];
-  if (portText !== undefined && portText !== '') {
-    if (!/^\d+$/.test(portText)) return 'DATABASE_URL port must be a number between 1 and 65535';
-    const n = Number(portText);
-    if (n < 1 || n > 65535) return `DATABASE_URL port must be between 1 and 65535 (got ${n})`;
-  }
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    return `DATABASE_URL is not a valid URL (${SHAPE}); percent-encode special characters in the password (@ : / ? # %)`;
-  }
-  if (authority.includes(',')) return 'DATABASE_URL lists several hosts; give a single host';
-  if (!u.hostname) return `DATABASE_URL has no host: ${SHAPE}`;
+  const u = connectionUrl('DATABASE_URL', value, ['postgres', 'postgresql'], SHAPE);
+  if (typeof u === 'string') return u;
   if (!u.username) return `DATABASE_URL has no user name: ${SHAPE}`;
   const db = u.pathname.replace(/^\//, '');
   if (!db) return `DATABASE_URL has no database name: add it after the host, as in ${SHAPE}`;
   if (db.includes('/')) return 'DATABASE_URL database name must not contain "/"';
-  try {
-    decodeURIComponent(u.username);
-    decodeURIComponent(u.password);
-    decodeURIComponent(db);
-  } catch {
-    return 'DATABASE_URL has a malformed %-escape in the user, password or database name';
-  }
   const sslmode = u.searchParams.get('sslmode');
   if (sslmode !== null && !(SSLMODES as readonly string[]).includes(sslmode))
     return `DATABASE_URL sslmode must be one of ${SSLMODES.join(', ')}${/^[a-z-]{1,16}$/.test(sslmode) ? ` (not "${sslmode}")` : ''}`;
   return undefined;
 }
 
-export const databaseUrlSchema = z.string().superRefine((v, ctx) => {
-  const p = postgresUrlProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
+export const databaseUrlSchema = checkedString(postgresUrlProblem);
 
 export function parsePostgresUrl(value: string): PgTarget {
   const p = postgresUrlProblem(value);

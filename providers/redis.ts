@@ -1,9 +1,9 @@
 // Redis / Render Key Value: REDIS_URL. `verify` uses the project's own tiny RESP client (src/net/redis.ts,
 // loaded lazily): AUTH when the URL has a password, SELECT the db in the path, PING, INFO.
-import { z } from 'zod';
+import { checkedString } from '../src/core/schema.ts';
 import { VerifyError } from '../src/core/errors.ts';
 import { defineProvider, type Io, type Verified } from '../src/core/provider.ts';
-import { isLoopbackHost } from '../src/core/urls.ts';
+import { connectionUrl, isLoopbackHost } from '../src/core/urls.ts';
 import type { RedisProbeError, RedisProbeOptions } from '../src/net/redis.ts';
 
 export const LOCAL_REDIS_URL = 'redis://localhost:6379';
@@ -11,44 +11,16 @@ const SHAPE = 'redis://[:PASSWORD@]HOST:6379[/DB] (rediss:// for TLS)';
 
 /** Why a REDIS_URL is not usable, or undefined. The value itself is never echoed (it may hold a password). */
 export function redisUrlProblem(value: string): string | undefined {
-  const v = value.trim();
-  if (v !== value) return 'REDIS_URL has leading or trailing spaces';
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
-  if (!scheme) return `REDIS_URL must be a URL like ${SHAPE}`;
-  const proto = scheme[1]!.toLowerCase();
-  if (proto !== 'redis' && proto !== 'rediss') return `REDIS_URL must start with redis:// or rediss:// (not ${proto}://)`;
-  const authority = /^[^:]+:\/\/([^/?#]*)/.exec(v)?.[1] ?? '';
-  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
-  const portText = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort)?.[1];
-  if (portText !== undefined && portText !== '') {
-    if (!/^\d+$/.test(portText)) return 'REDIS_URL port must be a number between 1 and 65535';
-    const n = Number(portText);
-    if (n < 1 || n > 65535) return `REDIS_URL port must be between 1 and 65535 (got ${n})`;
-  }
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    return `REDIS_URL is not a valid URL (${SHAPE}); percent-encode special characters in the password (@ : / ? # %)`;
-  }
-  if (!u.hostname) return `REDIS_URL has no host: ${SHAPE}`;
+  const u = connectionUrl('REDIS_URL', value, ['redis', 'rediss'], SHAPE);
+  if (typeof u === 'string') return u;
   const path = u.pathname.replace(/^\/|\/$/g, '');
   if (path !== '' && !/^\d+$/.test(path)) return 'REDIS_URL path must be a database index (a number, e.g. /0), or nothing';
   if (path !== '' && Number(path) > 65535) return 'REDIS_URL database index is too large';
   if (u.username && !u.password) return 'REDIS_URL has a user name but no password: redis://USER:PASSWORD@HOST:PORT (or redis://:PASSWORD@HOST:PORT)';
-  try {
-    decodeURIComponent(u.username);
-    decodeURIComponent(u.password);
-  } catch {
-    return 'REDIS_URL has a malformed %-escape in the user name or password';
-  }
   return undefined;
 }
 
-export const redisUrlSchema = z.string().superRefine((v, ctx) => {
-  const p = redisUrlProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
+export const redisUrlSchema = checkedString(redisUrlProblem);
 
 /** The live check behind `verify`; `probe` options (timeout, an extra CA) are for tests and private CAs. */
 export async function verifyRedisUrl(url: string, io: Io, probe: Omit<RedisProbeOptions, 'signal'> = {}): Promise<Verified> {

@@ -1,5 +1,6 @@
 // `create-prod-ready [init]`: pick providers → collect values → check them live → plan → preview →
-// confirm → write. Nothing touches the disk before the confirmation; a cancel anywhere writes nothing.
+// confirm → changes at providers (actions) → write. Nothing changes, at a provider or on disk, before
+// the confirmation; a cancel anywhere before it writes nothing.
 import { randomBytes } from 'node:crypto';
 import { styleText } from 'node:util';
 import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers/catalog.ts';
@@ -10,11 +11,11 @@ import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.
 import { maskSecret } from '../core/mask.ts';
 import { plan, type FileChange, type Plan } from '../core/plan.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
-import type { Provider, ProviderId, Verified } from '../core/provider.ts';
+import type { Action, Provider, ProviderId, Verified } from '../core/provider.ts';
 import { check, fromOutside, resolveAll, type Source } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { loadTemplates } from '../core/templates.ts';
-import { runVerify, secretValues } from '../core/verify.ts';
+import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import type { Ui } from '../ui/prompter.ts';
 import { colors, plainOut, type Out } from '../ui/plain.ts';
 import { renderDiffs, summaryLine } from '../ui/preview.ts';
@@ -32,7 +33,7 @@ export interface InitFlags {
   painted?: number;
 }
 
-interface Result {
+export interface Result {
   id: ProviderId;
   ok: boolean;
   skipped?: boolean;
@@ -40,6 +41,22 @@ interface Result {
   mode: string | null;
   warnings: string[];
   error: string | null;
+}
+
+/** Everything one run knows: what is on disk, what was answered, what the checks found. */
+interface Run {
+  flags: InitFlags;
+  project: ProjectInfo;
+  files: ReturnType<typeof readManagedFiles>;
+  dotenv: Record<string, string>;
+  problems: string[];
+  providers: Provider[];
+  values: Record<string, string>;
+  source: Record<string, Source>;
+  /** Keys whose existing .env value is replaced. */
+  overwrite: Set<string>;
+  results: Result[];
+  actions: { provider: Provider; action: Action }[];
 }
 
 export function publicKeys(providers: Provider[]): Set<string> {
@@ -50,73 +67,133 @@ export async function init(flags: InitFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
   const doc = parseDotenv(files['.env'] ?? '');
-  const dotenv = dotenvValues(doc);
-  const problems = dotenvProblems(doc);
-  return flags.interactive ? interactive(flags, project, files, dotenv, problems) : batch(flags, project, files, dotenv, problems);
+  const { duplicates, invalidLines } = dotenvProblems(doc);
+  const problems: string[] = [];
+  if (duplicates.length) problems.push(`.env defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
+  if (invalidLines.length) problems.push(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define nothing and are kept as they are`);
+  const run: Run = {
+    flags,
+    project,
+    files,
+    dotenv: dotenvValues(doc),
+    problems,
+    providers: [],
+    values: {},
+    source: {},
+    overwrite: new Set(),
+    results: [],
+    actions: [],
+  };
+  return flags.interactive ? interactive(run) : batch(run);
 }
 
-function problemLines(problems: ReturnType<typeof dotenvProblems>): string[] {
-  const out: string[] = [];
-  if (problems.duplicates.length) out.push(`.env defines ${problems.duplicates.join(', ')} more than once; the last one wins and all are kept`);
-  if (problems.invalidLines.length) out.push(`.env line${problems.invalidLines.length > 1 ? 's' : ''} ${problems.invalidLines.join(', ')} define nothing and are kept as they are`);
-  return out;
+/** What providers see: every value in .env (e.g. STRIPE_PRICE_*), overridden by this run's answers. */
+const known = (run: Run) => ({ ...run.dotenv, ...run.values });
+
+function record(run: Run, p: Provider, v: Verified): Result {
+  for (const action of v.actions ?? []) run.actions.push({ provider: p, action });
+  return { id: p.id, ok: true, identity: v.identity, mode: v.mode ?? null, warnings: v.warnings, error: null };
+}
+
+const skipped = (p: Provider, error: string | null = null): Result => ({ id: p.id, ok: !error, skipped: true, identity: null, mode: null, warnings: [], error });
+
+function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
+  return plan({ project: run.project, providers: run.providers, values: known(run), overwrite: run.overwrite, files: run.files, templates });
+}
+
+/** Values an action produced (e.g. a webhook secret) replace what .env had. */
+function take(run: Run, produced: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(produced ?? {})) {
+    run.values[k] = v;
+    run.source[k] = 'prompt';
+    if (k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
+  }
 }
 
 // ─── non-interactive: --yes, CI, no TTY ──────────────────────────────────────────────────────────
 
-async function batch(
-  flags: InitFlags,
-  project: ProjectInfo,
-  files: ReturnType<typeof readManagedFiles>,
-  dotenv: Record<string, string>,
-  problems: ReturnType<typeof dotenvProblems>,
-): Promise<number> {
+async function batch(run: Run): Promise<number> {
+  const { flags, project } = run;
   const out = plainOut(flags.json ? process.stderr : process.stdout);
-  const ids = flags.providers ?? [...new Set([...BASE_PROVIDERS, ...configuredIds(dotenv, process.env)])];
-  const providers = await loadProviders(ids);
+  const ids = flags.providers ?? [...new Set([...BASE_PROVIDERS, ...configuredIds(run.dotenv, process.env)])];
+  run.providers = await loadProviders(ids);
   out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
-  for (const p of problemLines(problems)) out.warn(p);
-  const { values, source } = resolveAll(providers, process.env, dotenv, project);
+  for (const p of run.problems) out.warn(p);
+  const resolved = resolveAll(run.providers, process.env, run.dotenv, project);
+  run.values = resolved.values;
+  run.source = resolved.source;
+  for (const [k, v] of Object.entries(run.values)) if (run.source[k] === 'env' && k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
 
-  const results = await verifyAll(providers, values, project, flags.skipVerify);
-  for (const r of results) report(out, providers.find((p) => p.id === r.id)!, r);
-  const ok = results.every((r) => r.ok);
-  if (!ok) {
+  run.results = await verifyAll(run.providers, known(run), project, flags.skipVerify, (p, v) => record(run, p, v));
+  for (const r of run.results) report(out, run.providers.find((p) => p.id === r.id)!, r);
+  if (!run.results.every((r) => r.ok)) {
     out.fail('Nothing was written: fix the failing check (or pass --skip-verify to write unverified values).');
-    if (flags.json) printJson(false, results, []);
+    if (flags.json) printJson(false, run.results, []);
     return 1;
   }
 
-  const overwrite = new Set(Object.keys(values).filter((k) => source[k] === 'env' && k in dotenv && dotenv[k] !== values[k]));
-  const thePlan = plan({ project, providers, values, overwrite, files, templates: await loadTemplates() });
-  const changed = thePlan.changes.filter((c) => c.action !== 'keep');
+  const templates = await loadTemplates();
+  let thePlan = makePlan(run, templates);
+  for (const { provider, action } of run.actions) out.line(`  at ${provider.title}: ${action.title}`);
   for (const c of thePlan.changes) out.line(`  ${summaryLine(c)}`);
+  const changed = thePlan.changes.filter((c) => c.action !== 'keep');
 
   if (flags.dryRun) {
-    if (changed.length) out.line(`\n${await renderDiffs(changed, secretValues(providers, values), publicKeys(providers), colors)}`);
-    out.line(changed.length ? '\nDry run: nothing was written.' : 'Nothing to change.');
-    if (flags.json) printJson(true, results, thePlan.changes);
+    if (changed.length) out.line(`\n${await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), colors)}`);
+    out.line(changed.length || run.actions.length ? '\nDry run: nothing was changed or written.' : 'Nothing to change.');
+    if (flags.json) printJson(true, run.results, thePlan.changes);
     return 0;
   }
-  if (!changed.length) {
+  if (!changed.length && !run.actions.length) {
     out.ok('Nothing to change.');
-    if (flags.json) printJson(true, results, thePlan.changes);
+    if (flags.json) printJson(true, run.results, thePlan.changes);
     return 0;
   }
+  for (const { provider, action } of run.actions) {
+    const r = await runAction(run, provider, action);
+    if (typeof r === 'string') {
+      out.fail(`${provider.title}: ${r}`);
+      out.fail('Nothing was written.');
+      if (flags.json) printJson(false, run.results, []);
+      return 1;
+    }
+    out.ok(`${provider.title}: ${r.done}`);
+  }
+  if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
-  out.ok(`Wrote ${written.join(', ')}`);
+  out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
   for (const s of nextSteps(thePlan)) out.line(`  → ${s}`);
-  if (flags.json) printJson(true, results, thePlan.changes);
+  if (flags.json) printJson(true, run.results, thePlan.changes);
   return 0;
 }
 
-export async function verifyAll(providers: Provider[], values: Record<string, string>, project: ProjectInfo, skip: boolean): Promise<Result[]> {
+/** Runs one confirmed action; a failure is a one-line message (secrets redacted), never a throw. */
+async function runAction(run: Run, p: Provider, action: Action, signal?: AbortSignal): Promise<{ done: string } | string> {
+  try {
+    const r = await action.run(ioFor(p, run.project, signal ?? AbortSignal.timeout(30_000)));
+    take(run, r.values);
+    return { done: r.done };
+  } catch (err) {
+    if (err instanceof Cancelled) throw err;
+    const secrets = secretValues(run.providers, run.values);
+    const msg = err instanceof UserError ? err.message + (err.hint ? ` — ${err.hint}` : '') : `${action.title} failed: ${(err as Error).message?.split('\n')[0]}`;
+    const { redact } = await import('../core/mask.ts');
+    return redact(msg, secrets);
+  }
+}
+
+export async function verifyAll(
+  providers: Provider[],
+  values: Record<string, string>,
+  project: ProjectInfo,
+  skip: boolean,
+  onVerified: (p: Provider, v: Verified) => Result = (p, v) => ({ id: p.id, ok: true, identity: v.identity, mode: v.mode ?? null, warnings: v.warnings, error: null }),
+): Promise<Result[]> {
   return Promise.all(
     providers.map(async (p): Promise<Result> => {
-      if (skip) return { id: p.id, ok: true, skipped: true, identity: null, mode: null, warnings: [], error: null };
+      if (skip) return skipped(p);
       try {
-        const v = await runVerify(p, values, project);
-        return { id: p.id, ok: true, identity: v.identity, mode: v.mode ?? null, warnings: v.warnings, error: null };
+        return onVerified(p, await runVerify(p, values, project));
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         return { id: p.id, ok: false, identity: null, mode: null, warnings: [], error: err.message + (err.hint ? ` — ${err.hint}` : '') };
@@ -157,42 +234,30 @@ function nextSteps(thePlan: Plan): string[] {
 
 // ─── interactive: the wizard ─────────────────────────────────────────────────────────────────────
 
-async function interactive(
-  flags: InitFlags,
-  project: ProjectInfo,
-  files: ReturnType<typeof readManagedFiles>,
-  dotenv: Record<string, string>,
-  problems: ReturnType<typeof dotenvProblems>,
-): Promise<number> {
+async function interactive(run: Run): Promise<number> {
+  const { flags, project } = run;
   const { ui } = await import('../ui/prompter.ts');
   const { withSpinner } = await import('../ui/spinner.ts');
   if (flags.painted) process.stdout.write(`\x1b[${flags.painted}A\x1b[J`); // clack redraws the boot file's frame
   ui.intro(introTitle(flags.version));
   ui.info(`Detected ${projectSummary(project)}`);
-  for (const p of problemLines(problems)) ui.warn(p);
+  for (const p of run.problems) ui.warn(p);
 
-  let ids = flags.providers;
-  if (!ids) {
-    ids = await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(dotenv, process.env) });
-  }
-  const providers = await loadProviders(ids);
+  const ids = flags.providers ?? (await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env) }));
+  run.providers = await loadProviders(ids);
 
-  const values: Record<string, string> = {};
-  const overwrite = new Set<string>();
-  const source: Record<string, Source> = {};
-  const results: Result[] = [];
-  for (const p of providers) {
-    await collect(ui, p, project, dotenv, values, overwrite, source, false);
+  for (const p of run.providers) {
+    await collect(ui, run, p, false);
     for (;;) {
       if (flags.skipVerify) {
-        results.push({ id: p.id, ok: true, skipped: true, identity: null, mode: null, warnings: [], error: null });
+        run.results.push(skipped(p));
         break;
       }
       try {
-        const v: Verified = await withSpinner(`Checking ${p.title}`, (signal) => runVerify(p, values, project, signal), (r) => `${p.title}: ${r.identity}`);
+        const v = await withSpinner(`Checking ${p.title}`, (signal) => runVerify(p, known(run), project, signal), (r) => `${p.title}: ${r.identity}`);
         for (const w of v.warnings) ui.warn(w);
         for (const d of v.details ?? []) ui.message(styleText('dim', d));
-        results.push({ id: p.id, ok: true, identity: v.identity, mode: v.mode ?? null, warnings: v.warnings, error: null });
+        run.results.push(record(run, p, v));
         break;
       } catch (err) {
         if (!(err instanceof VerifyError)) throw err;
@@ -207,18 +272,24 @@ async function interactive(
         });
         if (next === 'abort') throw new VerifyError(`${p.title} check failed. Nothing was written.`);
         if (next === 'skip') {
-          results.push({ id: p.id, ok: false, skipped: true, identity: null, mode: null, warnings: [], error: err.message });
+          run.results.push(skipped(p, err.message));
           break;
         }
-        await collect(ui, p, project, dotenv, values, overwrite, source, true);
+        await collect(ui, run, p, true);
       }
     }
   }
 
+  // Actions that ask for themselves are settled before the plan is shown.
+  const asked = [];
+  for (const a of run.actions)
+    if (!a.action.ask || (await ui.confirm({ message: a.action.ask, initial: true }))) asked.push(a);
+  run.actions = asked;
+
   const templates = await loadTemplates();
-  const thePlan = plan({ project, providers, values, overwrite, files, templates });
+  let thePlan = makePlan(run, templates);
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
-  if (!changed.length) {
+  if (!changed.length && !run.actions.length) {
     ui.outro('Nothing to change: every file is already up to date.');
     return 0;
   }
@@ -227,33 +298,38 @@ async function interactive(
     del: (s: string) => styleText('red', s),
     meta: (s: string) => styleText('cyan', s),
   };
-  ui.note(thePlan.changes.map(summaryLine).join('\n'), 'Plan');
-  ui.message(await renderDiffs(changed, secretValues(providers, values), publicKeys(providers), styled));
+  ui.note(
+    [...run.actions.map(({ provider, action }) => `${provider.title.padEnd(9)} ${action.title}`), ...thePlan.changes.map(summaryLine)].join('\n'),
+    'Plan',
+  );
+  if (changed.length) ui.message(await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), styled));
   if (flags.dryRun) {
-    ui.outro('Dry run: nothing was written.');
+    ui.outro('Dry run: nothing was changed or written.');
     return 0;
   }
-  const go = await ui.confirm({ message: `Write ${changed.length} file${changed.length > 1 ? 's' : ''}?` });
+  const what = [
+    run.actions.length ? `make ${run.actions.length} change${run.actions.length > 1 ? 's' : ''} at providers` : '',
+    changed.length ? `write ${changed.length} file${changed.length > 1 ? 's' : ''}` : '',
+  ].filter(Boolean);
+  const go = await ui.confirm({ message: `${what.join(' and ').replace(/^./, (c) => c.toUpperCase())}?` });
   if (!go) throw new Cancelled('Nothing was written.');
+
+  for (const { provider, action } of run.actions) {
+    const r = await withSpinner(action.title, (signal) => runAction(run, provider, action, signal), (x) => (typeof x === 'string' ? `${action.title}: failed` : x.done));
+    if (typeof r === 'string') throw new VerifyError(`${provider.title}: ${r}`);
+  }
+  if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
-  ui.success(`Wrote ${written.join(', ')}`);
+  if (written.length) ui.success(`Wrote ${written.join(', ')}`);
   ui.note(nextSteps(thePlan).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
-  ui.outro(results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
+  ui.outro(run.results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
   return 0;
 }
 
 /** Ask for one provider's values. Existing values are kept unless the user chooses to change them. */
-async function collect(
-  ui: Ui,
-  p: Provider,
-  project: ProjectInfo,
-  dotenv: Record<string, string>,
-  values: Record<string, string>,
-  overwrite: Set<string>,
-  source: Record<string, Source>,
-  askAll: boolean,
-): Promise<void> {
-  const asked = p.env.filter((e) => !e.generate);
+async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<void> {
+  const { values, source, overwrite, dotenv, project } = run;
+  const asked = p.env.filter((e) => !e.generate && e.prompt !== false);
   const current: Record<string, { value: string; source: Source }> = {};
   for (const e of p.env) {
     const o = fromOutside(e, process.env, dotenv);
@@ -271,15 +347,12 @@ async function collect(
 
   for (const e of p.env) {
     const cur = current[e.key];
-    if (e.generate) {
-      values[e.key] = cur?.value ?? e.generate((n) => randomBytes(n));
+    if (e.generate || e.prompt === false || (cur && !askAll)) {
+      const value = cur?.value ?? e.generate?.((n) => randomBytes(n));
+      if (value === undefined) continue; // produced later (an action) or left empty
+      const c = check(e, value);
+      values[e.key] = c.ok ? c.value : value;
       source[e.key] = cur?.source ?? 'generated';
-      continue;
-    }
-    if (cur && !askAll) {
-      const c = check(e, cur.value);
-      values[e.key] = c.ok ? c.value : cur.value;
-      source[e.key] = cur.source;
       continue;
     }
     const def = cur?.value ?? e.localDefault?.(values, project);
@@ -301,12 +374,7 @@ async function collect(
         options.push({ value: 'new', label: 'Enter a value', hint: e.where });
         pick = await ui.select({ message: `Which ${e.key}?`, options });
       }
-      value =
-        pick === 'current'
-          ? cur!.value
-          : pick === 'local'
-            ? local!
-            : await ui.password({ message: e.key, hint: e.where, validate });
+      value = pick === 'current' ? cur!.value : pick === 'local' ? local! : await ui.password({ message: e.key, hint: e.where, validate });
     }
     const c = check(e, value);
     values[e.key] = c.ok ? c.value : value;

@@ -20,6 +20,8 @@ export interface EnvVar {
   /** Format check, run on prompt input, on environment and .env values, and by `check`. */
   schema: ZodType<string>;
   optional?: boolean;
+  /** false: never asked for; comes from the environment, .env or an Action (e.g. a webhook secret created at the provider). */
+  prompt?: false;
   /** The value offered by default: the local-development value that matches docker-compose.yml. */
   localDefault?: (known: Values, project: ProjectInfo) => string | undefined;
   /** Generated when missing and never asked for (e.g. JWT_SECRET). */
@@ -35,6 +37,23 @@ export interface Verified {
   mode?: string;
   details?: string[];
   warnings: string[];
+  /** Changes at the provider that the check found missing (a webhook endpoint, a CORS rule), proposed for the plan. */
+  actions?: Action[];
+}
+
+/**
+ * A change made at a provider's API, never during `verify`: it is shown in the plan and runs only after
+ * the user confirms (or with --yes), before any file is written. Values it returns (e.g. a webhook
+ * secret that exists only at creation) go into .env without being printed.
+ */
+export interface Action {
+  /** Stable id, e.g. "stripe.webhook.create". */
+  id: string;
+  /** One line for the plan: what will change where (never a secret). */
+  title: string;
+  /** When set, the wizard asks this question for this action alone; --yes answers yes. */
+  ask?: string;
+  run(io: Io): Promise<{ values?: Record<string, string>; done: string }>;
 }
 
 export interface Io {

@@ -45,3 +45,42 @@ export function apiBaseUrl(id: string, defaultUrl: string, env: NodeJS.ProcessEn
 function clip(s: string, n = 60): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
+
+/**
+ * The checks every connection-string variable shares (DATABASE_URL, REDIS_URL, …): no stray spaces,
+ * one of the schemes, a port in range, a parseable URL with a host, well-formed %-escapes. Returns the
+ * parsed URL, or the one-line problem. The value itself is never echoed: it may hold a password.
+ */
+export function connectionUrl(key: string, value: string, schemes: string[], shape: string): URL | string {
+  const v = value.trim();
+  if (v !== value) return `${key} has leading or trailing spaces`;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+  if (!scheme) return `${key} must be a URL like ${shape}`;
+  const proto = scheme[1]!.toLowerCase();
+  if (!schemes.includes(proto)) return `${key} must start with ${schemes.map((s) => `${s}://`).join(' or ')} (not ${proto}://)`;
+  // The port is checked before URL parsing: WHATWG URL rejects out-of-range ports with a generic error.
+  const authority = /^[^:]+:\/\/([^/?#]*)/.exec(v)?.[1] ?? '';
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const portText = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort)?.[1];
+  if (portText !== undefined && portText !== '') {
+    if (!/^\d+$/.test(portText)) return `${key} port must be a number between 1 and 65535`;
+    const n = Number(portText);
+    if (n < 1 || n > 65535) return `${key} port must be between 1 and 65535 (got ${n})`;
+  }
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return `${key} is not a valid URL (${shape}); percent-encode special characters in the password (@ : / ? # %)`;
+  }
+  if (authority.includes(',')) return `${key} lists several hosts; give a single host`;
+  if (!u.hostname) return `${key} has no host: ${shape}`;
+  try {
+    decodeURIComponent(u.username);
+    decodeURIComponent(u.password);
+    decodeURIComponent(u.pathname);
+  } catch {
+    return `${key} has a malformed %-escape in the user name, password or path`;
+  }
+  return u;
+}

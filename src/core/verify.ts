@@ -3,7 +3,7 @@
 import { Cancelled, UserError, VerifyError } from './errors.ts';
 import { redact } from './mask.ts';
 import type { ProjectInfo } from './project.ts';
-import type { Provider, Values, Verified } from './provider.ts';
+import type { Io, Provider, Values, Verified } from './provider.ts';
 import { apiBaseUrl } from './urls.ts';
 
 export const VERIFY_TIMEOUT_MS = Number(process.env.PROD_READY_TIMEOUT_MS) || 10_000;
@@ -12,12 +12,16 @@ export function secretValues(providers: Provider[], values: Values): string[] {
   return providers.flatMap((p) => p.env.filter((e) => e.secret && values[e.key]).map((e) => values[e.key]!));
 }
 
+export function ioFor(p: Provider, project: ProjectInfo, signal: AbortSignal): Io {
+  return { signal, project, baseUrl: (d) => apiBaseUrl(p.id, d) };
+}
+
 export async function runVerify(p: Provider, values: Values, project: ProjectInfo, outer?: AbortSignal): Promise<Verified> {
   const timeout = AbortSignal.timeout(VERIFY_TIMEOUT_MS);
   const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
   const secrets = secretValues([p], values);
   try {
-    const check = p.verify(values, { signal, project, baseUrl: (d) => apiBaseUrl(p.id, d) });
+    const check = p.verify(values, ioFor(p, project, signal));
     const aborted = new Promise<never>((_, reject) => {
       const fail = () => reject(outer?.aborted ? (outer.reason ?? new Cancelled()) : new VerifyError(`no answer within ${VERIFY_TIMEOUT_MS / 1000} s`, 'check the host and your network, then try again', 'TIMEOUT'));
       if (signal.aborted) fail();

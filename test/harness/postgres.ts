@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { running, track, untrack, type Tracked } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -96,8 +97,8 @@ let templatePromise: Promise<string> | undefined;
 function templateDir(): Promise<string> {
   templatePromise ??= (async () => {
     const dir = ownedTempDir('cpr-pg-template-');
-    const entry: Tracked = { dir };
-    tracked.add(entry);
+    const entry: Tracked = { dir, killSignal: 'SIGQUIT' };
+    track(entry);
     const pw = join(dir, 'pw');
     writeFileSync(pw, `${TEMPLATE_PASSWORD}\n`, { mode: 0o600 });
     chownToServer(pw);
@@ -152,43 +153,6 @@ export function selfSignedCert(): Promise<{ cert: string; key: string }> {
   return certPromise;
 }
 
-// --- cleanup at exit ------------------------------------------------------------------------------------
-
-interface Tracked {
-  dir: string;
-  child?: ChildProcess;
-}
-const tracked = new Set<Tracked>();
-let hooked = false;
-
-const running = (c: ChildProcess | undefined): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null;
-
-function cleanupAllSync(): void {
-  for (const t of tracked) {
-    if (running(t.child)) t.child.kill('SIGQUIT'); // postgres: immediate shutdown (it stops its backends); initdb: ends
-    try {
-      rmSync(t.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-    } catch {
-      // a child still writing; the parent-death signal ends it, the directory stays in tmp
-    }
-  }
-  tracked.clear();
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', cleanupAllSync);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      cleanupAllSync();
-      process.removeListener(sig, onSignal);
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
-}
-
 // --- ports ----------------------------------------------------------------------------------------------
 
 export function freePort(): Promise<number> {
@@ -206,13 +170,12 @@ export function freePort(): Promise<number> {
 // --- the server -----------------------------------------------------------------------------------------
 
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PgServer> {
-  hookExit();
   const ssl = opts.ssl || opts.sslOnly;
   const password = opts.password ?? `pw-${Math.random().toString(36).slice(2, 12)}`;
   const template = await templateDir();
   const dir = ownedTempDir('cpr-pg-');
-  const entry: Tracked = { dir };
-  tracked.add(entry);
+  const entry: Tracked = { dir, killSignal: 'SIGQUIT' };
+  track(entry);
   const data = join(dir, 'data');
   // cp -a keeps ownership (postgres) when run as root; as a normal user everything is ours anyway.
   await run('cp', ['-a', template, data]);
@@ -270,7 +233,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
       }
     }
     rmSync(dir, { recursive: true, force: true });
-    tracked.delete(entry);
+    untrack(entry);
   }
 
   const server: PgServer = {

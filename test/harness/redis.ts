@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, hasSetpriv, selfSignedCert } from './postgres.ts';
+import { track, untrack, type Tracked } from './processes.ts';
 
 export interface RedisServer {
   port: number;
@@ -26,37 +27,7 @@ export interface StartRedisOptions {
   tls?: boolean;
 }
 
-interface Tracked {
-  child: ChildProcess;
-  dir: string;
-}
-const tracked = new Set<Tracked>();
-let hooked = false;
-
-function cleanupAllSync(): void {
-  for (const t of tracked) {
-    if (t.child.exitCode === null && t.child.signalCode === null) t.child.kill('SIGKILL');
-    rmSync(t.dir, { recursive: true, force: true });
-  }
-  tracked.clear();
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', cleanupAllSync);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      cleanupAllSync();
-      process.removeListener(sig, onSignal);
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
-}
-
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
-  hookExit();
   const dir = mkdtempSync(join(tmpdir(), 'cpr-redis-'));
   const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--protected-mode', 'no'];
   if (opts.password !== undefined) args.push('--requirepass', opts.password);
@@ -82,14 +53,14 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.on('error', () => undefined);
     const entry: Tracked = { child, dir };
-    tracked.add(entry);
+    track(entry);
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const ready = await waitReady(child, port, () => output);
     if (!ready) {
       if (child.exitCode === null) child.kill('SIGKILL');
-      tracked.delete(entry);
+      untrack(entry);
       if (attempt >= 2) {
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`redis-server did not start:\n${output}`);
@@ -112,7 +83,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
           child.kill('SIGKILL');
           await exited;
         }
-        tracked.delete(entry);
+        untrack(entry);
         rmSync(dir, { recursive: true, force: true });
       },
     };
