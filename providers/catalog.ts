@@ -15,6 +15,8 @@ export const CATALOG: CatalogEntry[] = [
   { id: 'app', title: 'App settings', hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET', keys: ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS', 'JWT_SECRET'] },
   { id: 'postgres', title: 'PostgreSQL', hint: 'DATABASE_URL', keys: ['DATABASE_URL'] },
   { id: 'redis', title: 'Redis / Key Value', hint: 'REDIS_URL', keys: ['REDIS_URL'] },
+  { id: 'stripe', title: 'Stripe', hint: 'API keys, webhook secret, price ids', keys: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET'] },
+  { id: 'b2', title: 'Backblaze B2 (S3)', hint: 'bucket, region, application key', keys: ['S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] },
 ];
 
 export const AVAILABLE: readonly ProviderId[] = CATALOG.map((c) => c.id);

@@ -6,6 +6,8 @@ const LOADERS: Record<string, () => Promise<Provider>> = {
   app: async () => (await import('./app.ts')).default,
   postgres: async () => (await import('./postgres.ts')).default,
   redis: async () => (await import('./redis.ts')).default,
+  stripe: async () => (await import('./stripe.ts')).default,
+  b2: async () => (await import('./b2.ts')).default,
 };
 
 /** The selected providers, in catalog order. */

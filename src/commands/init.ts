@@ -132,6 +132,12 @@ async function batch(run: Run): Promise<number> {
     return 1;
   }
 
+  // An action that asks for itself is a decision for a person (it may replace what production uses):
+  // without prompts it is reported, never taken.
+  for (const { provider, action } of run.actions.filter((a) => a.action.ask))
+    out.warn(`${provider.title}: not done without a person: ${action.title} (run the wizard in a terminal to decide)`);
+  run.actions = run.actions.filter((a) => !a.action.ask);
+
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
   for (const { provider, action } of run.actions) out.line(`  at ${provider.title}: ${action.title}`);

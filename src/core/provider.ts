@@ -51,7 +51,7 @@ export interface Action {
   id: string;
   /** One line for the plan: what will change where (never a secret). */
   title: string;
-  /** When set, the wizard asks this question for this action alone; --yes answers yes. */
+  /** When set, the wizard asks this question for this action alone; without prompts (--yes, CI) it is not taken. */
   ask?: string;
   run(io: Io): Promise<{ values?: Record<string, string>; done: string }>;
 }

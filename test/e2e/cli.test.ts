@@ -144,7 +144,7 @@ test('invalid values from the environment exit 2 naming each', async () => {
 });
 
 test('an existing .env keeps its comments, order, unknown keys, and values', async () => {
-  const original = '# team notes\nSTRIPE_SECRET_KEY=sk_test_keepme\nNODE_ENV=test # ci\nweird line\n';
+  const original = '# team notes\nOPENAI_API_KEY=sk-keepme\nNODE_ENV=test # ci\nweird line\n';
   const dir = tempProject({ '.env': original });
   const r = await run(['--yes', '--skip-verify'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
@@ -152,6 +152,14 @@ test('an existing .env keeps its comments, order, unknown keys, and values', asy
   const after = read(dir, '.env');
   assert.ok(after.startsWith(original));
   assert.equal(dotenv.parse(after).NODE_ENV, 'test');
+});
+
+test('a provider already in .env is included by --yes, and its missing required keys exit 2, all named', async () => {
+  const dir = tempProject({ '.env': 'STRIPE_WEBHOOK_SECRET=whsec_abc\n' });
+  const r = await run(['--yes', '--skip-verify'], { cwd: dir });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /missing required values: STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY/);
+  assert.deepEqual(Object.keys(snapshot(dir)), ['.env'], 'nothing written');
 });
 
 test('a --cwd that does not exist is a usage error', async () => {

@@ -1,0 +1,918 @@
+// Backblaze B2 through its S3-compatible API: S3_ENDPOINT, S3_REGION, S3_BUCKET, S3_ACCESS_KEY_ID (the B2
+// keyID) and S3_SECRET_ACCESS_KEY (the applicationKey). Any S3-compatible service works; B2 gets the extras.
+//
+// `verify` uses the real @aws-sdk/client-s3, imported lazily inside verify (startup never pays for it), and
+// only calls a bucket-restricted key may make (never ListBuckets): ListObjectsV2 on a reserved prefix, a
+// small probe object written, read back (bytes compared) and deleted (always, even after a failed step), and
+// GetBucketCors. When a browser upload from APP_URL / CORS_ORIGINS would be refused by the bucket's CORS rules,
+// it warns with the missing rule and, when the key may change bucket settings, proposes an Action that adds
+// the rule through the B2 native API (b2_authorize_account → b2_list_buckets → b2_update_bucket with the
+// existing rules kept and ifRevisionIs), then reads it back through the S3 API.
+//
+// A read-only key is an error, not a warning: this provider is the app's upload storage, so a key that can
+// only read would pass setup and fail on the first upload in production. (An app that only serves files can
+// use --skip-verify for this provider.)
+//
+// SDK settings worth knowing: `requestChecksumCalculation`/`responseChecksumValidation: 'WHEN_REQUIRED'`
+// because B2 rejects the CRC32 checksum headers SDK ≥ 3.729 sends by default ("Unsupported header
+// 'x-amz-checksum-crc32'"); `maxAttempts: 1` (one clear answer, no silent retries); `throwOnRequestTimeout`
+// (otherwise the SDK only logs a warning when requestTimeout passes); the SDK's Node-20 end-of-support warning
+// is switched off with its documented variable, since it would be printed in the middle of the wizard.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { VerifyError } from '../src/core/errors.ts';
+import { redact } from '../src/core/mask.ts';
+import { defineProvider, type Action, type Io, type Values, type Verified } from '../src/core/provider.ts';
+import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
+
+export const B2_API_URL = 'https://api.backblazeb2.com';
+/** The local S3 service in docker-compose.yml (MinIO) and the values that match it. */
+export const LOCAL_S3 = {
+  endpoint: 'http://localhost:9000',
+  region: 'us-east-1',
+  bucket: 'app-uploads',
+  accessKeyId: 'local-dev',
+  secretAccessKey: 'local-dev-secret',
+} as const;
+/** Probe objects live here; nothing else of the app should. */
+export const PROBE_PREFIX = '.create-prod-ready/';
+export const CORS_RULE_NAME = 'create-prod-ready-uploads';
+// MinIO removed minio/minio and minio/mc from Docker Hub (2026-09); its own registry still serves the last
+// community releases. Pinned: no new community images will be published.
+const MINIO_IMAGE = 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z';
+const MC_IMAGE = 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z';
+const KEYS = ['S3_REGION', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+
+// --- format checks ----------------------------------------------------------------------------------------
+
+const B2_HOST = /^s3\.([a-z0-9-]+)\.backblazeb2\.com$/;
+const B2_REGION = /^[a-z]{2}-[a-z]+-\d{3}$/;
+
+/** The region in a B2 S3 endpoint (https://s3.us-west-004.backblazeb2.com → us-west-004). */
+export function regionOfB2Endpoint(endpoint: string): string | undefined {
+  try {
+    return B2_HOST.exec(new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`).hostname.toLowerCase())?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+export function b2EndpointFor(region: string): string {
+  return `https://s3.${region}.backblazeb2.com`;
+}
+
+/** A bare B2 host (as the web UI shows it) gets https://; a trailing slash goes. */
+export function normalizeEndpoint(v: string): string {
+  let out = v;
+  if (/^s3\.[a-z0-9-]+\.backblazeb2\.com\/?$/i.test(out)) out = `https://${out}`;
+  return out.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)\/+$/i, '$1');
+}
+
+export function endpointProblem(v: string): string | undefined {
+  if (!v) return 'S3_ENDPOINT is empty: e.g. https://s3.us-west-004.backblazeb2.com';
+  if (/\s/.test(v)) return 'S3_ENDPOINT contains spaces';
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return `S3_ENDPOINT needs a scheme: https://${v.replace(/\/+$/, '')}`;
+  const p = httpUrlProblem(v);
+  if (p) return `S3_ENDPOINT: ${p}`;
+  const u = new URL(v);
+  const host = u.hostname.toLowerCase();
+  if (/^api\d*\.backblazeb2\.com$/.test(host))
+    return 'S3_ENDPOINT is the B2 native API URL; the S3 endpoint looks like https://s3.us-west-004.backblazeb2.com (B2 web UI → Buckets → Endpoint)';
+  if (/^f\d+\.backblazeb2\.com$/.test(host))
+    return 'S3_ENDPOINT is a B2 download URL; the S3 endpoint looks like https://s3.us-west-004.backblazeb2.com (B2 web UI → Buckets → Endpoint)';
+  const withBucket = /^(.+)\.s3\.([a-z0-9-]+)\.backblazeb2\.com$/.exec(host);
+  if (withBucket)
+    return `S3_ENDPOINT includes the bucket name: use ${b2EndpointFor(withBucket[2]!)} and put ${withBucket[1]} in S3_BUCKET`;
+  if (host.endsWith('.backblazeb2.com') && !B2_HOST.test(host))
+    return 'S3_ENDPOINT is not a B2 S3 endpoint; it looks like https://s3.us-west-004.backblazeb2.com (B2 web UI → Buckets → Endpoint)';
+  if (u.pathname !== '/' || u.search || u.hash)
+    return `S3_ENDPOINT is the endpoint only (${u.origin}), without a path: put the bucket name in S3_BUCKET`;
+  return undefined;
+}
+
+export function regionProblem(v: string): string | undefined {
+  if (!v) return 'S3_REGION is empty: e.g. us-west-004 (B2) or us-east-1';
+  if (/\s/.test(v)) return 'S3_REGION contains spaces';
+  if (v.includes('://') || v.includes('.')) {
+    const r = regionOfB2Endpoint(v);
+    return `S3_REGION is the region only${r ? ` (${r})` : ', e.g. us-west-004'}, not an endpoint or host name`;
+  }
+  if (/[A-Z]/.test(v)) return `S3_REGION is lowercase: ${v.toLowerCase()}`;
+  if (v.includes('_')) return `S3_REGION uses hyphens, not underscores: ${v.replace(/_/g, '-')}`;
+  if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(v) || v.includes('--'))
+    return 'S3_REGION looks like us-west-004 (B2: the part between "s3." and ".backblazeb2.com" of the endpoint) or us-east-1';
+  return undefined;
+}
+
+/** S3 bucket-name rules (AWS "General purpose bucket naming rules"); B2's stricter ones are checked in verify. */
+export function bucketProblem(v: string): string | undefined {
+  if (!v) return 'S3_BUCKET is empty';
+  if (/\s/.test(v)) return 'S3_BUCKET contains spaces';
+  if (v.includes('://') || v.includes('/')) return 'S3_BUCKET is the bucket name only, not a URL or a path';
+  if (v.length < 3 || v.length > 63) return `S3_BUCKET must be 3 to 63 characters long (it has ${v.length}; B2: at least 6)`;
+  if (/[A-Z]/.test(v)) return `S3_BUCKET must be lowercase for the S3 API: ${v.toLowerCase()}`;
+  if (v.includes('_')) return 'S3_BUCKET may not contain underscores: use hyphens';
+  if (!/^[a-z0-9.-]+$/.test(v)) return 'S3_BUCKET may contain only lowercase letters, digits, hyphens and dots';
+  if (!/^[a-z0-9]/.test(v) || !/[a-z0-9]$/.test(v)) return 'S3_BUCKET must start and end with a letter or a digit';
+  if (/\.\.|\.-|-\./.test(v)) return 'S3_BUCKET may not have two dots, or a dot next to a hyphen, in a row';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return 'S3_BUCKET must not look like an IP address';
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(v) || /(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(v)) return 'S3_BUCKET uses a prefix or suffix reserved by S3';
+  if (v.startsWith('b2-')) return 'S3_BUCKET: names starting with "b2-" are reserved by Backblaze';
+  return undefined;
+}
+
+/** A non-master B2 keyID: 25 hex characters starting with 00 (observed, not documented). */
+const KEY_ID_SHAPE = /^00[0-9a-f]{23}$/;
+/** What applicationKeys look like (observed, not documented): K + 3 digits + 27 more. */
+const APP_KEY_SHAPE = /^K\d{3}[A-Za-z0-9+/]{27}$/;
+
+export function accessKeyIdProblem(v: string): string | undefined {
+  if (!v) return 'S3_ACCESS_KEY_ID is empty: the keyID of a B2 application key';
+  if (/\s/.test(v)) return 'S3_ACCESS_KEY_ID contains spaces or line breaks: copy the keyID again';
+  if (v.includes('://')) return 'S3_ACCESS_KEY_ID is the keyID of an application key, not a URL';
+  if (APP_KEY_SHAPE.test(v))
+    return 'S3_ACCESS_KEY_ID looks like an applicationKey (the secret): put that in S3_SECRET_ACCESS_KEY and the keyID here';
+  if (v.length > 128) return 'S3_ACCESS_KEY_ID is too long for a key ID';
+  return undefined;
+}
+
+/** Never echoes the value. */
+export function secretKeyProblem(v: string): string | undefined {
+  if (!v) return 'S3_SECRET_ACCESS_KEY is empty: the applicationKey, shown once when the key was created';
+  if (/\s/.test(v)) return 'S3_SECRET_ACCESS_KEY contains spaces or line breaks: copy the applicationKey again, without them';
+  if (KEY_ID_SHAPE.test(v))
+    return 'S3_SECRET_ACCESS_KEY looks like a keyID: it must be the applicationKey (the secret, shown once when the key was created; it usually starts with K)';
+  return undefined;
+}
+
+const refined = (problem: (v: string) => string | undefined) =>
+  z.string().superRefine((v, ctx) => {
+    const p = problem(v);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
+
+export const endpointSchema = z.string().transform((raw, ctx) => {
+  const v = normalizeEndpoint(raw);
+  const p = endpointProblem(v);
+  if (p) {
+    ctx.addIssue({ code: 'custom', message: p });
+    return z.NEVER;
+  }
+  return v;
+});
+export const regionSchema = refined(regionProblem);
+export const bucketSchema = refined(bucketProblem);
+export const accessKeyIdSchema = refined(accessKeyIdProblem);
+export const secretKeySchema = refined(secretKeyProblem);
+
+// --- target -----------------------------------------------------------------------------------------------
+
+interface Target {
+  endpoint: string;
+  /** host[:port], for messages. */
+  where: string;
+  region: string;
+  bucket: string;
+  keyId: string;
+  secret: string;
+  /** The endpoint is a B2 host (*.backblazeb2.com). */
+  b2Host: boolean;
+  /** B2 manages the bucket: a B2 host, or the B2 API URL is overridden (PROD_READY_B2_URL, tests). B2 wording, native API. */
+  b2: boolean;
+  local: boolean;
+}
+
+const b2Overridden = (io: Io) => io.baseUrl(B2_API_URL).replace(/\/+$/, '') !== B2_API_URL;
+
+function targetOf(values: Values, b2Api: boolean): Target {
+  const endpoint = normalizeEndpoint(values.S3_ENDPOINT ?? '');
+  const checks: [string, string | undefined][] = [
+    ['S3_ENDPOINT', endpointProblem(endpoint)],
+    ['S3_REGION', regionProblem(values.S3_REGION ?? '')],
+    ['S3_BUCKET', bucketProblem(values.S3_BUCKET ?? '')],
+    ['S3_ACCESS_KEY_ID', accessKeyIdProblem(values.S3_ACCESS_KEY_ID ?? '')],
+    ['S3_SECRET_ACCESS_KEY', secretKeyProblem(values.S3_SECRET_ACCESS_KEY ?? '')],
+  ];
+  for (const [, p] of checks) if (p) throw new VerifyError(p, undefined, 'BAD_VALUE');
+  const u = new URL(endpoint);
+  const t: Target = {
+    endpoint,
+    where: u.host,
+    region: values.S3_REGION!,
+    bucket: values.S3_BUCKET!,
+    keyId: values.S3_ACCESS_KEY_ID!,
+    secret: values.S3_SECRET_ACCESS_KEY!,
+    b2Host: u.hostname.toLowerCase().endsWith('.backblazeb2.com'),
+    b2: b2Api || u.hostname.toLowerCase().endsWith('.backblazeb2.com'),
+    local: isLoopbackHost(u.hostname),
+  };
+  if (t.secret === t.keyId)
+    throw new VerifyError('S3_SECRET_ACCESS_KEY is the same as S3_ACCESS_KEY_ID: it must be the applicationKey, not the keyID', undefined, 'BAD_VALUE');
+  const hostRegion = regionOfB2Endpoint(endpoint);
+  if (hostRegion && hostRegion !== t.region)
+    throw new VerifyError(
+      `S3_REGION is ${t.region} but S3_ENDPOINT is in ${hostRegion} (${u.hostname})`,
+      `use the endpoint of your bucket's region (B2 web UI → Buckets → Endpoint): S3_REGION=${hostRegion} with that endpoint, or S3_ENDPOINT=${b2EndpointFor(t.region)}`,
+      'REGION_MISMATCH',
+    );
+  if (t.b2Host && (t.bucket.length < 6 || t.bucket.includes('.')))
+    throw new VerifyError(
+      `"${t.bucket}" cannot be a B2 bucket: B2 bucket names are 6 to 63 letters, digits and hyphens`,
+      'copy the name from the B2 web UI → Buckets',
+      'BAD_VALUE',
+    );
+  return t;
+}
+
+// --- S3 client --------------------------------------------------------------------------------------------
+
+type Sdk = typeof import('@aws-sdk/client-s3');
+
+async function s3Client(t: Target, timeoutMs: number): Promise<{ sdk: Sdk; client: S3Client }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The SDK is CommonJS: bundled by esbuild, a dynamic import of it yields only `default` (module.exports).
+  const mod = (await import('@aws-sdk/client-s3')) as Sdk & { default?: Sdk };
+  const sdk = mod.default ?? mod;
+  const client = new sdk.S3Client({
+    endpoint: t.endpoint,
+    region: t.region,
+    credentials: { accessKeyId: t.keyId, secretAccessKey: t.secret },
+    // Virtual-hosted style (bucket.s3.<region>.backblazeb2.com) on B2: B2 serves both styles, documents this
+    // one and AWS is retiring path style; the SDK itself falls back to path style for names that are not
+    // DNS-safe. Everything else (MinIO, the local service, 127.0.0.1 stand-ins) gets path style: no wildcard DNS.
+    forcePathStyle: !t.b2Host,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    followRegionRedirects: false,
+    disableS3ExpressSessionAuth: true,
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
+  });
+  return { sdk, client };
+}
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const codeOf = (e: unknown): string => {
+  const x = e as SdkError;
+  // Network errors first: the SDK names a reset "TimeoutError" (it marks transient errors that way) but keeps
+  // Node's code (ECONNRESET); service errors carry the S3 error code as their name.
+  if (typeof x?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(x.code)) return x.code;
+  if (x?.name && x.name !== 'Error' && x.name !== 'Unknown') return x.name;
+  return x?.code ?? x?.name ?? 'Error';
+};
+const statusOf = (e: unknown): number | undefined => (e as SdkError)?.$metadata?.httpStatusCode;
+
+function timeoutMsDefault(): number {
+  return Number(process.env.PROD_READY_TIMEOUT_MS) || 10_000;
+}
+
+/** One line for an S3 failure. `step` is what was being done ("list", "write", "read", "CORS"). */
+function s3Failure(e: unknown, t: Target, step: string, timeoutMs: number, signal?: AbortSignal): VerifyError {
+  const code = codeOf(e);
+  const status = statusOf(e);
+  const raw = ((e as SdkError)?.message ?? String(e)).split('\n')[0]!;
+  const secret = t.secret;
+  const v = (message: string, hint: string | undefined, c: string) => new VerifyError(redact(message, [secret]), hint && redact(hint, [secret]), c);
+  const service = t.b2 ? 'B2' : `the S3 service at ${t.where}`;
+  const keyName = t.b2 ? 'keyID' : 'access key id';
+  const secretName = t.b2 ? 'applicationKey' : 'secret access key';
+  if (code === 'TimeoutError' || code === 'ETIMEDOUT')
+    return v(`no answer from ${t.where} within ${Math.round(timeoutMs / 100) / 10} s`, 'check S3_ENDPOINT and your network, then try again', 'TIMEOUT');
+  if (code === 'AbortError' || code === 'ABORT_ERR' || signal?.aborted) {
+    if ((signal?.reason as Error | undefined)?.name === 'TimeoutError')
+      return v(`no answer from ${t.where} before the check's deadline`, 'check S3_ENDPOINT and your network, then try again', 'TIMEOUT');
+    return v(`the check of ${t.where} was cancelled`, undefined, 'ABORTED');
+  }
+  switch (code) {
+    case 'InvalidAccessKeyId':
+      return v(
+        `${service} does not know the ${keyName} ${t.keyId} (InvalidAccessKeyId)`,
+        t.b2 && /^[0-9a-f]{12}$/.test(t.keyId)
+          ? 'that is the master application key, which the S3 API does not accept: create an application key (B2 web UI → Application Keys → Add a New Application Key)'
+          : `copy the ${keyName} again (B2 web UI → Application Keys); a deleted key is unknown too`,
+        code,
+      );
+    case 'SignatureDoesNotMatch':
+      return v(
+        `the ${secretName} does not match ${keyName} ${t.keyId} (SignatureDoesNotMatch)`,
+        t.b2
+          ? 'S3_SECRET_ACCESS_KEY must be the applicationKey shown once when this key was created; if it is lost, create a new key'
+          : 'check S3_SECRET_ACCESS_KEY (and S3_REGION: some services sign with it)',
+        code,
+      );
+    case 'NoSuchBucket':
+      return v(
+        `bucket "${t.bucket}" does not exist at ${t.where} (NoSuchBucket)`,
+        t.b2 ? 'check S3_BUCKET and that S3_ENDPOINT is the endpoint shown on the bucket (B2 web UI → Buckets)' : 'check S3_BUCKET and S3_ENDPOINT',
+        code,
+      );
+    case 'AccessDenied':
+    case 'AllAccessDisabled':
+      return v(
+        `${keyName} ${t.keyId} may not use bucket "${t.bucket}" (${code}): the key is restricted to another bucket or lacks the capabilities`,
+        `check S3_BUCKET too (a key restricted to one bucket gets AccessDenied for any other name); ${
+          t.b2 ? 'or create a key for this bucket with Read and Write access (B2 web UI → Application Keys → Add a New Application Key)' : 'or give the key read and write access to this bucket'
+        }`,
+        code,
+      );
+    case 'RequestTimeTooSkewed':
+      return v(`${service} says this computer's clock is wrong (RequestTimeTooSkewed)`, 'set the system clock (enable NTP), then try again', code);
+    case 'AuthorizationHeaderMalformed':
+      return v(`${service} rejected the request's region "${t.region}" (AuthorizationHeaderMalformed)`, 'check S3_REGION', code);
+    case 'ECONNREFUSED':
+      return v(
+        `connection refused by ${t.where}: nothing is listening there`,
+        t.local ? 'is the local S3 service running? Start it with `docker compose up -d minio minio-init`' : 'check S3_ENDPOINT',
+        code,
+      );
+    case 'ENOTFOUND':
+      return v(`cannot resolve ${new URL(t.endpoint).hostname} (ENOTFOUND)`, t.b2 ? 'check the region in S3_ENDPOINT (B2 web UI → Buckets → Endpoint)' : 'check the host name in S3_ENDPOINT', code);
+    case 'EAI_AGAIN':
+      return v(`DNS did not answer for ${new URL(t.endpoint).hostname} (EAI_AGAIN)`, 'check your network, then try again', code);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return v(`${t.where} closed the connection (${code})`, 'try again; if it persists, check S3_ENDPOINT (http vs https) and any proxy', code);
+    case 'CERT_HAS_EXPIRED':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return v(`${t.where}'s TLS certificate is not trusted (${code})`, 'check S3_ENDPOINT; for a private CA set NODE_EXTRA_CA_CERTS', code);
+  }
+  if (status !== undefined && status >= 500)
+    return v(
+      `${service} answered ${status}${code && !/^\d+$/.test(code) ? ` ${code}` : ''} during the ${step} step (server error)`,
+      t.b2 ? 'B2 is having trouble: try again in a minute (status.backblaze.com)' : 'the service is having trouble: try again in a minute',
+      code || `HTTP_${status}`,
+    );
+  if (status === 429 || code === 'SlowDown' || code === 'TooManyRequests')
+    return v(`${service} is rate-limiting requests (${code || status})`, 'wait a minute, then try again', code || 'HTTP_429');
+  return v(`${service} refused the ${step} step: ${code}${status ? ` (HTTP ${status})` : ''}${raw && raw !== code ? `: ${raw}` : ''}`, undefined, code || 'ERROR');
+}
+
+// --- CORS -------------------------------------------------------------------------------------------------
+
+export interface S3CorsRule {
+  AllowedOrigins?: string[];
+  AllowedMethods?: string[];
+  AllowedHeaders?: string[];
+}
+
+export interface B2CorsRule {
+  corsRuleName: string;
+  allowedOrigins: string[];
+  allowedOperations: string[];
+  allowedHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAgeSeconds: number;
+}
+
+function wildcard(pattern: string, value: string, flags = ''): boolean {
+  const parts = pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`, flags).test(value);
+}
+
+/**
+ * Would a browser on `origin` be allowed to upload (a presigned PUT with a Content-Type header, the usual
+ * direct-upload pattern)? S3 uses a rule that matches the origin, the method and every requested header.
+ */
+export function uploadAllowed(rules: readonly S3CorsRule[], origin: string): boolean {
+  return rules.some(
+    (r) =>
+      (r.AllowedOrigins ?? []).some((o) => wildcard(o, origin)) &&
+      (r.AllowedMethods ?? []).some((m) => m.toUpperCase() === 'PUT') &&
+      (r.AllowedHeaders ?? []).some((h) => wildcard(h.toLowerCase(), 'content-type', 'i')),
+  );
+}
+
+/** The origins a browser upload comes from: APP_URL's, plus CORS_ORIGINS. */
+export function uploadOrigins(values: Values): string[] {
+  const out: string[] = [];
+  const add = (v: string | undefined) => {
+    const s = v?.trim();
+    if (s && !httpUrlProblem(s)) out.push(originOf(s));
+  };
+  add(values.APP_URL);
+  for (const o of (values.CORS_ORIGINS ?? '').split(',')) add(o);
+  return [...new Set(out)];
+}
+
+/** The rule the wizard adds: uploads (PUT, POST) and reads from the given origins. */
+export function b2UploadRule(origins: string[]): B2CorsRule {
+  return {
+    corsRuleName: CORS_RULE_NAME,
+    allowedOrigins: [...origins],
+    allowedOperations: ['s3_put', 's3_post', 's3_get', 's3_head'],
+    allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
+    exposeHeaders: ['ETag'],
+    maxAgeSeconds: 3600,
+  };
+}
+
+function s3UploadRule(origins: string[]) {
+  return {
+    AllowedOrigins: [...origins],
+    AllowedMethods: ['PUT', 'POST', 'GET', 'HEAD'],
+    AllowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
+    ExposeHeaders: ['ETag'],
+    MaxAgeSeconds: 3600,
+  };
+}
+
+/** The bucket's rules with ours added (or widened, when a rule of ours is there already); every other rule kept as it is. */
+export function mergeCorsRules(existing: readonly B2CorsRule[], rule: B2CorsRule): { rules: B2CorsRule[]; changed: boolean } {
+  const i = existing.findIndex((r) => r.corsRuleName === rule.corsRuleName);
+  if (i < 0) return { rules: [...existing, rule], changed: true };
+  const cur = existing[i]!;
+  const union = (a: string[] = [], b: string[] = []) => [...new Set([...a, ...b])];
+  const next: B2CorsRule = {
+    ...cur,
+    allowedOrigins: union(cur.allowedOrigins, rule.allowedOrigins),
+    allowedOperations: union(cur.allowedOperations, rule.allowedOperations),
+  };
+  if (cur.allowedHeaders || rule.allowedHeaders) next.allowedHeaders = union(cur.allowedHeaders, rule.allowedHeaders);
+  if (cur.exposeHeaders || rule.exposeHeaders) next.exposeHeaders = union(cur.exposeHeaders, rule.exposeHeaders);
+  return { rules: existing.map((r, j) => (j === i ? next : r)), changed: JSON.stringify(next) !== JSON.stringify(cur) };
+}
+
+const pasteHint = (bucket: string, rule: B2CorsRule) =>
+  `add this rule to bucket ${bucket}'s CORS rules (B2 web UI → Buckets → ${bucket} → CORS Rules, or \`b2 bucket update --cors-rules\`, which replaces the whole list): ${JSON.stringify(rule)}`;
+
+// --- B2 native API ----------------------------------------------------------------------------------------
+
+class B2ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface B2Authorization {
+  accountId: string;
+  authorizationToken: string;
+  apiInfo: {
+    storageApi: {
+      apiUrl: string;
+      s3ApiUrl?: string;
+      allowed?: { buckets: { id: string; name: string | null }[] | null; capabilities: string[]; namePrefix: string | null };
+    };
+  };
+}
+
+interface B2Bucket {
+  bucketId: string;
+  bucketName: string;
+  corsRules?: B2CorsRule[];
+  revision: number;
+}
+
+/** One native call: GET (authorize) or POST with a JSON body. Errors: B2ApiError with the contract's {status, code, message}. */
+async function b2Call<T>(url: string, authorization: string, body: unknown, signal: AbortSignal, timeoutMs: number): Promise<T> {
+  const problem = httpUrlProblem(url);
+  if (problem) throw new VerifyError(`B2 API URL: ${problem}`, undefined, 'BAD_URL');
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = mod.request(
+      u,
+      {
+        method: payload === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+        signal,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          const status = res.statusCode ?? 0;
+          if (status === 200 && json !== undefined) return resolve(json as T);
+          const err = (json ?? {}) as { code?: unknown; message?: unknown };
+          reject(new B2ApiError(status, typeof err.code === 'string' ? err.code : `http_${status}`, typeof err.message === 'string' ? err.message : ''));
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function b2Failure(e: unknown, op: string, t: Target, api: string, rule: B2CorsRule | undefined, timeoutMs: number): VerifyError {
+  if (e instanceof VerifyError) return e;
+  const v = (m: string, h: string | undefined, c: string) => new VerifyError(redact(m, [t.secret]), h && redact(h, [t.secret]), c);
+  const paste = rule ? pasteHint(t.bucket, rule) : undefined;
+  if (e instanceof B2ApiError) {
+    const what = `${op} (${e.status} ${e.code}${e.message ? `: ${e.message}` : ''})`;
+    if (op === 'b2_authorize_account' && e.status === 401)
+      return v(`the B2 API rejected keyID ${t.keyId}: ${what}`, 'check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY', e.code);
+    if (e.status === 401 && e.code === 'unauthorized')
+      return v(
+        `keyID ${t.keyId} may not ${op === 'b2_list_buckets' ? 'read' : 'change'} bucket ${t.bucket}'s settings: ${what}; it needs the listBuckets and writeBuckets capabilities`,
+        paste,
+        'MISSING_CAPABILITY',
+      );
+    if (e.status === 409) return v(`bucket ${t.bucket} kept changing while the CORS rule was added: ${what}`, 'run the wizard again', e.code);
+    if (e.status === 429) return v(`the B2 API is rate-limiting requests: ${what}`, 'wait a minute, then try again', e.code);
+    if (e.status >= 500) return v(`the B2 API answered ${what}`, 'B2 is having trouble: try again in a minute (status.backblaze.com)', e.code);
+    return v(`the B2 API refused ${what}`, paste, e.code);
+  }
+  const code = (e as { code?: string; name?: string })?.code ?? (e as { name?: string })?.name ?? 'ERROR';
+  if (code === 'ETIMEDOUT' || code === 'AbortError' || code === 'ABORT_ERR')
+    return v(`no answer from the B2 API at ${new URL(api).host} within ${Math.round(timeoutMs / 100) / 10} s (${op})`, 'check your network, then try again', 'TIMEOUT');
+  if (code === 'ECONNREFUSED') return v(`connection refused by the B2 API at ${new URL(api).host} (${op})`, 'check PROD_READY_B2_URL if you set it', code);
+  return v(`the B2 API call ${op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, undefined, code);
+}
+
+async function b2Authorize(io: Io, t: Target, timeoutMs: number): Promise<{ auth: B2Authorization; api: string }> {
+  const api = io.baseUrl(B2_API_URL).replace(/\/+$/, '');
+  const basic = `Basic ${Buffer.from(`${t.keyId}:${t.secret}`).toString('base64')}`;
+  try {
+    const auth = await b2Call<B2Authorization>(`${api}/b2api/v4/b2_authorize_account`, basic, undefined, io.signal, timeoutMs);
+    return { auth, api };
+  } catch (e) {
+    throw b2Failure(e, 'b2_authorize_account', t, api, undefined, timeoutMs);
+  }
+}
+
+const REQUIRED_FOR_CORS = ['listBuckets', 'writeBuckets'];
+
+/**
+ * The action that adds the upload rule for `origins` to the bucket's CORS rules through the native API, never
+ * dropping the rules already there, and confirms it through the S3 API.
+ */
+export function b2CorsAction(values: Values, origins: string[], opts: { timeoutMs?: number } = {}): Action {
+  const bucket = values.S3_BUCKET ?? '';
+  return {
+    id: 'b2.cors.allow-uploads',
+    title: `Allow browser uploads from ${origins.join(', ')} in B2 bucket ${bucket} (CORS)`,
+    async run(io) {
+      const t = targetOf(values, true);
+      const timeoutMs = opts.timeoutMs ?? timeoutMsDefault();
+      const rule = b2UploadRule(origins);
+      const { auth, api } = await b2Authorize(io, t, timeoutMs);
+      const allowed = auth.apiInfo?.storageApi?.allowed;
+      const lacking = REQUIRED_FOR_CORS.filter((c) => !allowed?.capabilities?.includes(c));
+      if (lacking.length)
+        throw new VerifyError(
+          `keyID ${t.keyId} lacks the ${lacking.join(' and ')} capabilit${lacking.length > 1 ? 'ies' : 'y'} needed to change bucket ${t.bucket}'s CORS rules`,
+          pasteHint(t.bucket, rule),
+          'MISSING_CAPABILITY',
+        );
+      if (allowed?.buckets && !allowed.buckets.some((b) => b.name === t.bucket))
+        throw new VerifyError(
+          `keyID ${t.keyId} is restricted to bucket${allowed.buckets.length > 1 ? 's' : ''} ${allowed.buckets.map((b) => b.name ?? b.id).join(', ')}, not ${t.bucket}`,
+          pasteHint(t.bucket, rule),
+          'MISSING_CAPABILITY',
+        );
+      const apiUrl = (auth.apiInfo?.storageApi?.apiUrl ?? '').replace(/\/+$/, '');
+      const token = auth.authorizationToken;
+      const call = <T>(op: string, body: unknown) =>
+        b2Call<T>(`${apiUrl}/b2api/v4/${op}`, token, body, io.signal, timeoutMs).catch((e: unknown) => {
+          throw Object.assign(b2Failure(e, op, t, apiUrl || api, rule, timeoutMs), { b2: e });
+        });
+
+      let kept = 0;
+      let changed = false;
+      for (let attempt = 1; ; attempt++) {
+        const { buckets } = await call<{ buckets: B2Bucket[] }>('b2_list_buckets', { accountId: auth.accountId, bucketName: t.bucket });
+        const b = buckets.find((x) => x.bucketName === t.bucket);
+        if (!b) throw new VerifyError(`bucket ${t.bucket} is not in this key's B2 account`, 'check S3_BUCKET (B2 web UI → Buckets)', 'NO_BUCKET');
+        const existing = b.corsRules ?? [];
+        const merged = mergeCorsRules(existing, rule);
+        kept = existing.filter((r) => r.corsRuleName !== CORS_RULE_NAME).length;
+        if (!merged.changed) break;
+        if (merged.rules.length > 100)
+          throw new VerifyError(`bucket ${t.bucket} already has 100 CORS rules, the most B2 allows`, pasteHint(t.bucket, rule), 'TOO_MANY_RULES');
+        try {
+          await call('b2_update_bucket', { accountId: auth.accountId, bucketId: b.bucketId, corsRules: merged.rules, ifRevisionIs: b.revision });
+          changed = true;
+          break;
+        } catch (e) {
+          const inner = (e as { b2?: unknown }).b2;
+          if (inner instanceof B2ApiError && inner.status === 409 && attempt < 3) continue; // someone else changed the bucket: re-read
+          throw e;
+        }
+      }
+
+      // Read it back the way the app's browser uploads will meet it: through the S3 API.
+      const { sdk, client } = await s3Client(t, timeoutMs);
+      let missing: string[] = origins;
+      let unconfirmed: string | undefined;
+      try {
+        for (let i = 0; i < 4; i++) {
+          try {
+            const r = await client.send(new sdk.GetBucketCorsCommand({ Bucket: t.bucket }), { abortSignal: io.signal });
+            missing = origins.filter((o) => !uploadAllowed(r.CORSRules ?? [], o));
+          } catch (e) {
+            if (codeOf(e) !== 'NoSuchCORSConfiguration') {
+              unconfirmed = codeOf(e);
+              break;
+            }
+          }
+          if (!missing.length) break;
+          await new Promise((r) => setTimeout(r, 250 * (i + 1)));
+        }
+      } finally {
+        client.destroy();
+      }
+      if (!unconfirmed && missing.length)
+        throw new VerifyError(
+          `B2 saved the CORS rule, but the S3 API of bucket ${t.bucket} does not allow uploads from ${missing.join(', ')} yet`,
+          'run `npx create-prod-ready check` again in a minute',
+          'CORS_NOT_CONFIRMED',
+        );
+      const keptText = `${kept} existing rule${kept === 1 ? '' : 's'} kept`;
+      const how = changed ? `rule ${CORS_RULE_NAME} added` : `rule ${CORS_RULE_NAME} already there`;
+      return {
+        done: `bucket ${t.bucket}: browser uploads allowed from ${origins.join(', ')} (${how}, ${keptText}; ${unconfirmed ? `not read back: ${unconfirmed}` : 'confirmed through the S3 API'})`,
+      };
+    },
+  };
+}
+
+// --- the live check ---------------------------------------------------------------------------------------
+
+export async function verifyB2(values: Values, io: Io, opts: { timeoutMs?: number } = {}): Promise<Verified> {
+  const t = targetOf(values, b2Overridden(io));
+  const timeoutMs = opts.timeoutMs ?? timeoutMsDefault();
+  const origins = uploadOrigins(values);
+  // Locally (the docker-compose MinIO and a localhost app) CORS is not a question: MinIO allows every origin.
+  const checkCors = origins.length > 0 && !(t.local && origins.every((o) => isLoopbackHost(new URL(o).hostname)));
+
+  const { sdk, client } = await s3Client(t, timeoutMs);
+  const opt = { abortSignal: io.signal };
+  const probeKey = `${PROBE_PREFIX}probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const probe = Buffer.from(`create-prod-ready probe ${new Date().toISOString()} ${Math.random().toString(36).slice(2)}\n`);
+  const warnings: string[] = [];
+  const details: string[] = [];
+  const actions: Action[] = [];
+
+  let written = false; // the probe may exist: delete it
+  let versionId: string | undefined;
+  let failure: VerifyError | undefined;
+  let corsRules: S3CorsRule[] | undefined;
+  let corsError: unknown;
+  const started = Date.now();
+  try {
+    // Three independent calls at once (a bucket-restricted key may make all of them): can it list, can it
+    // write, and what are the bucket's CORS rules.
+    const [list, put, cors] = await Promise.allSettled([
+      client.send(new sdk.ListObjectsV2Command({ Bucket: t.bucket, Prefix: PROBE_PREFIX, MaxKeys: 1 }), opt),
+      client.send(new sdk.PutObjectCommand({ Bucket: t.bucket, Key: probeKey, Body: probe, ContentType: 'text/plain' }), opt),
+      checkCors ? client.send(new sdk.GetBucketCorsCommand({ Bucket: t.bucket }), opt) : Promise.resolve(undefined),
+    ]);
+    if (put.status === 'fulfilled') {
+      written = true;
+      versionId = put.value.VersionId;
+    } else {
+      const status = statusOf(put.reason);
+      if (status === undefined || status >= 500) written = true; // a timeout, reset or 5xx may still have stored it
+    }
+    if (cors.status === 'fulfilled') corsRules = cors.value?.CORSRules ?? [];
+    else if (codeOf(cors.reason) === 'NoSuchCORSConfiguration') corsRules = [];
+    else corsError = cors.reason;
+
+    if (list.status === 'rejected' && codeOf(list.reason) !== 'AccessDenied') throw s3Failure(list.reason, t, 'list', timeoutMs, io.signal);
+    if (put.status === 'rejected') {
+      if (codeOf(put.reason) !== 'AccessDenied') throw s3Failure(put.reason, t, 'write', timeoutMs, io.signal);
+      if (list.status === 'rejected') throw s3Failure(list.reason, t, 'list', timeoutMs, io.signal);
+      throw new VerifyError(
+        `keyID ${t.keyId} can read bucket "${t.bucket}" but not write to it (read-only key): uploads will fail`,
+        t.b2 ? 'create a key for this bucket with Read and Write access (B2 web UI → Application Keys → Add a New Application Key)' : 'give the key write access to this bucket',
+        'READ_ONLY',
+      );
+    }
+    if (list.status === 'rejected') warnings.push(`keyID ${t.keyId} may not list the files of bucket "${t.bucket}" (AccessDenied): anything in the app that lists files will fail`);
+
+    let got: Uint8Array;
+    try {
+      const r = await client.send(new sdk.GetObjectCommand({ Bucket: t.bucket, Key: probeKey, ...(versionId ? { VersionId: versionId } : {}) }), opt);
+      got = (await r.Body?.transformToByteArray()) ?? new Uint8Array();
+    } catch (e) {
+      if (codeOf(e) === 'AccessDenied')
+        throw new VerifyError(
+          `keyID ${t.keyId} can write to bucket "${t.bucket}" but not read from it (write-only key): the app cannot read its uploads`,
+          t.b2 ? 'create a key for this bucket with Read and Write access (B2 web UI → Application Keys)' : 'give the key read access to this bucket',
+          'WRITE_ONLY',
+        );
+      throw s3Failure(e, t, 'read', timeoutMs, io.signal);
+    }
+    if (!Buffer.from(got).equals(probe))
+      throw new VerifyError(
+        `the probe object read back from bucket "${t.bucket}" differs from what was written (${got.byteLength} bytes instead of ${probe.byteLength})`,
+        'a proxy or the service changed the object: check S3_ENDPOINT',
+        'PROBE_MISMATCH',
+      );
+  } catch (e) {
+    failure = e instanceof VerifyError ? e : s3Failure(e, t, 'check', timeoutMs, io.signal);
+  } finally {
+    if (written) {
+      const problem = await removeProbe(sdk, client, t, probeKey, versionId, timeoutMs);
+      if (problem) {
+        if (failure) failure = new VerifyError(failure.message, `${failure.hint ? `${failure.hint}; also, ` : ''}${problem}`, failure.code);
+        else warnings.push(problem);
+      }
+    }
+    client.destroy();
+  }
+  if (failure) throw failure;
+  details.push(`probe object written, read back and deleted under ${PROBE_PREFIX} (${Date.now() - started} ms)`);
+
+  // CORS for browser uploads.
+  if (!origins.length) details.push('CORS not checked: no APP_URL or CORS_ORIGINS');
+  else if (!checkCors) details.push('CORS not needed: the app and the S3 service are both local');
+  else if (corsRules === undefined) {
+    const code = codeOf(corsError);
+    warnings.push(
+      `could not read bucket "${t.bucket}"'s CORS rules (${code}${code === 'AccessDenied' ? ': the key lacks readBuckets' : ''}): browser uploads from ${origins.join(', ')} were not checked`,
+    );
+  } else {
+    const missing = origins.filter((o) => !uploadAllowed(corsRules!, o));
+    if (!missing.length) details.push(`CORS allows browser uploads from ${origins.join(', ')}`);
+    else {
+      const refused = `browser uploads from ${missing.join(', ')} to bucket "${t.bucket}" would be refused: no CORS rule allows PUT with Content-Type from ${missing.length > 1 ? 'those origins' : 'that origin'}`;
+      const rule = b2UploadRule(missing);
+      if (!t.b2) warnings.push(`${refused}; add this CORS rule (PutBucketCors or your provider's console): ${JSON.stringify(s3UploadRule(missing))}`);
+      else {
+        // Only propose the change when this key may make it: a failed action stops the whole run.
+        let lacking: string[] | undefined;
+        let why: string | undefined;
+        try {
+          const { auth } = await b2Authorize(io, t, timeoutMs);
+          const allowed = auth.apiInfo?.storageApi?.allowed;
+          lacking = REQUIRED_FOR_CORS.filter((c) => !allowed?.capabilities?.includes(c));
+        } catch (e) {
+          why = e instanceof VerifyError ? e.message : String(e);
+        }
+        if (lacking && !lacking.length) {
+          warnings.push(`${refused}; missing rule: ${JSON.stringify(rule)}`);
+          actions.push(b2CorsAction(values, missing, opts));
+        } else
+          warnings.push(
+            `${refused}; ${lacking?.length ? `this key lacks ${lacking.join(' and ')} to fix it, so ` : why ? `(the B2 API could not be asked: ${why}) ` : ''}${pasteHint(t.bucket, rule)}`,
+          );
+      }
+    }
+  }
+
+  return {
+    identity: `bucket ${t.bucket} at ${t.endpoint} (read/write)`,
+    mode: 'read/write',
+    details,
+    warnings: warnings.map((w) => redact(w, [t.secret])),
+    ...(actions.length ? { actions } : {}),
+  };
+}
+
+/** Deletes the probe; the answer is a warning line when that failed. Runs on its own deadline, even after a cancel. */
+async function removeProbe(sdk: Sdk, client: S3Client, t: Target, key: string, versionId: string | undefined, timeoutMs: number): Promise<string | undefined> {
+  const signal = AbortSignal.timeout(Math.min(timeoutMs, 5000));
+  const del = (withVersion: boolean) =>
+    client.send(new sdk.DeleteObjectCommand({ Bucket: t.bucket, Key: key, ...(withVersion && versionId ? { VersionId: versionId } : {}) }), { abortSignal: signal });
+  try {
+    await del(true); // with the version id, B2 removes the file; by name alone it only hides it
+    return undefined;
+  } catch (e) {
+    const code = codeOf(e);
+    if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
+    if (versionId && code === 'AccessDenied') {
+      try {
+        await del(false);
+        return `the probe object ${key} in bucket "${t.bucket}" is hidden, not deleted: the key lacks deleteFiles, so B2 keeps its old version (delete it in the B2 web UI)`;
+      } catch {
+        /* reported below */
+      }
+    }
+    const f = s3Failure(e, t, 'delete', timeoutMs, signal);
+    return `the probe object ${key} could not be deleted from bucket "${t.bucket}" (${f.message}): delete it in the B2 web UI or with any S3 client`;
+  }
+}
+
+// --- the provider -----------------------------------------------------------------------------------------
+
+/** True when the endpoint is the docker-compose service (any loopback host on port 9000). */
+function isLocalService(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const u = new URL(normalizeEndpoint(endpoint));
+    return isLoopbackHost(u.hostname) && (u.port || (u.protocol === 'https:' ? '443' : '80')) === '9000';
+  } catch {
+    return false;
+  }
+}
+
+/** Local defaults only make sense while the endpoint is the local service (or not chosen yet). */
+const whenLocal = (value: string) => (known: Values) => (!known.S3_ENDPOINT || isLocalService(known.S3_ENDPOINT) ? value : undefined);
+
+export default defineProvider({
+  id: 'b2',
+  title: 'Backblaze B2 (S3)',
+  hint: 'bucket, region, application key',
+  docsUrl: 'https://secure.backblaze.com/app_keys.htm',
+  apiUrl: B2_API_URL,
+  // S3_REGION comes first: the endpoint's default is derived from it (https://s3.<region>.backblazeb2.com).
+  env: [
+    {
+      key: 'S3_REGION',
+      description: 'S3 region of the bucket, e.g. us-west-004 for B2 (us-east-1 for the local MinIO).',
+      where: 'B2 web UI → Buckets → your bucket → Endpoint: the part between "s3." and ".backblazeb2.com"',
+      secret: false,
+      schema: regionSchema,
+      localDefault: (known) => regionOfB2Endpoint(known.S3_ENDPOINT ?? '') ?? LOCAL_S3.region,
+      example: LOCAL_S3.region,
+    },
+    {
+      key: 'S3_ENDPOINT',
+      description: 'S3-compatible endpoint: https://s3.<region>.backblazeb2.com for B2; http://localhost:9000 is the local MinIO in docker-compose.yml.',
+      where: 'B2 web UI → Buckets → your bucket → Endpoint (add https://)',
+      secret: false,
+      schema: endpointSchema,
+      localDefault: (known) => (known.S3_REGION && B2_REGION.test(known.S3_REGION) ? b2EndpointFor(known.S3_REGION) : LOCAL_S3.endpoint),
+      example: LOCAL_S3.endpoint,
+    },
+    {
+      key: 'S3_BUCKET',
+      description: 'Bucket the app uploads to.',
+      where: 'B2 web UI → Buckets (the bucket name; Create a Bucket if you have none)',
+      secret: false,
+      schema: bucketSchema,
+      localDefault: whenLocal(LOCAL_S3.bucket),
+      example: LOCAL_S3.bucket,
+    },
+    {
+      key: 'S3_ACCESS_KEY_ID',
+      description: 'Access key id: the keyID of a B2 application key restricted to the bucket, with Read and Write access.',
+      where: 'B2 web UI → Application Keys → Add a New Application Key → keyID',
+      secret: false,
+      schema: accessKeyIdSchema,
+      localDefault: whenLocal(LOCAL_S3.accessKeyId),
+      example: LOCAL_S3.accessKeyId,
+    },
+    {
+      key: 'S3_SECRET_ACCESS_KEY',
+      description: 'Secret access key: the applicationKey of that B2 key (local value: the MinIO password in docker-compose.yml).',
+      where: 'B2 web UI → Application Keys → Add a New Application Key → applicationKey (shown only once)',
+      secret: true,
+      schema: secretKeySchema,
+      localDefault: whenLocal(LOCAL_S3.secretAccessKey),
+      example: '',
+    },
+  ],
+  verify: (values, io) => verifyB2(values, io),
+  contribute(values) {
+    const local = isLocalService(values.S3_ENDPOINT);
+    const bucket = local && values.S3_BUCKET && !bucketProblem(values.S3_BUCKET) ? values.S3_BUCKET : LOCAL_S3.bucket;
+    return {
+      render: { envVars: KEYS.map((key) => ({ key, sync: false as const })) },
+      compose: {
+        services: {
+          minio: {
+            image: MINIO_IMAGE,
+            command: ['server', '/data', '--console-address', ':9001'],
+            environment: { MINIO_ROOT_USER: LOCAL_S3.accessKeyId, MINIO_ROOT_PASSWORD: LOCAL_S3.secretAccessKey },
+            ports: ['9000:9000', '9001:9001'],
+            healthcheck: { test: ['CMD', 'mc', 'ready', 'local'], interval: '5s', timeout: '5s', retries: 10 },
+            volumes: ['minio-data:/data'],
+            restart: 'unless-stopped',
+          },
+          // One-shot: creates the bucket once MinIO is healthy (MC_HOST_<alias> configures mc without a shell).
+          'minio-init': {
+            image: MC_IMAGE,
+            depends_on: { minio: { condition: 'service_healthy' } },
+            environment: { MC_HOST_local: `http://${LOCAL_S3.accessKeyId}:${LOCAL_S3.secretAccessKey}@minio:9000` },
+            entrypoint: ['mc'],
+            command: ['mb', '--ignore-existing', `local/${bucket}`],
+            restart: 'no',
+          },
+        },
+        volumes: ['minio-data'],
+      },
+      nextSteps: local ? ['docker compose up -d minio minio-init'] : [],
+    };
+  },
+});
