@@ -140,7 +140,10 @@ async function batch(run: Run): Promise<number> {
 
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
-  for (const { provider, action } of run.actions) out.line(`  at ${provider.title}: ${action.title}`);
+  for (const { provider, action } of run.actions) {
+    out.line(`  at ${provider.title}: ${action.title}`);
+    for (const d of action.details ?? []) out.line(`      ${d}`);
+  }
   for (const c of thePlan.changes) out.line(`  ${summaryLine(c)}`);
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
 
@@ -176,7 +179,7 @@ async function batch(run: Run): Promise<number> {
 /** Runs one confirmed action; a failure is a one-line message (secrets redacted), never a throw. */
 async function runAction(run: Run, p: Provider, action: Action, signal?: AbortSignal): Promise<{ done: string } | string> {
   try {
-    const r = await action.run(ioFor(p, run.project, signal ?? AbortSignal.timeout(30_000)));
+    const r = await action.run(ioFor(p, run.project, signal ?? AbortSignal.timeout(30_000)), known(run));
     take(run, r.values);
     return { done: r.done };
   } catch (err) {
@@ -305,7 +308,10 @@ async function interactive(run: Run): Promise<number> {
     meta: (s: string) => styleText('cyan', s),
   };
   ui.note(
-    [...run.actions.map(({ provider, action }) => `${provider.title.padEnd(9)} ${action.title}`), ...thePlan.changes.map(summaryLine)].join('\n'),
+    [
+      ...run.actions.flatMap(({ provider, action }) => [`${provider.title}: ${action.title}`, ...(action.details ?? []).map((d) => `    ${d}`)]),
+      ...thePlan.changes.map(summaryLine),
+    ].join('\n'),
     'Plan',
   );
   if (changed.length) ui.message(await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), styled));

@@ -51,9 +51,12 @@ export interface Action {
   id: string;
   /** One line for the plan: what will change where (never a secret). */
   title: string;
+  /** Lines shown under the title in the plan (e.g. a masked diff of a provider's current values); never a secret. */
+  details?: string[];
   /** When set, the wizard asks this question for this action alone; without prompts (--yes, CI) it is not taken. */
   ask?: string;
-  run(io: Io): Promise<{ values?: Record<string, string>; done: string }>;
+  /** `values`: every value of the run as it stands when this action runs (after earlier actions). */
+  run(io: Io, values: Values): Promise<{ values?: Record<string, string>; done: string }>;
 }
 
 export interface Io {

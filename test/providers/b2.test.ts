@@ -537,7 +537,7 @@ describe('CORS for browser uploads', () => {
 
   test('the action run with such a key fails with one line naming the capability and the exact rule; nothing changes', async () => {
     const rev = b2.revisionOf();
-    const e = await failing(b2CorsAction(withApp(b2.keys.app), [APP]).run(io()));
+    const e = await failing(b2CorsAction(withApp(b2.keys.app), [APP]).run(io(), {}));
     assert.equal(e.code, 'MISSING_CAPABILITY');
     assert.equal(e.message, `keyID ${b2.keys.app.keyId} lacks the writeBuckets capability needed to change bucket prod-ready-uploads's CORS rules`);
     assert.match(e.hint!, /B2 web UI → Buckets → prod-ready-uploads → CORS Rules/);
@@ -550,7 +550,7 @@ describe('CORS for browser uploads', () => {
     const v = await verifyB2(withApp(), io());
     const n = b2.requests.length;
     const rev = b2.revisionOf();
-    const r = await v.actions![0]!.run(io());
+    const r = await v.actions![0]!.run(io(), {});
     assertNoSecret(r.done);
     assert.equal(r.values, undefined);
     assert.equal(r.done, `bucket prod-ready-uploads: browser uploads allowed from ${APP} (rule ${CORS_RULE_NAME} added, 1 existing rule kept; confirmed through the S3 API)`);
@@ -578,7 +578,7 @@ describe('CORS for browser uploads', () => {
     assert.equal(v.actions?.[0]?.title, `Allow browser uploads from ${other} in B2 bucket prod-ready-uploads (CORS)`);
     b2.fail({ api: 'b2', op: 'b2_update_bucket', status: 409, code: 'conflict', times: 1 });
     const n = b2.requests.length;
-    const r = await v.actions![0]!.run(io());
+    const r = await v.actions![0]!.run(io(), {});
     assert.match(r.done, /browser uploads allowed from https:\/\/admin\.example\.com \(rule create-prod-ready-uploads added, 1 existing rule kept/);
     assert.deepEqual(opsSince(n, 'b2'), ['b2_authorize_account', 'b2_list_buckets', 'b2_update_bucket', 'b2_list_buckets', 'b2_update_bucket']);
     assert.deepEqual(b2.corsOf()[1]!.allowedOrigins, [APP, other]);
@@ -587,11 +587,11 @@ describe('CORS for browser uploads', () => {
 
   test('B2 API failures during the action are one line each', async () => {
     b2.fail({ api: 'b2', op: 'b2_update_bucket', status: 503, code: 'service_unavailable' });
-    const e = await failing(b2CorsAction(withApp(), ['https://x.example.com']).run(io()));
+    const e = await failing(b2CorsAction(withApp(), ['https://x.example.com']).run(io(), {}));
     assert.equal(e.code, 'service_unavailable');
     assert.match(e.message, /the B2 API answered b2_update_bucket \(503 service_unavailable\)/);
     b2.clearFaults();
-    const bad = await failing(b2CorsAction(withApp(b2.keys.full, { S3_SECRET_ACCESS_KEY: b2.keys.app.applicationKey }), [APP]).run(io()));
+    const bad = await failing(b2CorsAction(withApp(b2.keys.full, { S3_SECRET_ACCESS_KEY: b2.keys.app.applicationKey }), [APP]).run(io(), {}));
     assert.match(bad.message, /the B2 API rejected keyID .* b2_authorize_account \(401 unauthorized\)/);
   });
 

@@ -469,7 +469,7 @@ describe('webhook endpoint', () => {
     assert.equal(action!.ask, undefined);
     assert.equal(endpointsFor(url).length, 0, 'verify itself creates nothing');
 
-    const r = await action!.run(io());
+    const r = await action!.run(io(), {});
     const [made] = endpointsFor(url);
     assert.ok(made, 'the endpoint exists');
     assert.deepEqual(made.enabled_events, [...DEFAULT_WEBHOOK_EVENTS]);
@@ -495,8 +495,8 @@ describe('webhook endpoint', () => {
     const app = appUrl();
     const v = await provider.verify(noSecret({ APP_URL: app }), io());
     const action = v.actions![0]!;
-    await action.run(io());
-    const e = await failing(action.run(io()));
+    await action.run(io(), {});
+    const e = await failing(action.run(io(), {}));
     assert.equal(e.code, 'WEBHOOK_EXISTS');
     assert.equal(endpointsFor(`${app}/api/webhooks/stripe`).length, 1);
   });
@@ -508,7 +508,7 @@ describe('webhook endpoint', () => {
     const custom = await provider.verify(noSecret({ APP_URL: app, STRIPE_WEBHOOK_PATH: '/hooks/pay', STRIPE_WEBHOOK_EVENTS: 'invoice.paid,charge.refunded' }), io());
     const action = custom.actions![0]!;
     assert.equal(action.title, `Create Stripe webhook endpoint ${app}/hooks/pay (2 events)`);
-    await action.run(io());
+    await action.run(io(), {});
     assert.deepEqual(endpointsFor(`${app}/hooks/pay`)[0]?.enabled_events, ['invoice.paid', 'charge.refunded']);
   });
 
@@ -530,7 +530,7 @@ describe('webhook endpoint', () => {
     );
     assert.ok(v.details?.includes(`webhook: ${old.id} → ${url} (2 events, enabled)`), String(v.details));
 
-    const r = await action.run(io());
+    const r = await action.run(io(), {});
     const now = endpointsFor(url);
     assert.equal(now.length, 1, 'exactly one endpoint for the URL');
     const made = now[0]!;
@@ -552,7 +552,7 @@ describe('webhook endpoint', () => {
     const old = sx.addWebhookEndpoint({ url: `${app}/api/webhooks/stripe`, enabled_events: [...DEFAULT_WEBHOOK_EVENTS] });
     const v = await provider.verify(noSecret({ APP_URL: app }), io());
     sx.fail(`/v1/webhook_endpoints/${old.id}`, { method: 'DELETE', status: 500 });
-    const r = await v.actions![0]!.run(io());
+    const r = await v.actions![0]!.run(io(), {});
     assert.match(r.values?.STRIPE_WEBHOOK_SECRET ?? '', /^whsec_/);
     assert.match(r.done, new RegExp(`could not delete the old endpoint ${old.id} \\(Stripe is having trouble \\(HTTP 500\\); try again\\): delete it in Developers → Webhooks`));
     assertClean(r.done);
