@@ -24,6 +24,7 @@ import { VerifyError } from '../src/core/errors.ts';
 import type { ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Io, type Verified } from '../src/core/provider.ts';
 import { connectionUrl, isLoopbackHost } from '../src/core/urls.ts';
+import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
 export const LOCAL_DATABASE_URL = 'postgres://app:app@localhost:5432/app';
 const SHAPE = 'postgres://USER:PASSWORD@HOST:5432/DATABASE';
@@ -388,15 +389,6 @@ async function openSocket(
 
 // --- errors ---------------------------------------------------------------------------------------------
 
-const CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-]);
 
 /** The error for an aborted check: a timeout (ours, or the caller's AbortSignal.timeout) or the caller's abort reason. */
 function abortToError(signal: AbortSignal, where: string, timeoutMs: number | undefined, phase: Phase): Error {
@@ -519,7 +511,7 @@ function toVerifyError(e: unknown, t: PgTarget, where: string, mode: SslMode, ph
         code,
       );
   }
-  if (CERT_CODES.has(code)) {
+  if (TLS_CERT_CODES.has(code)) {
     const selfSigned = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN';
     return new VerifyError(
       `the server's certificate is ${selfSigned ? 'self-signed' : 'not trusted'} and sslmode=${mode} verifies it (${code})`,

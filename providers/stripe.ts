@@ -21,6 +21,7 @@ import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
+import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
 export const STRIPE_API = 'https://api.stripe.com';
 export type Mode = 'test' | 'live';
@@ -425,15 +426,6 @@ async function call<T>(c: Client, what: string, fn: (s: StripeClient) => Promise
   }
 }
 
-const CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /** Stripe's own messages quote keys in a censored form; anything key- or secret-shaped is masked again here. */
 function scrub(s: string): string {
@@ -468,7 +460,7 @@ function toVerifyError(e: unknown, c: Client, what: string): VerifyError {
       return new StripeCheckError(`cannot resolve host ${c.where.replace(/:\d+$/, '')} (${code})`, code === 'EAI_AGAIN' ? 'DNS did not answer: check your network, then try again' : 'check your network and DNS settings', code);
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED')
       return new StripeCheckError(`the connection to ${c.where} was reset (${code})`, 'a proxy or firewall may be cutting the connection; try again', code);
-    if (CERT_CODES.has(code))
+    if (TLS_CERT_CODES.has(code))
       return new StripeCheckError(`the TLS certificate of ${c.where} is not trusted (${code})`, 'behind a proxy that inspects HTTPS? give its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem', code);
     return new StripeCheckError(`could not reach ${c.where}${code ? ` (${code})` : ''}`, 'check your network and try again', code || 'NETWORK');
   }

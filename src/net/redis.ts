@@ -2,6 +2,7 @@
 // Connects (TCP, or TLS for rediss://), AUTHs when the URL carries a password, SELECTs the db in the path,
 // PINGs, reads INFO server / INFO replication, then QUITs. Every failure is a RedisProbeError whose `code`
 // tells the cause apart; messages never contain the URL or the password.
+import { TLS_CERT_CODES } from './tls-codes.ts';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
@@ -48,21 +49,6 @@ export class RedisProbeError extends Error {
     this.name = code === 'ABORT_ERR' ? 'AbortError' : 'RedisProbeError';
   }
 }
-
-/** Node's certificate verification error codes (from OpenSSL), as seen on the TLS socket's error. */
-export const TLS_CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'HOSTNAME_MISMATCH',
-]);
 
 export interface ParsedRedisUrl {
   tls: boolean;

@@ -68,15 +68,8 @@ const shim = require('./s3rver-shim.cjs') as Shim;
 
 // --- public types ------------------------------------------------------------------------------------------
 
-/** A B2 CORS rule as the native API carries it. */
-export interface B2CorsRule {
-  corsRuleName: string;
-  allowedOrigins: string[];
-  allowedOperations: string[];
-  allowedHeaders?: string[];
-  exposeHeaders?: string[];
-  maxAgeSeconds: number;
-}
+import type { B2CorsRule } from '../../providers/b2.ts';
+export type { B2CorsRule };
 
 export interface B2Key {
   /** applicationKeyId: the S3 access key id. */
