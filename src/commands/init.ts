@@ -59,6 +59,8 @@ interface Run {
   actions: { provider: Provider; action: Action }[];
 }
 
+const isDerived = (providers: Provider[], key: string) => providers.some((p) => p.env.some((e) => e.key === key && e.derive));
+
 export function publicKeys(providers: Provider[]): Set<string> {
   return new Set(providers.flatMap((p) => p.env.filter((e) => !e.secret).map((e) => e.key)));
 }
@@ -122,7 +124,8 @@ async function batch(run: Run): Promise<number> {
   const resolved = resolveAll(run.providers, process.env, run.dotenv, project);
   run.values = resolved.values;
   run.source = resolved.source;
-  for (const [k, v] of Object.entries(run.values)) if (run.source[k] === 'env' && k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
+  for (const [k, v] of Object.entries(run.values))
+    if ((run.source[k] === 'env' || isDerived(run.providers, k)) && k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
 
   run.results = await verifyAll(run.providers, known(run), project, flags.skipVerify, (p, v) => record(run, p, v));
   for (const r of run.results) report(out, run.providers.find((p) => p.id === r.id)!, r);
@@ -341,7 +344,7 @@ async function interactive(run: Run): Promise<number> {
 /** Ask for one provider's values. Existing values are kept unless the user chooses to change them. */
 async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<void> {
   const { values, source, overwrite, dotenv, project } = run;
-  const asked = p.env.filter((e) => !e.generate && e.prompt !== false);
+  const asked = p.env.filter((e) => !e.generate && !e.derive && e.prompt !== false);
   const current: Record<string, { value: string; source: Source }> = {};
   for (const e of p.env) {
     const o = fromOutside(e, process.env, dotenv);
@@ -359,6 +362,14 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
 
   for (const e of p.env) {
     const cur = current[e.key];
+    if (e.derive) {
+      const d = e.derive({ ...dotenv, ...values }, project);
+      if (d === undefined) continue;
+      values[e.key] = d;
+      source[e.key] = 'default';
+      if (e.key in dotenv && dotenv[e.key] !== d) overwrite.add(e.key);
+      continue;
+    }
     if (e.generate || e.prompt === false || (cur && !askAll)) {
       const value = cur?.value ?? e.generate?.((n) => randomBytes(n));
       if (value === undefined) continue; // produced later (an action) or left empty

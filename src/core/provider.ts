@@ -24,6 +24,11 @@ export interface EnvVar {
   prompt?: false;
   /** The value offered by default: the local-development value that matches docker-compose.yml. */
   localDefault?: (known: Values, project: ProjectInfo) => string | undefined;
+  /**
+   * Computed from other values on every run and never asked for (a framework's public alias of a key,
+   * APP_BASE_URL from APP_URL); undefined leaves the key out. .env follows when the source changes.
+   */
+  derive?: (known: Values, project: ProjectInfo) => string | undefined;
   /** Generated when missing and never asked for (e.g. JWT_SECRET). */
   generate?: (randomBytes: (n: number) => Uint8Array) => string;
   /** Placeholder for .env.example; a clearly fake value or empty. Never a real secret. */

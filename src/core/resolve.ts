@@ -37,6 +37,14 @@ export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv
   const invalid: string[] = [];
   for (const p of providers)
     for (const e of p.env) {
+      if (e.derive) {
+        const d = e.derive({ ...dotenv, ...values }, project);
+        if (d !== undefined) {
+          values[e.key] = d;
+          source[e.key] = 'default';
+        }
+        continue;
+      }
       const outside = fromOutside(e, env, dotenv);
       let value: string | undefined;
       if (outside) {
