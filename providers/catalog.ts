@@ -15,8 +15,12 @@ export const CATALOG: CatalogEntry[] = [
   { id: 'app', title: 'App settings', hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET', keys: ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS', 'JWT_SECRET'] },
   { id: 'postgres', title: 'PostgreSQL', hint: 'DATABASE_URL', keys: ['DATABASE_URL'] },
   { id: 'redis', title: 'Redis / Key Value', hint: 'REDIS_URL', keys: ['REDIS_URL'] },
+  { id: 'clerk', title: 'Clerk', hint: 'secret + publishable key', keys: ['CLERK_SECRET_KEY', 'CLERK_PUBLISHABLE_KEY'] },
+  { id: 'auth0', title: 'Auth0', hint: 'domain, client, audience, callback URLs', keys: ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_AUDIENCE'] },
   { id: 'stripe', title: 'Stripe', hint: 'API keys, webhook secret, price ids', keys: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET'] },
   { id: 'b2', title: 'Backblaze B2 (S3)', hint: 'bucket, region, application key', keys: ['S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] },
+  // Last: its push sends the values every other provider (and their actions) settled on.
+  { id: 'render', title: 'Render', hint: 'API key, link services, push secrets', keys: ['RENDER_API_KEY'] },
 ];
 
 export const AVAILABLE: readonly ProviderId[] = CATALOG.map((c) => c.id);

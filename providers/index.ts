@@ -6,8 +6,11 @@ const LOADERS: Record<string, () => Promise<Provider>> = {
   app: async () => (await import('./app.ts')).default,
   postgres: async () => (await import('./postgres.ts')).default,
   redis: async () => (await import('./redis.ts')).default,
+  clerk: async () => (await import('./clerk.ts')).default,
+  auth0: async () => (await import('./auth0.ts')).default,
   stripe: async () => (await import('./stripe.ts')).default,
   b2: async () => (await import('./b2.ts')).default,
+  render: async () => (await import('./render.ts')).default,
 };
 
 /** The selected providers, in catalog order. */

@@ -180,9 +180,11 @@ async function batch(run: Run): Promise<number> {
 }
 
 /** Runs one confirmed action; a failure is a one-line message (secrets redacted), never a throw. */
-async function runAction(run: Run, p: Provider, action: Action, signal?: AbortSignal): Promise<{ done: string } | string> {
+async function runAction(run: Run, p: Provider, action: Action, signal?: AbortSignal, progress?: (line: string) => void): Promise<{ done: string } | string> {
   try {
-    const r = await action.run(ioFor(p, run.project, signal ?? AbortSignal.timeout(30_000)), known(run));
+    const deadline = AbortSignal.timeout(action.timeoutMs ?? 30_000);
+    const io = { ...ioFor(p, run.project, signal ? AbortSignal.any([signal, deadline]) : deadline), progress };
+    const r = await action.run(io, known(run));
     take(run, r.values);
     return { done: r.done };
   } catch (err) {
@@ -330,7 +332,7 @@ async function interactive(run: Run): Promise<number> {
   if (!go) throw new Cancelled('Nothing was written.');
 
   for (const { provider, action } of run.actions) {
-    const r = await withSpinner(action.title, (signal) => runAction(run, provider, action, signal), (x) => (typeof x === 'string' ? `${action.title}: failed` : x.done));
+    const r = await withSpinner(action.title, (signal, progress) => runAction(run, provider, action, signal, progress), (x) => (typeof x === 'string' ? `${action.title}: failed` : x.done));
     if (typeof r === 'string') throw new VerifyError(`${provider.title}: ${r}`);
   }
   if (run.actions.length) thePlan = makePlan(run, templates);

@@ -58,6 +58,8 @@ export interface Action {
   title: string;
   /** Lines shown under the title in the plan (e.g. a masked diff of a provider's current values); never a secret. */
   details?: string[];
+  /** How long it may take (default 30 s); a deploy followed to the end needs minutes. */
+  timeoutMs?: number;
   /** When set, the wizard asks this question for this action alone; without prompts (--yes, CI) it is not taken. */
   ask?: string;
   /** `values`: every value of the run as it stands when this action runs (after earlier actions). */
@@ -69,6 +71,8 @@ export interface Io {
   /** The provider's API base URL, or its PROD_READY_<ID>_URL override. */
   baseUrl(defaultUrl: string): string;
   project: ProjectInfo;
+  /** Replaces the spinner's text while a long step runs (e.g. a deploy's status). */
+  progress?(line: string): void;
 }
 
 export type RenderEnvVar =
@@ -80,6 +84,8 @@ export type RenderEnvVar =
 
 export interface Contribution {
   render?: {
+    /** Blueprint-wide choices (from the render provider): region and plan of every service and database. */
+    settings?: { region?: string; plan?: string };
     /** Env vars for every app service (web, and worker when there is one). */
     envVars?: RenderEnvVar[];
     /** Extra entries for `services` (e.g. a Key Value instance), keyed by their `name`. */

@@ -9,7 +9,7 @@ const FRAMES = unicode ? ['◒', '◐', '◓', '◑'] : ['•', 'o', 'O', '0'];
 
 export async function withSpinner<T>(
   message: string,
-  task: (signal: AbortSignal) => Promise<T>,
+  task: (signal: AbortSignal, progress: (line: string) => void) => Promise<T>,
   done: (result: T) => string = () => message,
 ): Promise<T> {
   const out = process.stdout;
@@ -33,7 +33,12 @@ export async function withSpinner<T>(
   const tty = out.isTTY;
   out.write(`${styleText('gray', S_BAR)}\n`);
   if (tty) out.write('\x1b[?25l');
-  const draw = () => out.write(`\r\x1b[2K${styleText('magenta', FRAMES[i++ % FRAMES.length]!)}  ${message}${'.'.repeat(Math.floor(i / 4) % 4)}`);
+  let text = message;
+  const progress = (line: string) => {
+    text = line;
+    if (!tty) out.write(`${styleText('gray', S_BAR)}  ${line}\n`);
+  };
+  const draw = () => out.write(`\r\x1b[2K${styleText('magenta', FRAMES[i++ % FRAMES.length]!)}  ${text}${'.'.repeat(Math.floor(i / 4) % 4)}`);
   const timer = tty ? setInterval(draw, 80) : undefined;
   if (tty) draw();
   const finish = (symbol: string, text: string) => {
@@ -50,7 +55,7 @@ export async function withSpinner<T>(
   };
   try {
     const result = await Promise.race([
-      task(ac.signal),
+      task(ac.signal, progress),
       new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true })),
     ]);
     finish(styleText('green', S_STEP_SUBMIT), done(result));

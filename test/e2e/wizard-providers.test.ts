@@ -20,7 +20,7 @@ after(async () => {
 });
 
 async function answer(s: ReturnType<typeof runPty>, key: string, typed?: string) {
-  await s.waitFor(new RegExp(`◆  ${key}`));
+  await s.waitForPrompt(new RegExp(`^◆  ${key}`));
   if (typed !== undefined) await s.type(typed);
   s.write(KEY.enter);
 }

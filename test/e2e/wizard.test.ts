@@ -29,11 +29,11 @@ after(async () => {
 
 /** Answer a secret prompt that offers the local default: pick "Enter a value", then type it. */
 async function enterSecret(s: ReturnType<typeof runPty>, key: string, value: string) {
-  await s.waitFor(new RegExp(`Which ${key}\\?[\\s\\S]*Enter a value`));
+  await s.waitForPrompt(new RegExp(`^◆  Which ${key}\\?[\\s\\S]*Enter a value`));
   s.write(KEY.down);
-  await s.waitFor(/● Enter a value/);
+  await s.waitForPrompt(/● Enter a value/);
   s.write(KEY.enter);
-  await s.waitFor(new RegExp(`◆  ${key}`));
+  await s.waitForPrompt(new RegExp(`^◆  ${key} `));
   await s.type(value);
   s.write(KEY.enter);
 }

@@ -31,7 +31,9 @@ export interface Session {
   transcript(): string;
   write(keys: string): void;
   type(text: string): Promise<void>;
-  waitFor(what: string | RegExp, timeoutMs?: number): Promise<void>;
+  waitFor(what: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<void>;
+  /** Wait until the active prompt (the last ◆ on screen) matches: older prompts in the scrollback do not count. */
+  waitForPrompt(what: string | RegExp, timeoutMs?: number): Promise<void>;
   exit: Promise<{ code: number; signal?: number }>;
   startedAt: number;
 }
@@ -75,7 +77,7 @@ export function runPty(args: string[], opts: { cwd: string; env?: Record<string,
     waitFor(what, timeoutMs = 15_000) {
       const matches = () => {
         const s = screen();
-        return typeof what === 'string' ? s.includes(what) : what.test(s);
+        return typeof what === 'string' ? s.includes(what) : typeof what === 'function' ? what(s) : what.test(s);
       };
       return new Promise((resolve, reject) => {
         if (matches()) return resolve();
@@ -100,6 +102,10 @@ export function runPty(args: string[], opts: { cwd: string; env?: Record<string,
           }
         }, 100));
       });
+    },
+    waitForPrompt(what, timeoutMs) {
+      const active = (sc: string) => sc.slice(Math.max(0, sc.lastIndexOf('◆  ')));
+      return session.waitFor((sc) => (typeof what === 'string' ? active(sc).includes(what) : what.test(active(sc))), timeoutMs);
     },
     exit,
     startedAt: performance.now(),

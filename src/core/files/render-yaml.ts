@@ -15,11 +15,15 @@ export const RENDER_DEFAULTS = { region: 'oregon', webPlan: 'starter', healthChe
 
 export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
   const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
+  const settings = Object.assign({}, ...contributions.map((c) => c.render?.settings ?? {})) as { region?: string; plan?: string };
+  const region = settings.region ?? RENDER_DEFAULTS.region;
+  // One region for everything: Render's private network (database, Key Value) does not cross regions.
+  const inRegion = (x: Record<string, unknown>) => ('region' in x ? { ...x, region } : x);
   const web = `${project.name}-web`;
   const base = {
     runtime: 'node',
-    plan: RENDER_DEFAULTS.webPlan,
-    region: RENDER_DEFAULTS.region,
+    plan: settings.plan ?? RENDER_DEFAULTS.webPlan,
+    region,
     buildCommand: project.commands.build,
   };
   const services: Record<string, unknown>[] = [
@@ -44,8 +48,8 @@ export function renderModel(project: ProjectInfo, contributions: Contribution[])
         (e): RenderEnvVar => ('generateValue' in e ? { key: e.key, fromService: { type: 'web', name: web, envVarKey: e.key } } : e),
       ),
     });
-  for (const c of contributions) services.push(...(c.render?.services ?? []));
-  const databases = contributions.flatMap((c) => c.render?.databases ?? []);
+  for (const c of contributions) services.push(...(c.render?.services ?? []).map(inRegion));
+  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(inRegion);
   return { services, databases };
 }
 

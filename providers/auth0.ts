@@ -1,0 +1,636 @@
+// Auth0: AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE (optional), AUTH0_SECRET
+// (generated; the session-cookie key of @auth0/nextjs-auth0) and APP_BASE_URL (@auth0/nextjs-auth0).
+//
+// `verify`, read-only, plain HTTP through node:http(s) (no SDK):
+//   1. GET /.well-known/openid-configuration: the tenant exists and its `issuer` is exactly
+//      `https://<AUTH0_DOMAIN>/` (or the PROD_READY_AUTH0_URL origin + '/').
+//   2. POST /oauth/token, form-encoded (oidc-provider refuses JSON; Auth0 takes both), grant_type
+//      client_credentials for AUTH0_AUDIENCE when set, then for the Management API
+//      (`<origin>/api/v2/`). Auth0 answers an unknown client and a wrong secret the same way (401
+//      access_denied "Unauthorized" / invalid_client), and the Management API that could tell them apart
+//      needs a token, so both are one line: "client id or secret rejected".
+//   3. With a Management token that has read:clients: GET /api/v2/clients/{id} and compare callbacks,
+//      allowed_logout_urls and web_origins with the URLs the detected framework's SDK uses, for APP_URL and
+//      the local dev URL. What is missing is a warning plus an Action (runs after the plan's confirmation)
+//      that PATCHes the union — never removing a URL — and reads the application back to confirm.
+//      Without that permission: a warning with the exact values to paste and the dashboard page.
+// A client that may not use client_credentials (a plain "Regular Web Application") is not a failure:
+// the discovery check stands, the pair is plausibly valid (Auth0 checks the grant after the client) and the
+// warning says what could not be checked.
+import { VerifyError } from '../src/core/errors.ts';
+import { redact } from '../src/core/mask.ts';
+import type { FrameworkId } from '../src/core/project.ts';
+import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
+import { checkedString } from '../src/core/schema.ts';
+import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
+import { z } from 'zod';
+
+export const DASHBOARD = 'https://manage.auth0.com/dashboard';
+const URIS_PAGE = 'Auth0 Dashboard → Applications → your app → Settings → Application URIs';
+
+// --- callback URLs per framework ------------------------------------------------------------------------
+
+/**
+ * Where each framework's usual Auth0 SDK receives the login callback and where logout returns to.
+ * `logout: ''` is the base URL itself (written without a trailing slash, as Auth0's quickstarts list it).
+ */
+export const AUTH_ROUTES: Record<FrameworkId, { callback: string; logout: string; sdk: string }> = {
+  // @auth0/nextjs-auth0 v4: routes.callback '/auth/callback'; logout returns to APP_BASE_URL.
+  nextjs: { callback: '/auth/callback', logout: '', sdk: '@auth0/nextjs-auth0' },
+  // express-openid-connect: routes.callback '/callback'; routes.postLogoutRedirect defaults to baseURL.
+  express: { callback: '/callback', logout: '', sdk: 'express-openid-connect' },
+  // No official Auth0 SDK for these server frameworks; passport-auth0 samples and express-openid-connect use /callback.
+  nestjs: { callback: '/callback', logout: '', sdk: 'passport-auth0' },
+  fastify: { callback: '/callback', logout: '', sdk: 'passport-auth0 / @fastify/oauth2' },
+  hono: { callback: '/callback', logout: '', sdk: 'an OIDC middleware' },
+  node: { callback: '/callback', logout: '', sdk: 'express-openid-connect' },
+  // Auth.js: /auth/callback/<provider id> (@auth/sveltekit) and /api/auth/callback/<provider id> (auth-astro).
+  sveltekit: { callback: '/auth/callback/auth0', logout: '', sdk: '@auth/sveltekit' },
+  astro: { callback: '/api/auth/callback/auth0', logout: '', sdk: 'auth-astro' },
+  // remix-auth-auth0's README: callbackURL '/auth/auth0/callback'.
+  remix: { callback: '/auth/auth0/callback', logout: '', sdk: 'remix-auth-auth0' },
+  'react-router': { callback: '/auth/auth0/callback', logout: '', sdk: 'remix-auth-auth0' },
+};
+
+export interface AppUris {
+  callbacks: string[];
+  allowed_logout_urls: string[];
+  web_origins: string[];
+}
+export const URI_FIELDS = ['callbacks', 'allowed_logout_urls', 'web_origins'] as const;
+const FIELD_LABEL: Record<(typeof URI_FIELDS)[number], string> = {
+  callbacks: 'Allowed Callback URLs',
+  allowed_logout_urls: 'Allowed Logout URLs',
+  web_origins: 'Allowed Web Origins',
+};
+
+/** The base URLs the app runs at: APP_URL (when a valid URL) and the local dev URL. */
+export function appBases(values: Values, port: number): string[] {
+  const out: string[] = [];
+  const app = values.APP_URL?.trim();
+  if (app && !httpUrlProblem(app)) out.push(app.replace(/\/+$/, ''));
+  out.push(`http://localhost:${values.PORT || port}`);
+  return [...new Set(out)];
+}
+
+export function expectedUris(values: Values, framework: FrameworkId, port: number): AppUris {
+  const r = AUTH_ROUTES[framework] ?? AUTH_ROUTES.node;
+  const bases = appBases(values, port);
+  return {
+    callbacks: bases.map((b) => `${b}${r.callback}`),
+    allowed_logout_urls: bases.map((b) => `${b}${r.logout}`),
+    web_origins: [...new Set(bases.map((b) => new URL(b).origin))],
+  };
+}
+
+/** Does a configured entry (possibly with Auth0's `*` subdomain wildcard) cover this URL? */
+function covers(entry: string, url: string): boolean {
+  const norm = (s: string) => s.trim().replace(/\/+$/, '').toLowerCase();
+  const e = norm(entry);
+  const u = norm(url);
+  if (e === u) return true;
+  if (!e.includes('*')) return false;
+  const re = new RegExp(`^${e.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^./]+')}$`);
+  return re.test(u);
+}
+
+export function missingUris(current: Partial<AppUris>, expected: AppUris): AppUris {
+  const out: AppUris = { callbacks: [], allowed_logout_urls: [], web_origins: [] };
+  for (const f of URI_FIELDS) out[f] = expected[f].filter((u) => !(current[f] ?? []).some((e) => covers(e, u)));
+  return out;
+}
+const countUris = (u: AppUris) => URI_FIELDS.reduce((n, f) => n + u[f].length, 0);
+
+function pasteLine(u: AppUris): string {
+  return URI_FIELDS.filter((f) => u[f].length)
+    .map((f) => `${FIELD_LABEL[f]}: ${u[f].join(', ')}`)
+    .join('; ');
+}
+
+// --- format checks --------------------------------------------------------------------------------------
+
+function spacing(key: string, v: string): string | undefined {
+  if (!v) return `${key} is empty`;
+  if (/^\s|\s$/.test(v)) return `${key} has leading or trailing spaces or a line break: paste the value alone`;
+  if (/\s/.test(v)) return `${key} contains a space or a line break: paste the value alone`;
+  if (/^["'`]|["'`]$/.test(v)) return `${key} is wrapped in quotes: paste the value without them`;
+  return undefined;
+}
+
+/** `https://Acme.us.auth0.com/authorize/` → `acme.us.auth0.com` (scheme, path, query and slashes dropped). */
+export function normaliseDomain(v: string): string {
+  return v
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/[/?#].*$/s, '')
+    .toLowerCase();
+}
+
+export function domainProblem(raw: string): string | undefined {
+  const k = 'AUTH0_DOMAIN';
+  const v = raw.trim();
+  if (!v) return `${k} is empty`;
+  if (/^["'`]|["'`]$/.test(v)) return `${k} is wrapped in quotes: paste the value without them`;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 'https' && scheme !== 'http') return `${k} must be a domain like acme.us.auth0.com (not a ${scheme}:// URL)`;
+  const host = normaliseDomain(v);
+  if (!host) return `${k} has no host: give the tenant domain, e.g. acme.us.auth0.com`;
+  if (host.includes('@')) return `${k} must not carry a user name or password`;
+  if (/\s/.test(host)) return `${k} contains a space: paste the domain alone`;
+  let u: URL;
+  try {
+    u = new URL(`https://${host}`);
+  } catch {
+    return `${k} "${host.slice(0, 60)}" is not a valid domain (e.g. acme.us.auth0.com)`;
+  }
+  if (u.host !== host) return `${k} "${host.slice(0, 60)}" is not a valid domain (e.g. acme.us.auth0.com)`;
+  if (scheme === 'http' && !isLoopbackHost(u.hostname)) return `${k}: Auth0 is only reachable over https; give the domain alone, e.g. ${u.hostname}`;
+  if (!u.hostname.includes('.') && !isLoopbackHost(u.hostname)) return `${k} "${host}" is not a full domain: it looks like acme.us.auth0.com (Applications → your app → Settings → Domain)`;
+  return undefined;
+}
+
+export function clientIdProblem(v: string): string | undefined {
+  const k = 'AUTH0_CLIENT_ID';
+  const s = spacing(k, v);
+  if (s) return s;
+  if (/^https?:\/\//i.test(v) || v.includes('.auth0.com')) return `${k} is a URL or domain; the Client ID is a string of letters and digits (Applications → your app → Settings)`;
+  if (!/^[A-Za-z0-9_-]{8,128}$/.test(v)) return `${k} has characters an Auth0 Client ID never has (letters, digits, - and _ only)`;
+  return undefined;
+}
+
+export function clientSecretProblem(v: string): string | undefined {
+  const k = 'AUTH0_CLIENT_SECRET';
+  const s = spacing(k, v);
+  if (s) return s;
+  if (v.length < 16) return `${k} looks cut off (an Auth0 client secret is 64 characters)`;
+  return undefined;
+}
+
+export function audienceProblem(v: string): string | undefined {
+  const k = 'AUTH0_AUDIENCE';
+  if (v === '') return undefined;
+  const s = spacing(k, v);
+  if (s) return s;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
+    try {
+      new URL(v);
+    } catch {
+      return `${k} "${v.slice(0, 60)}" is not a valid URL (the API Identifier, e.g. https://api.example.com)`;
+    }
+  }
+  return undefined;
+}
+
+export function appBaseUrlProblem(v: string): string | undefined {
+  if (v === '') return undefined;
+  const p = httpUrlProblem(v);
+  if (p) return `APP_BASE_URL: ${p}`;
+  if (/\/$/.test(v) && new URL(v).pathname !== '/') return 'APP_BASE_URL must not end with a slash';
+  return undefined;
+}
+
+// --- HTTP -----------------------------------------------------------------------------------------------
+
+export interface Auth0CheckOptions {
+  /** Per-request timeout (default 8000 ms); io.signal bounds the whole check. */
+  requestTimeoutMs?: number;
+  /** Most time spent waiting on 429s (default 3000 ms); at most 2 retries per request. */
+  rateLimitBudgetMs?: number;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: Record<string, unknown> | undefined;
+}
+
+interface Ctx {
+  io: Io;
+  /** `https://acme.us.auth0.com` or the override origin, no trailing slash. */
+  origin: string;
+  /** For messages: acme.us.auth0.com or 127.0.0.1:PORT. */
+  host: string;
+  domain: string;
+  clientId: string;
+  secret: string;
+  timeoutMs: number;
+  budgetMs: number;
+}
+
+const MAX_429_RETRIES = 2;
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+    const onAbort = () => (clearTimeout(t), reject(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+function fail(c: Ctx, message: string, hint: string | undefined, code: string): VerifyError {
+  return new VerifyError(redact(message, [c.secret]), hint && redact(hint, [c.secret]), code);
+}
+
+async function once(c: Ctx, method: string, url: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const payload = body?.form ? new URLSearchParams(body.form).toString() : body?.json !== undefined ? JSON.stringify(body.json) : undefined;
+  return new Promise<Answer>((resolve, reject) => {
+    const req = mod.request(
+      u,
+      {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(payload !== undefined
+            ? { 'content-type': body?.form ? 'application/x-www-form-urlencoded' : 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
+        signal: c.io.signal,
+        timeout: c.timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> | undefined;
+          try {
+            const parsed: unknown = JSON.parse(text);
+            json = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function retryAfterMs(h: Answer['headers']): number | undefined {
+  const raw = h['retry-after'];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
+}
+
+/** One request: abort-aware, network errors worded, 429s retried (bounded) as Retry-After asks. */
+async function call(c: Ctx, what: string, method: string, path: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
+  for (let attempt = 0; ; attempt++) {
+    let a: Answer;
+    try {
+      a = await once(c, method, `${c.origin}${path}`, body, bearer);
+    } catch (e) {
+      throw networkError(c, e, what);
+    }
+    if (a.status !== 429) return a;
+    const asked = retryAfterMs(a.headers);
+    const wait = Math.min(asked ?? 500 * 2 ** attempt, 10_000);
+    if (attempt >= MAX_429_RETRIES || wait > c.budgetMs) {
+      throw fail(c, `Auth0 rate-limited the check (429 on ${what}) after ${attempt + 1} attempt${attempt ? 's' : ''}`, 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)', 'RATE_LIMITED');
+    }
+    c.budgetMs -= wait;
+    try {
+      await sleep(wait, c.io.signal);
+    } catch (e) {
+      throw networkError(c, e, what);
+    }
+  }
+}
+
+function networkError(c: Ctx, e: unknown, what: string): Error {
+  if (e instanceof VerifyError) return e;
+  const err = e as { code?: string; name?: string; message?: string };
+  if (c.io.signal.aborted) {
+    const reason: unknown = c.io.signal.reason;
+    if ((reason as { name?: string })?.name === 'TimeoutError')
+      return fail(c, `Timed out: no answer from ${c.host} (${what}) in the time allowed`, 'check your network (or a proxy) and try again; https://status.auth0.com shows incidents', 'TIMEOUT');
+    return reason instanceof Error ? reason : new DOMException('The Auth0 check was aborted', 'AbortError');
+  }
+  const code = err.code ?? err.name ?? 'ERROR';
+  if (code === 'ETIMEDOUT') return fail(c, `Timed out: ${c.host} did not answer ${what} within ${Math.round(c.timeoutMs / 100) / 10} s`, 'check your network (or a proxy) and try again; https://status.auth0.com shows incidents', 'TIMEOUT');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return fail(c, `AUTH0_DOMAIN ${c.domain} does not resolve (DNS ${code})`, 'copy the Domain from Applications → your app → Settings (e.g. acme.us.auth0.com); check your network', 'DNS');
+  if (code === 'ECONNREFUSED') return fail(c, `connection refused by ${c.host}`, `check AUTH0_DOMAIN${c.io.baseUrl('') ? ` and ${overrideVar('auth0')}` : ''}`, 'ECONNREFUSED');
+  if (code === 'ECONNRESET' || /socket hang up/i.test(err.message ?? '')) return fail(c, `the connection to ${c.host} was reset during ${what}`, 'try again; a proxy or firewall may be cutting the connection', 'ECONNRESET');
+  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) return fail(c, `the TLS certificate of ${c.host} is not trusted (${code})`, 'a proxy may be intercepting HTTPS: set NODE_EXTRA_CA_CERTS to its CA', code);
+  return fail(c, `${what} at ${c.host} failed: ${String(err.message ?? e).split('\n')[0]}`, undefined, code);
+}
+
+function serverTrouble(c: Ctx, a: Answer, what: string): VerifyError {
+  return fail(c, `Auth0 is having trouble at ${c.host} (HTTP ${a.status} on ${what}); try again`, 'https://status.auth0.com shows incidents', 'SERVER_ERROR');
+}
+
+// --- the check ------------------------------------------------------------------------------------------
+
+type TokenResult =
+  | { ok: true; token: string; scope: string[] }
+  | { ok: false; kind: 'grant' | 'unknown-api' | 'no-client-grant'; description: string };
+
+async function token(c: Ctx, audience: string): Promise<TokenResult> {
+  const what = 'the token request';
+  const a = await call(c, what, 'POST', '/oauth/token', {
+    form: { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.secret, audience },
+  });
+  const error = typeof a.json?.error === 'string' ? a.json.error : '';
+  const description = typeof a.json?.error_description === 'string' ? a.json.error_description : '';
+  if (a.status === 200) {
+    const t = a.json?.access_token;
+    if (typeof t !== 'string' || !t) throw fail(c, `${c.host} answered the token request without an access token (${a.json ? 'no access_token' : 'not JSON'})`, 'check AUTH0_DOMAIN: it is not an Auth0 tenant', 'BAD_RESPONSE');
+    return { ok: true, token: t, scope: typeof a.json?.scope === 'string' ? a.json.scope.split(' ').filter(Boolean) : [] };
+  }
+  if (a.status >= 500) throw serverTrouble(c, a, what);
+  if (a.status === 401 || error === 'invalid_client')
+    throw fail(
+      c,
+      `client id or secret rejected by ${c.domain}: either no application has client id ${c.clientId}, or AUTH0_CLIENT_SECRET is not its secret (Auth0 answers both alike, and the Management API that could tell them apart needs a token)`,
+      'copy Client ID and Client Secret from Applications → your app → Settings (a rotated secret replaces the old one)',
+      'CREDENTIALS_REJECTED',
+    );
+  if (error === 'unauthorized_client' || (error === 'invalid_request' && /grant type.*not allowed/i.test(description)))
+    return { ok: false, kind: 'grant', description };
+  if (error === 'invalid_target' || /service not enabled within domain/i.test(description)) return { ok: false, kind: 'unknown-api', description };
+  if (a.status === 403 && error === 'access_denied') return { ok: false, kind: 'no-client-grant', description };
+  throw fail(
+    c,
+    `Auth0 refused the token request (HTTP ${a.status}${error ? ` ${error}` : ''}${description ? `: ${description.slice(0, 200)}` : ''})`,
+    a.json ? undefined : `${c.host} did not answer like an Auth0 tenant`,
+    error || `HTTP_${a.status}`,
+  );
+}
+
+interface ClientRecord extends Partial<AppUris> {
+  name?: string;
+  app_type?: string;
+}
+
+type ReadResult = { ok: true; client: ClientRecord } | { ok: false; why: string };
+
+async function readClient(c: Ctx, bearer: string): Promise<ReadResult> {
+  const fields = ['name', 'app_type', ...URI_FIELDS].join(',');
+  const what = 'reading the application (Management API)';
+  const a = await call(c, what, 'GET', `/api/v2/clients/${encodeURIComponent(c.clientId)}?fields=${fields}&include_fields=true`, undefined, bearer);
+  if (a.status === 200 && a.json) return { ok: true, client: a.json as ClientRecord };
+  if (a.status >= 500) throw serverTrouble(c, a, what);
+  const msg = typeof a.json?.message === 'string' ? a.json.message : '';
+  if (a.status === 403) return { ok: false, why: `the Management API token may not read applications (${msg || 'HTTP 403'}); it needs read:clients` };
+  if (a.status === 404) return { ok: false, why: `the Management API found no application ${c.clientId} (${msg || 'HTTP 404'})` };
+  if (a.status === 200) return { ok: false, why: 'the Management API answered with something that is not JSON' };
+  return { ok: false, why: `the Management API answered HTTP ${a.status}${msg ? `: ${msg}` : ''}` };
+}
+
+function ctxFor(values: Values, io: Io, opts: Auth0CheckOptions): Ctx {
+  const domain = normaliseDomain(values.AUTH0_DOMAIN ?? '');
+  const override = io.baseUrl('').replace(/\/+$/, '');
+  let origin = override;
+  if (!origin) {
+    const host = new URL(`https://${domain}`).hostname;
+    origin = `${isLoopbackHost(host) ? 'http' : 'https'}://${domain}`;
+  }
+  return {
+    io,
+    origin: new URL(origin).origin,
+    host: new URL(origin).host,
+    domain,
+    clientId: values.AUTH0_CLIENT_ID ?? '',
+    secret: values.AUTH0_CLIENT_SECRET ?? '',
+    timeoutMs: opts.requestTimeoutMs ?? 8000,
+    budgetMs: opts.rateLimitBudgetMs ?? 3000,
+  };
+}
+
+function formatProblems(values: Values): string | undefined {
+  return (
+    domainProblem(values.AUTH0_DOMAIN ?? '') ??
+    clientIdProblem(values.AUTH0_CLIENT_ID ?? '') ??
+    clientSecretProblem(values.AUTH0_CLIENT_SECRET ?? '') ??
+    audienceProblem(values.AUTH0_AUDIENCE ?? '')
+  );
+}
+
+/** The live check behind `verify`, with options for tests. */
+export async function verifyAuth0(values: Values, io: Io, opts: Auth0CheckOptions = {}): Promise<Verified> {
+  const problem = formatProblems(values);
+  if (problem) throw new VerifyError(redact(problem, [values.AUTH0_CLIENT_SECRET ?? '']), undefined, 'FORMAT');
+  const c = ctxFor(values, io, opts);
+  const warnings: string[] = [];
+  const details: string[] = [];
+
+  // 1. Discovery and issuer.
+  const expectedIssuer = `${c.origin}/`;
+  const d = await call(c, 'the discovery document', 'GET', '/.well-known/openid-configuration');
+  if (d.status === 404) throw fail(c, `no Auth0 tenant at ${c.host}: /.well-known/openid-configuration answered 404`, 'AUTH0_DOMAIN is the Domain under Applications → your app → Settings (e.g. acme.us.auth0.com)', 'NOT_FOUND');
+  if (d.status >= 500) throw serverTrouble(c, d, 'the discovery document');
+  if (d.status !== 200) throw fail(c, `${c.host} answered the discovery request with HTTP ${d.status}`, 'check AUTH0_DOMAIN', `HTTP_${d.status}`);
+  if (!d.json) throw fail(c, `${c.host} did not answer with an OpenID discovery document (not JSON)`, 'check AUTH0_DOMAIN: it is not an Auth0 tenant', 'BAD_RESPONSE');
+  const issuer = d.json.issuer;
+  if (issuer !== expectedIssuer)
+    throw fail(
+      c,
+      `issuer mismatch: ${c.host} says its issuer is ${typeof issuer === 'string' ? `"${issuer.slice(0, 100)}"` : 'missing'}, expected "${expectedIssuer}"`,
+      'AUTH0_DOMAIN must be the tenant domain (or custom domain) exactly as tokens name it; tokens from this tenant would fail validation',
+      'ISSUER_MISMATCH',
+    );
+  details.push(`issuer: ${issuer}`);
+
+  // 2. Tokens.
+  const mgmtAudience = `${c.origin}/api/v2/`;
+  const audience = values.AUTH0_AUDIENCE?.trim() || '';
+  const expected = expectedUris(values, io.project.framework, io.project.port);
+  const paste = `${URIS_PAGE} should list: ${pasteLine(expected)}`;
+  const notChecked = (why: string) => `callback URLs were not checked: ${why}. ${paste}`;
+  const identity = (name?: string) => `${name ? `${name} (${c.clientId})` : `client ${c.clientId}`} on ${c.domain}`;
+
+  if (audience && audience !== mgmtAudience) {
+    const t = await token(c, audience);
+    if (t.ok) details.push(`token: client_credentials for ${audience}${t.scope.length ? ` (${t.scope.join(' ')})` : ''}`);
+    else if (t.kind === 'unknown-api')
+      throw fail(
+        c,
+        `AUTH0_AUDIENCE ${audience} is not an API of ${c.domain} (Auth0: "${t.description.slice(0, 120)}")`,
+        'AUTH0_AUDIENCE is the Identifier under Applications → APIs (it must match exactly, trailing slash included)',
+        'AUDIENCE_NOT_ENABLED',
+      );
+    else if (t.kind === 'no-client-grant')
+      warnings.push(
+        `AUTH0_AUDIENCE ${audience} exists, but this application is not authorized for it (no client grant), so no machine-to-machine token for it could be requested; user logins can still ask for it. To allow it: Applications → APIs → the API → Machine to Machine Applications`,
+      );
+    else return grantNotAllowed(c, details, warnings, identity(), notChecked);
+  }
+
+  const m = await token(c, mgmtAudience);
+  if (!m.ok) {
+    if (m.kind === 'grant') return grantNotAllowed(c, details, warnings, identity(), notChecked);
+    details.push('credentials: accepted (a Management API token was refused for a reason that comes after the secret check)');
+    const custom = !/\.auth0\.com$/.test(c.domain) && !c.io.baseUrl('');
+    warnings.push(
+      notChecked(
+        m.kind === 'unknown-api'
+          ? custom
+            ? `the Management API is not served at ${mgmtAudience} (a custom domain: its audience is https://<tenant>.<region>.auth0.com/api/v2/)`
+            : `${c.domain} has no Management API at ${mgmtAudience}`
+          : 'this application is not authorized for the Auth0 Management API (Applications → APIs → Auth0 Management API → Machine to Machine Applications: authorize it with read:clients and update:clients to let the wizard add them)',
+      ),
+    );
+    return { identity: identity(), details, warnings };
+  }
+  details.push(`token: client_credentials for the Management API${m.scope.length ? ` (${m.scope.join(' ')})` : ''}`);
+
+  // 3. Callback URLs.
+  const r = await readClient(c, m.token);
+  if (!r.ok) {
+    warnings.push(notChecked(r.why));
+    return { identity: identity(), details, warnings };
+  }
+  const name = typeof r.client.name === 'string' ? r.client.name : undefined;
+  const missing = missingUris(r.client, expected);
+  const n = countUris(missing);
+  if (n === 0) {
+    details.push(`callback URLs: all ${countUris(expected)} present (${AUTH_ROUTES[io.project.framework]?.sdk ?? 'SDK'} routes for ${appBases(values, io.project.port).join(', ')})`);
+    return { identity: identity(name), details, warnings };
+  }
+  const canUpdate = m.scope.length === 0 || m.scope.includes('update:clients');
+  warnings.push(
+    `Auth0 application ${name ?? c.clientId} is missing ${n} URL${n === 1 ? '' : 's'}: ${pasteLine(missing)}${canUpdate ? '' : ` (the token may not update applications: add them in ${URIS_PAGE})`}`,
+  );
+  const actions: Action[] = canUpdate ? [urisAction(values, name, missing)] : [];
+  return { identity: identity(name), details, warnings, ...(actions.length ? { actions } : {}) };
+}
+
+function grantNotAllowed(c: Ctx, details: string[], warnings: string[], identity: string, notChecked: (why: string) => string): Verified {
+  details.push('credentials: plausibly valid (Auth0 refused only the grant type, which it checks after the client)');
+  warnings.push(
+    notChecked(
+      `the application may not use the client_credentials grant, so the secret could not be confirmed and the Management API could not be asked (Applications → your app → Settings → Advanced Settings → Grant Types: Client Credentials)`,
+    ),
+  );
+  return { identity, details, warnings };
+}
+
+/** PATCH the union of what the application has and what is missing; never removes anything; reads back to confirm. */
+function urisAction(values: Values, name: string | undefined, missing: AppUris): Action {
+  const clientId = values.AUTH0_CLIENT_ID ?? '';
+  return {
+    id: 'auth0.client.urls',
+    title: `Add the missing callback, logout and web-origin URLs to Auth0 application ${name ?? clientId}`,
+    details: [...URI_FIELDS.flatMap((f) => missing[f].map((u) => `+ ${FIELD_LABEL[f]}: ${u}`)), 'existing URLs are kept; only missing ones are added'],
+    async run(io, now) {
+      const v = { ...values, ...now };
+      const c = ctxFor(v, io, {});
+      const m = await token(c, `${c.origin}/api/v2/`);
+      if (!m.ok) throw fail(c, `could not get a Management API token to update the application (${m.description || m.kind})`, `add the URLs by hand in ${URIS_PAGE}`, 'NO_MANAGEMENT_TOKEN');
+      const before = await readClient(c, m.token);
+      if (!before.ok) throw fail(c, `could not read the application before updating it: ${before.why}`, `add the URLs by hand in ${URIS_PAGE}`, 'MANAGEMENT_READ');
+      const expected = expectedUris(v, io.project.framework, io.project.port);
+      const missing = missingUris(before.client, expected);
+      const n = countUris(missing);
+      const label = before.client.name ?? c.clientId;
+      if (n === 0) return { done: `Auth0 application ${label} already has every callback, logout and web-origin URL` };
+      const patch: Partial<AppUris> = {};
+      for (const f of URI_FIELDS) if (missing[f].length) patch[f] = [...(before.client[f] ?? []), ...missing[f]];
+      const what = 'updating the application (Management API)';
+      const a = await call(c, what, 'PATCH', `/api/v2/clients/${encodeURIComponent(c.clientId)}`, { json: patch }, m.token);
+      if (a.status >= 500) throw serverTrouble(c, a, what);
+      if (a.status !== 200) {
+        const msg = typeof a.json?.message === 'string' ? a.json.message : '';
+        throw fail(c, `Auth0 refused to update application ${label} (HTTP ${a.status}${msg ? `: ${msg}` : ''})`, `add the URLs by hand in ${URIS_PAGE}: ${pasteLine(missing)}`, 'MANAGEMENT_UPDATE');
+      }
+      const after = await readClient(c, m.token);
+      const still = after.ok ? missingUris(after.client, expected) : missing;
+      if (!after.ok || countUris(still) > 0)
+        throw fail(c, `Auth0 application ${label} was updated but ${after.ok ? `still lacks ${pasteLine(still)}` : `could not be read back (${after.why})`}`, `check ${URIS_PAGE}`, 'MANAGEMENT_CONFIRM');
+      return { done: `Added ${n} URL${n === 1 ? '' : 's'} to Auth0 application ${label} (${pasteLine(missing)}); existing ones kept` };
+    },
+  };
+}
+
+// --- the provider ---------------------------------------------------------------------------------------
+
+const domainSchema = checkedString(domainProblem).transform(normaliseDomain);
+
+export default defineProvider({
+  id: 'auth0',
+  title: 'Auth0',
+  hint: 'domain, client, audience, callback URLs',
+  docsUrl: DASHBOARD,
+  env: [
+    {
+      key: 'AUTH0_DOMAIN',
+      description: 'Auth0 tenant domain (no https://), e.g. acme.us.auth0.com or your custom domain',
+      where: 'Auth0 Dashboard → Applications → your app → Settings → Domain',
+      secret: false,
+      schema: domainSchema,
+      example: 'your-tenant.us.auth0.com',
+    },
+    {
+      key: 'AUTH0_CLIENT_ID',
+      description: "Auth0 application's Client ID",
+      where: 'Auth0 Dashboard → Applications → your app → Settings → Client ID',
+      secret: false,
+      schema: checkedString(clientIdProblem),
+      example: '',
+    },
+    {
+      key: 'AUTH0_CLIENT_SECRET',
+      description: "Auth0 application's Client Secret",
+      where: 'Auth0 Dashboard → Applications → your app → Settings → Client Secret',
+      secret: true,
+      schema: checkedString(clientSecretProblem),
+      example: '',
+    },
+    {
+      key: 'AUTH0_AUDIENCE',
+      description: 'API Identifier access tokens are requested for (optional; leave empty without an API of your own)',
+      where: 'Auth0 Dashboard → Applications → APIs → your API → Identifier',
+      secret: false,
+      optional: true,
+      schema: checkedString(audienceProblem),
+      example: 'https://api.example.com',
+    },
+    {
+      key: 'AUTH0_SECRET',
+      description: 'Encrypts the Auth0 session cookie (@auth0/nextjs-auth0; 32 random bytes, hex)',
+      secret: true,
+      schema: checkedString((v) => (v.length < 32 ? 'AUTH0_SECRET must be at least 32 characters (openssl rand -hex 32)' : undefined)),
+      generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('hex'),
+      example: '',
+    },
+    {
+      key: 'APP_BASE_URL',
+      description: 'Public base URL of the app for @auth0/nextjs-auth0 (login callbacks are built from it)',
+      secret: false,
+      optional: true,
+      prompt: false,
+      schema: checkedString(appBaseUrlProblem),
+      derive: (known) => known.APP_URL || undefined,
+      example: 'http://localhost:3000',
+    },
+  ],
+  verify: (values, io) => verifyAuth0(values, io),
+  contribute(values, ctx): Contribution {
+    const envVars: RenderEnvVar[] = [
+      { key: 'AUTH0_DOMAIN', sync: false },
+      { key: 'AUTH0_CLIENT_ID', sync: false },
+      { key: 'AUTH0_CLIENT_SECRET', sync: false },
+    ];
+    if (values.AUTH0_AUDIENCE) envVars.push({ key: 'AUTH0_AUDIENCE', sync: false });
+    envVars.push({ key: 'AUTH0_SECRET', generateValue: true });
+    if (ctx.project.framework === 'nextjs') envVars.push({ key: 'APP_BASE_URL', sync: false });
+    const r = AUTH_ROUTES[ctx.project.framework] ?? AUTH_ROUTES.node;
+    const expected = expectedUris(ctx.all, ctx.project.framework, ctx.project.port);
+    return {
+      render: { envVars },
+      nextSteps: [
+        `Auth0 (${r.sdk}): ${URIS_PAGE} must list ${pasteLine(expected)}`,
+        'AUTH0_SECRET encrypts the session cookie: keep it secret; changing it signs everyone out',
+      ],
+    };
+  },
+});

@@ -1,0 +1,97 @@
+// `check --json` and `--yes` against the Clerk, Auth0 and Render stand-ins, through the built CLI.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import dotenv from 'dotenv';
+import { startClerk, KEYS as CLERK, type ClerkStandin } from '../standins/clerk.ts';
+import { startAuth0, CLIENTS, type Auth0Standin } from '../standins/auth0.ts';
+import { startRender, RENDER_KEY, type RenderStandin } from '../standins/render.ts';
+import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
+
+let clerk: ClerkStandin;
+let auth0: Auth0Standin;
+let render: RenderStandin;
+before(async () => {
+  [clerk, auth0, render] = await Promise.all([
+    startClerk(),
+    startAuth0(),
+    startRender({ services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1', CLERK_SECRET_KEY: 'sk_test_old' } }] }),
+  ]);
+});
+after(async () => {
+  await Promise.all([clerk?.stop(), auth0?.stop(), render?.stop()]);
+});
+
+const ENV = (over: Record<string, string> = {}) =>
+  Object.entries({
+    NODE_ENV: 'development',
+    PORT: '3000',
+    APP_URL: 'https://shop.example.com',
+    CORS_ORIGINS: 'https://shop.example.com',
+    JWT_SECRET: 'j'.repeat(43),
+    CLERK_SECRET_KEY: CLERK.devSecret,
+    CLERK_PUBLISHABLE_KEY: CLERK.devPublishable,
+    AUTH0_DOMAIN: 'acme.us.auth0.com',
+    AUTH0_CLIENT_ID: CLIENTS.full.client_id,
+    AUTH0_CLIENT_SECRET: CLIENTS.full.client_secret,
+    AUTH0_SECRET: 'a'.repeat(64),
+    RENDER_API_KEY: RENDER_KEY,
+    ...over,
+  })
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n';
+
+function run(args: string[], cwd: string) {
+  const env = cleanEnv({ FORCE_COLOR: '0', PROD_READY_CLERK_URL: clerk.url, PROD_READY_AUTH0_URL: auth0.url, PROD_READY_RENDER_URL: render.url });
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end();
+  });
+}
+
+test('check --json reports identity, mode and warnings for Clerk, Auth0 and Render', async () => {
+  const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV() });
+  const r = await run(['check', '--json'], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const by = Object.fromEntries(doc.providers.map((p: { id: string }) => [p.id, p]));
+  assert.deepEqual(Object.keys(by).sort(), ['app', 'auth0', 'clerk', 'render']);
+  assert.match(by.clerk.identity, /^ins_\w+ · development/);
+  assert.equal(by.clerk.mode, 'development');
+  assert.ok(by.auth0.identity);
+  assert.ok(Array.isArray(by.auth0.warnings) && by.auth0.warnings.some((w: string) => /callback|not done yet/i.test(w)), 'missing callback URLs are reported');
+  assert.match(by.render.identity, /Acme · 1 service/);
+  for (const secret of [CLERK.devSecret, CLIENTS.full.client_secret, RENDER_KEY]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+});
+
+test('each provider failure is its own line and exit 1', async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ CLERK_PUBLISHABLE_KEY: CLERK.otherDevPublishable }, /these two keys are from different Clerk instances/],
+    [{ CLERK_SECRET_KEY: 'sk_test_NotAKnownKey000000000000000000000001' }, /Clerk rejected CLERK_SECRET_KEY/],
+    [{ AUTH0_CLIENT_SECRET: 'wrong-secret-00000000000000000000000000000' }, /client id or secret rejected/],
+    [{ RENDER_API_KEY: 'rnd_WrongKey00000000000000000' }, /401|rejected|invalid/i],
+  ];
+  for (const [over, line] of cases) {
+    const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV(over) });
+    const r = await run(['check'], dir);
+    assert.equal(r.code, 1, `${JSON.stringify(over)}: ${r.stdout}`);
+    assert.match(r.stdout, line);
+    assert.ok(!/\n\s+at /.test(r.stdout + r.stderr), 'no stack trace');
+  }
+});
+
+test('--yes pushes our secrets to a linked Render service one key at a time; foreign variables stay', async () => {
+  const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV({ RENDER_SERVICES: 'shop-web' }) });
+  const r = await run(['--yes', '--providers', 'app,clerk,render'], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const vars = Object.fromEntries(render.state.services.get('srv-shopweb0001')!.envVars.map((e) => [e.key, e.value]));
+  assert.equal(vars.SENTRY_DSN, 'https://foreign@sentry.example/1', 'a variable Render holds and we do not is untouched');
+  assert.equal(vars.CLERK_SECRET_KEY, CLERK.devSecret);
+  assert.ok(!render.requests.some((q) => q.method === 'PUT' && /\/env-vars$/.test(q.path)), 'never the bulk PUT that replaces the list');
+  assert.match(r.stdout, /not done without a person: Deploy shop-web/);
+  assert.equal(dotenv.parse(read(dir, '.env')).NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, CLERK.devPublishable, 'the Next.js alias holds the same key');
+  assert.ok(!r.stdout.includes(CLERK.devSecret));
+});
