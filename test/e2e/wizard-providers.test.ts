@@ -6,18 +6,38 @@ import dotenv from 'dotenv';
 import { parse } from 'yaml';
 import { startStripe, KEYS, type StripeStandin } from '../standins/stripe.ts';
 import { startB2, type B2Standin } from '../standins/b2.ts';
+import { startClerk, KEYS as CLERK, type ClerkStandin } from '../standins/clerk.ts';
+import { startAuth0, CLIENTS, type Auth0Standin } from '../standins/auth0.ts';
+import { startRender, RENDER_KEY, type RenderStandin } from '../standins/render.ts';
 import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
 
 let stripe: StripeStandin;
 let b2: B2Standin;
+let clerk: ClerkStandin;
+let auth0: Auth0Standin;
+let render: RenderStandin;
 before(async () => {
-  [stripe, b2] = await Promise.all([startStripe(), startB2()]);
+  [stripe, b2, clerk, auth0, render] = await Promise.all([
+    startStripe(),
+    startB2(),
+    startClerk(),
+    startAuth0(),
+    startRender({ deploySteps: ['build_in_progress', 'live'], services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1' } }] }),
+  ]);
 });
 after(async () => {
-  await Promise.all([stripe?.stop(), b2?.stop()]);
+  await Promise.all([stripe?.stop(), b2?.stop(), clerk?.stop(), auth0?.stop(), render?.stop()]);
 });
+
+/** App settings for a deployed app: every default but APP_URL. */
+async function appSettings(s: ReturnType<typeof runPty>, appUrl = 'https://shop.example.com') {
+  await answer(s, 'NODE_ENV');
+  await answer(s, 'PORT');
+  await answer(s, 'APP_URL', appUrl);
+  await answer(s, 'CORS_ORIGINS');
+}
 
 async function answer(s: ReturnType<typeof runPty>, key: string, typed?: string) {
   await s.waitForPrompt(new RegExp(`^◆  ${key}`));
@@ -97,4 +117,70 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
   assert.ok(!s.transcript().includes(key.applicationKey), 'applicationKey never on screen');
   assert.equal(dotenv.parse(read(dir, '.env.example')).S3_SECRET_ACCESS_KEY, '');
   assert.ok(!read(dir, 'render.yaml').includes(key.applicationKey));
+});
+
+test('Clerk: the pair checked live, and the Next.js alias written with the same key', async () => {
+  const dir = tempProject({ 'package.json': NEXT_APP });
+  const s = runPty(['--providers', 'app,clerk'], { cwd: dir, env: cleanEnv({ PROD_READY_CLERK_URL: clerk.url }) });
+  await appSettings(s, 'http://localhost:3000');
+  await answer(s, 'CLERK_SECRET_KEY', CLERK.devSecret);
+  await answer(s, 'CLERK_PUBLISHABLE_KEY', CLERK.devPublishable);
+  await s.waitFor(/Clerk: ins_\w+ · development · frontend API happy-hippo-42\.clerk\.accounts\.dev/);
+  await s.waitForPrompt(/Write 4 files\?/);
+  s.write(KEY.enter);
+  await s.waitFor('Next steps');
+  assert.equal((await s.exit).code, 0);
+  const env = dotenv.parse(read(dir, '.env'));
+  assert.equal(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, CLERK.devPublishable);
+  assert.equal(env.VITE_CLERK_PUBLISHABLE_KEY, undefined);
+  assert.ok(!s.transcript().includes(CLERK.devSecret));
+});
+
+test('Auth0: credentials checked, and the missing callback URLs added to the application without removing any', async () => {
+  const dir = tempProject({ 'package.json': NEXT_APP });
+  const id = CLIENTS.full.client_id;
+  const before = auth0.app(id) as { callbacks?: string[] };
+  const s = runPty(['--providers', 'app,auth0'], { cwd: dir, env: cleanEnv({ PROD_READY_AUTH0_URL: auth0.url }) });
+  await appSettings(s);
+  await answer(s, 'AUTH0_DOMAIN', 'acme.us.auth0.com');
+  await answer(s, 'AUTH0_CLIENT_ID', id);
+  await answer(s, 'AUTH0_CLIENT_SECRET', CLIENTS.full.client_secret);
+  await answer(s, 'AUTH0_AUDIENCE');
+  await s.waitFor(/Auth0: /);
+  await s.waitForPrompt(/Make 1 change at providers and write 4 files\?/);
+  s.write(KEY.enter);
+  await s.waitFor('Next steps');
+  assert.equal((await s.exit).code, 0);
+  const app = auth0.app(id) as { callbacks: string[] };
+  assert.ok(app.callbacks.includes('https://shop.example.com/auth/callback'));
+  assert.ok(app.callbacks.includes('http://localhost:3000/auth/callback'));
+  for (const old of before.callbacks ?? []) assert.ok(app.callbacks.includes(old), `kept ${old}`);
+  const env = dotenv.parse(read(dir, '.env'));
+  assert.equal(env.APP_BASE_URL, 'https://shop.example.com');
+  assert.match(env.AUTH0_SECRET!, /^[0-9a-f]{64}$/);
+  assert.ok(!s.transcript().includes(CLIENTS.full.client_secret) && !s.transcript().includes(env.AUTH0_SECRET!));
+});
+
+test('Render: a masked diff, the push one key at a time, and a deploy followed to live', async () => {
+  const dir = tempProject({ 'package.json': NEXT_APP });
+  const s = runPty(['--providers', 'app,render'], { cwd: dir, env: cleanEnv({ PROD_READY_RENDER_URL: render.url }) });
+  await appSettings(s);
+  await answer(s, 'RENDER_API_KEY', RENDER_KEY);
+  await answer(s, 'RENDER_SERVICES', 'shop-web');
+  await answer(s, 'RENDER_REGION');
+  await answer(s, 'RENDER_PLAN');
+  await s.waitForPrompt(/Deploy shop-web now\?/);
+  s.write(KEY.enter);
+  await s.waitFor(/Set \d+ variables? on Render service shop-web/);
+  await s.waitForPrompt(/Make 2 changes at providers and write 4 files\?/);
+  s.write(KEY.enter);
+  await s.waitFor('deployed shop-web: live', 30_000);
+  await s.waitFor('Next steps');
+  assert.equal((await s.exit).code, 0);
+  const vars = Object.fromEntries(render.state.services.get('srv-shopweb0001')!.envVars.map((e) => [e.key, e.value]));
+  assert.equal(vars.SENTRY_DSN, 'https://foreign@sentry.example/1', 'foreign variable untouched');
+  assert.equal(vars.APP_URL, 'https://shop.example.com');
+  assert.ok(!render.requests.some((q) => q.method === 'PUT' && /\/env-vars$/.test(q.path)));
+  assert.ok(!s.transcript().includes(RENDER_KEY));
+  assert.ok(!read(dir, 'render.yaml').includes('RENDER_API_KEY'), 'the API key is never deployed');
 });
