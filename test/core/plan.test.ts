@@ -115,3 +115,13 @@ test('a plain Express project without a worker gets a web service only', () => {
   assert.equal(doc.services[0].buildCommand, 'npm ci');
   assert.equal(doc.services[0].startCommand, 'npm start');
 });
+
+test('RENDER_REGION and RENDER_PLAN reach every service and database, and the result still validates', async () => {
+  const [render] = await loadProviders(['render']);
+  const f = files(plan(input({ providers: [...providers, render!], values: { ...values, RENDER_API_KEY: 'rnd_x', RENDER_REGION: 'frankfurt', RENDER_PLAN: 'standard' } })));
+  const doc = parse(f['render.yaml']!);
+  assert.ok([...doc.services, ...doc.databases].every((x: { region: string }) => x.region === 'frankfurt'));
+  assert.equal(doc.services.find((s: { type: string }) => s.type === 'web').plan, 'standard');
+  assert.deepEqual(renderSchemaErrors(f['render.yaml']!), []);
+  assert.ok(!f['render.yaml']!.includes('RENDER_API_KEY'), 'the API key is never deployed');
+});
