@@ -21,9 +21,10 @@ import { VerifyError } from '../src/core/errors.ts';
 import { redact } from '../src/core/mask.ts';
 import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
-import { checkedString } from '../src/core/schema.ts';
+import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { z } from 'zod';
+import { retryAfterMs } from '../src/core/http.ts';
 
 export const DASHBOARD = 'https://manage.auth0.com/dashboard';
 const URIS_PAGE = 'Auth0 Dashboard → Applications → your app → Settings → Application URIs';
@@ -109,13 +110,6 @@ function pasteLine(u: AppUris): string {
 
 // --- format checks --------------------------------------------------------------------------------------
 
-function spacing(key: string, v: string): string | undefined {
-  if (!v) return `${key} is empty`;
-  if (/^\s|\s$/.test(v)) return `${key} has leading or trailing spaces or a line break: paste the value alone`;
-  if (/\s/.test(v)) return `${key} contains a space or a line break: paste the value alone`;
-  if (/^["'`]|["'`]$/.test(v)) return `${key} is wrapped in quotes: paste the value without them`;
-  return undefined;
-}
 
 /** `https://Acme.us.auth0.com/authorize/` → `acme.us.auth0.com` (scheme, path, query and slashes dropped). */
 export function normaliseDomain(v: string): string {
@@ -151,7 +145,7 @@ export function domainProblem(raw: string): string | undefined {
 
 export function clientIdProblem(v: string): string | undefined {
   const k = 'AUTH0_CLIENT_ID';
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (/^https?:\/\//i.test(v) || v.includes('.auth0.com')) return `${k} is a URL or domain; the Client ID is a string of letters and digits (Applications → your app → Settings)`;
   if (!/^[A-Za-z0-9_-]{8,128}$/.test(v)) return `${k} has characters an Auth0 Client ID never has (letters, digits, - and _ only)`;
@@ -160,7 +154,7 @@ export function clientIdProblem(v: string): string | undefined {
 
 export function clientSecretProblem(v: string): string | undefined {
   const k = 'AUTH0_CLIENT_SECRET';
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (v.length < 16) return `${k} looks cut off (an Auth0 client secret is 64 characters)`;
   return undefined;
@@ -169,7 +163,7 @@ export function clientSecretProblem(v: string): string | undefined {
 export function audienceProblem(v: string): string | undefined {
   const k = 'AUTH0_AUDIENCE';
   if (v === '') return undefined;
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
     try {
@@ -272,14 +266,6 @@ async function once(c: Ctx, method: string, url: string, body?: { form?: Record<
   });
 }
 
-function retryAfterMs(h: Answer['headers']): number | undefined {
-  const raw = h['retry-after'];
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
-}
 
 /** One request: abort-aware, network errors worded, 429s retried (bounded) as Retry-After asks. */
 async function call(c: Ctx, what: string, method: string, path: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
@@ -291,7 +277,7 @@ async function call(c: Ctx, what: string, method: string, path: string, body?: {
       throw networkError(c, e, what);
     }
     if (a.status !== 429) return a;
-    const asked = retryAfterMs(a.headers);
+    const asked = retryAfterMs(a.headers['retry-after']);
     const wait = Math.min(asked ?? 500 * 2 ** attempt, 10_000);
     if (attempt >= MAX_429_RETRIES || wait > c.budgetMs) {
       throw fail(c, `Auth0 rate-limited the check (429 on ${what}) after ${attempt + 1} attempt${attempt ? 's' : ''}`, 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)', 'RATE_LIMITED');

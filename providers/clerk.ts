@@ -14,8 +14,9 @@ import { VerifyError } from '../src/core/errors.ts';
 import { mask } from '../src/core/mask.ts';
 import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
-import { checkedString } from '../src/core/schema.ts';
+import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
+import { retryAfterMs } from '../src/core/http.ts';
 
 export const CLERK_API = 'https://api.clerk.com';
 const API_KEYS_PAGE = 'https://dashboard.clerk.com/last-active?path=api-keys';
@@ -41,13 +42,6 @@ const SECRET_SHAPE = /^sk_(test|live)_[0-9A-Za-z]{16,200}$/;
 const DEV_HOST = /^(([a-z]+)-){2}([0-9]{1,2})\.clerk\.accounts([a-z.]*)(dev|com)$/i;
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
-function spacing(key: string, v: string): string | undefined {
-  if (!v) return `${key} is empty`;
-  if (/^\s|\s$/.test(v)) return `${key} has leading or trailing spaces or a line break: paste the value alone`;
-  if (/\s/.test(v)) return `${key} contains a space or a line break: paste the value alone`;
-  if (/^["'`]|["'`]$/.test(v)) return `${key} is wrapped in quotes: paste the value without them`;
-  return undefined;
-}
 
 export const keyMode = (key: string): Mode => (/^[a-z]{2}_live_/.test(key) ? 'live' : 'test');
 /** "sk_test_••••abcd": the prefix (kind and environment) and the last four; never more. */
@@ -73,7 +67,7 @@ export function decodePublishableKey(v: string): { mode: Mode; host: string } | 
 
 export function secretKeyProblem(v: string): string | undefined {
   const k = 'CLERK_SECRET_KEY';
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (/^pk_(test|live)_/.test(v)) return `${k} is the publishable key (pk_…): use the secret key (sk_…) from the same page`;
   if (/^sk_(test|live)_/.test(v)) return SECRET_SHAPE.test(v) ? undefined : `${k} looks cut off or has characters a Clerk key never has (after ${v.slice(0, 8)} only letters and digits)`;
@@ -82,7 +76,7 @@ export function secretKeyProblem(v: string): string | undefined {
 }
 
 export function publishableKeyProblem(v: string, k = 'CLERK_PUBLISHABLE_KEY'): string | undefined {
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (/^sk_(test|live)_/.test(v)) return `${k} is a secret key (sk_…), which must never reach a browser: use the publishable key (pk_…)`;
   const d = decodePublishableKey(v);
@@ -166,12 +160,6 @@ function abortError(signal: AbortSignal, c: Ctx): Error {
   return new DOMException('The Clerk check was aborted', 'AbortError');
 }
 
-function retryAfterMs(v: string | null): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 function networkError(e: unknown, c: Ctx): VerifyError {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;

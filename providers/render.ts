@@ -30,6 +30,7 @@ import { mask, maskUrl } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Contribution, type Io, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
+import { retryAfterMs } from '../src/core/http.ts';
 
 export const RENDER_API = 'https://api.render.com';
 export const API_KEYS_PAGE = 'https://dashboard.render.com/u/settings#api-keys';
@@ -229,13 +230,6 @@ function scrub(s: string): string {
   return s.replace(/\brnd_[A-Za-z0-9]+/g, 'rnd_••••').replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
-function retryAfterMs(h: Headers): number | undefined {
-  const v = h.get('retry-after')?.trim();
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 function abortError(c: Client): Error {
   const reason: unknown = c.signal.reason;
@@ -271,7 +265,7 @@ async function api<T>(c: Client, method: 'GET' | 'PUT' | 'POST', path: string, w
       throw networkError(e, c, perRequest.aborted);
     }
     if (res.status === 429) {
-      const asked = retryAfterMs(res.headers);
+      const asked = retryAfterMs(res.headers.get('retry-after'));
       const wait = asked ?? 500 * 2 ** attempt;
       if (attempt < MAX_429_RETRIES && wait <= c.budgetMs) {
         c.budgetMs -= wait;

@@ -19,9 +19,10 @@ import { VerifyError } from '../src/core/errors.ts';
 import { mask } from '../src/core/mask.ts';
 import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Values, type Verified } from '../src/core/provider.ts';
-import { checkedString } from '../src/core/schema.ts';
+import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
+import { retryAfterMs } from '../src/core/http.ts';
 
 export const STRIPE_API = 'https://api.stripe.com';
 export type Mode = 'test' | 'live';
@@ -61,13 +62,6 @@ const dashboard = (page: 'apikeys' | 'webhooks' | 'products', mode?: Mode) => `h
 
 const KEY_SHAPE = /^(sk|rk|pk)_(test|live)_[0-9A-Za-z]{8,247}$/;
 
-function spacing(key: string, v: string): string | undefined {
-  if (!v) return `${key} is empty`;
-  if (/^\s|\s$/.test(v)) return `${key} has leading or trailing spaces or a line break: paste the value alone`;
-  if (/\s/.test(v)) return `${key} contains a space or a line break: paste the value alone`;
-  if (/^["'`]|["'`]$/.test(v)) return `${key} is wrapped in quotes: paste the value without them`;
-  return undefined;
-}
 
 /** What else a pasted value is, when it is a Stripe id or secret of another kind. */
 function otherKind(v: string): string | undefined {
@@ -82,7 +76,7 @@ function otherKind(v: string): string | undefined {
 
 export function secretKeyProblem(v: string): string | undefined {
   const k = 'STRIPE_SECRET_KEY';
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (/^pk_(test|live)_/.test(v)) return `${k} is the publishable key (pk_…): use the secret key (sk_…) from the same page`;
   if (v.startsWith('whsec_')) return `${k} is a webhook signing secret (whsec_…), which belongs in STRIPE_WEBHOOK_SECRET: the secret key starts with sk_`;
@@ -98,7 +92,7 @@ export function secretKeyProblem(v: string): string | undefined {
 
 export function publishableKeyProblem(v: string): string | undefined {
   const k = 'STRIPE_PUBLISHABLE_KEY';
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (/^(sk|rk)_(test|live)_/.test(v)) return `${k} is a secret key (${v.slice(0, 3)}…), which must never reach a browser: use the publishable key (pk_…)`;
   const other = otherKind(v);
@@ -109,7 +103,7 @@ export function publishableKeyProblem(v: string): string | undefined {
 
 export function webhookSecretProblem(v: string): string | undefined {
   const k = 'STRIPE_WEBHOOK_SECRET';
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (v.startsWith('we_')) return `${k}: that is the webhook endpoint id; the signing secret starts with whsec_`;
   if (/^(sk|rk|pk)_(test|live)_/.test(v)) return `${k} is an API key (${v.slice(0, 3)}…), not a signing secret: the signing secret starts with whsec_`;
@@ -120,7 +114,7 @@ export function webhookSecretProblem(v: string): string | undefined {
 export function webhookPathProblem(v: string): string | undefined {
   const k = 'STRIPE_WEBHOOK_PATH';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v.trim())) return `${k} is a path, not a URL: the host comes from APP_URL (e.g. /api/webhooks/stripe)`;
-  const s = spacing(k, v);
+  const s = pastedValueProblem(k, v);
   if (s) return s;
   if (!v.startsWith('/')) return `${k} must start with "/" (e.g. /api/webhooks/stripe)`;
   if (v.startsWith('//')) return `${k} must not start with "//"`;
@@ -142,7 +136,7 @@ export function webhookEventsProblem(v: string): string | undefined {
 }
 
 export function priceIdProblem(key: string, v: string): string | undefined {
-  const s = spacing(key, v);
+  const s = pastedValueProblem(key, v);
   if (s) return s;
   if (v.startsWith('prod_')) return `${key} is a product id (prod_…): use the id of one of its prices (price_…)`;
   if (/^(sk|rk|pk)_(test|live)_/.test(v) || v.startsWith('whsec_')) return `${key} holds a key or secret, not a price id (price_…)`;
@@ -364,14 +358,6 @@ function raceAbort<T>(p: Promise<T>, c: Client): Promise<T> {
 }
 
 /** Seconds or an HTTP date, in ms; undefined when absent or unusable. */
-function retryAfterMs(headers: Record<string, string | string[] | undefined> | undefined): number | undefined {
-  const raw = headers?.['retry-after'];
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 interface SdkError {
   type?: string;
@@ -402,7 +388,7 @@ async function call<T>(c: Client, what: string, fn: (s: StripeClient) => Promise
       if (c.signal.aborted) throw abortError(c.signal, c.where);
       const err = e as SdkError;
       if (err.statusCode === 429 && !(e instanceof VerifyError)) {
-        const asked = retryAfterMs(err.headers);
+        const asked = retryAfterMs(err.headers?.['retry-after']);
         const wait = asked ?? 500 * 2 ** attempt;
         if (attempt < MAX_429_RETRIES && wait <= c.budgetMs) {
           c.budgetMs -= wait;

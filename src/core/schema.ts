@@ -7,3 +7,12 @@ export const checkedString = (problem: (value: string) => string | undefined) =>
     const p = problem(v);
     if (p) ctx.addIssue({ code: 'custom', message: p });
   });
+
+/** The mistakes of a pasted key: empty, spaces or a line break around or inside it, quotes kept. */
+export function pastedValueProblem(key: string, v: string): string | undefined {
+  if (!v) return `${key} is empty`;
+  if (/^\s|\s$/.test(v)) return `${key} has leading or trailing spaces or a line break: paste the value alone`;
+  if (/\s/.test(v)) return `${key} contains a space or a line break: paste the value alone`;
+  if (/^["'`]|["'`]$/.test(v)) return `${key} is wrapped in quotes: paste the value without them`;
+  return undefined;
+}
