@@ -1,4 +1,4 @@
-// `check --json` and `--yes` against the Clerk, Auth0 and Render stand-ins, through the built CLI.
+// `check --json` and `--yes` against the Stripe, B2, Clerk, Auth0 and Render stand-ins, through the built CLI.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -6,21 +6,27 @@ import dotenv from 'dotenv';
 import { startClerk, KEYS as CLERK, type ClerkStandin } from '../standins/clerk.ts';
 import { startAuth0, CLIENTS, type Auth0Standin } from '../standins/auth0.ts';
 import { startRender, RENDER_KEY, type RenderStandin } from '../standins/render.ts';
+import { startStripe, KEYS as STRIPE, type StripeStandin } from '../standins/stripe.ts';
+import { startB2, type B2Standin } from '../standins/b2.ts';
 import { BIN, cleanEnv } from '../helpers/pty.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 
 let clerk: ClerkStandin;
 let auth0: Auth0Standin;
 let render: RenderStandin;
+let stripe: StripeStandin;
+let b2: B2Standin;
 before(async () => {
-  [clerk, auth0, render] = await Promise.all([
+  [stripe, b2, clerk, auth0, render] = await Promise.all([
+    startStripe(),
+    startB2(),
     startClerk(),
     startAuth0(),
     startRender({ services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1', CLERK_SECRET_KEY: 'sk_test_old' } }] }),
   ]);
 });
 after(async () => {
-  await Promise.all([clerk?.stop(), auth0?.stop(), render?.stop()]);
+  await Promise.all([stripe?.stop(), b2?.stop(), clerk?.stop(), auth0?.stop(), render?.stop()]);
 });
 
 const ENV = (over: Record<string, string> = {}) =>
@@ -37,13 +43,27 @@ const ENV = (over: Record<string, string> = {}) =>
     AUTH0_CLIENT_SECRET: CLIENTS.full.client_secret,
     AUTH0_SECRET: 'a'.repeat(64),
     RENDER_API_KEY: RENDER_KEY,
+    STRIPE_SECRET_KEY: STRIPE.test,
+    STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest,
+    S3_REGION: 'us-west-004',
+    S3_ENDPOINT: b2.s3Url,
+    S3_BUCKET: b2.bucket,
+    S3_ACCESS_KEY_ID: b2.keys.full.keyId,
+    S3_SECRET_ACCESS_KEY: b2.keys.full.applicationKey,
     ...over,
   })
     .map(([k, v]) => `${k}=${v}`)
     .join('\n') + '\n';
 
 function run(args: string[], cwd: string) {
-  const env = cleanEnv({ FORCE_COLOR: '0', PROD_READY_CLERK_URL: clerk.url, PROD_READY_AUTH0_URL: auth0.url, PROD_READY_RENDER_URL: render.url });
+  const env = cleanEnv({
+    FORCE_COLOR: '0',
+    PROD_READY_STRIPE_URL: stripe.url,
+    PROD_READY_B2_URL: b2.apiUrl,
+    PROD_READY_CLERK_URL: clerk.url,
+    PROD_READY_AUTH0_URL: auth0.url,
+    PROD_READY_RENDER_URL: render.url,
+  });
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
@@ -52,19 +72,24 @@ function run(args: string[], cwd: string) {
   });
 }
 
-test('check --json reports identity, mode and warnings for Clerk, Auth0 and Render', async () => {
+test('check --json reports identity, mode and warnings for every hosted provider', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV() });
   const r = await run(['check', '--json'], dir);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const doc = JSON.parse(r.stdout);
   const by = Object.fromEntries(doc.providers.map((p: { id: string }) => [p.id, p]));
-  assert.deepEqual(Object.keys(by).sort(), ['app', 'auth0', 'clerk', 'render']);
+  assert.deepEqual(Object.keys(by).sort(), ['app', 'auth0', 'b2', 'clerk', 'render', 'stripe']);
+  assert.match(by.stripe.identity, /^acct_\w+/);
+  assert.equal(by.stripe.mode, 'test');
+  assert.ok(by.stripe.warnings.some((w: string) => /webhook/i.test(w)), 'the missing webhook endpoint is reported');
+  assert.match(by.b2.identity, new RegExp(`bucket ${b2.bucket}`));
+  assert.ok(by.b2.warnings.some((w: string) => /CORS|browser upload/i.test(w)), 'the missing CORS rule is reported');
   assert.match(by.clerk.identity, /^ins_\w+ · development/);
   assert.equal(by.clerk.mode, 'development');
   assert.ok(by.auth0.identity);
   assert.ok(Array.isArray(by.auth0.warnings) && by.auth0.warnings.some((w: string) => /callback|not done yet/i.test(w)), 'missing callback URLs are reported');
   assert.match(by.render.identity, /Acme · 1 service/);
-  for (const secret of [CLERK.devSecret, CLIENTS.full.client_secret, RENDER_KEY]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+  for (const secret of [CLERK.devSecret, CLIENTS.full.client_secret, RENDER_KEY, STRIPE.test, b2.keys.full.applicationKey]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
 });
 
 test('each provider failure is its own line and exit 1', async () => {
@@ -73,6 +98,10 @@ test('each provider failure is its own line and exit 1', async () => {
     [{ CLERK_SECRET_KEY: 'sk_test_NotAKnownKey000000000000000000000001' }, /Clerk rejected CLERK_SECRET_KEY/],
     [{ AUTH0_CLIENT_SECRET: 'wrong-secret-00000000000000000000000000000' }, /client id or secret rejected/],
     [{ RENDER_API_KEY: 'rnd_WrongKey00000000000000000' }, /401|rejected|invalid/i],
+    [{ STRIPE_SECRET_KEY: 'sk_test_51NotAKnownKey0000000000000000000000000000000' }, /Stripe: .*(401|invalid|rejected)/i],
+    [{ STRIPE_SECRET_KEY: STRIPE.publishableTest }, /publishable key/i],
+    [{ S3_SECRET_ACCESS_KEY: 'K004WrongApplicationKey00000000000' }, /SignatureDoesNotMatch|applicationKey/],
+    [{ S3_BUCKET: 'no-such-bucket-here' }, /NoSuchBucket|AccessDenied|no bucket|not allowed/i],
   ];
   for (const [over, line] of cases) {
     const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV(over) });
