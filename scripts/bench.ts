@@ -128,7 +128,7 @@ const timeCheck = (providers?: string) =>
       err ? reject(new Error(`check failed: ${stdout}${stderr}`)) : resolve(performance.now() - t0),
     );
   });
-const runs = Math.max(5, Math.floor(N / 3));
+const runs = Number(process.env.BENCH_CHECK_RUNS) || Math.max(5, Math.floor(N / 3));
 const all: number[] = [], slowest: number[] = [];
 const ids = ['app', 'postgres', 'redis', 'clerk', 'auth0', 'stripe', 'b2', 'render'];
 for (let i = 0; i < runs; i++) {
