@@ -10,6 +10,7 @@ import type { Io, Values, Verified } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
 import provider, { expectedUris, verifyAuth0 } from '../../providers/auth0.ts';
 import { CLIENTS, startAuth0, type Auth0Standin } from '../standins/auth0.ts';
+import { failingWith } from '../helpers/verify.ts';
 
 let sx: Auth0Standin;
 before(async () => {
@@ -47,18 +48,7 @@ function assertClean(text: string | undefined): void {
 function assertVerifiedClean(v: Verified): void {
   for (const line of [v.identity, v.mode, ...(v.details ?? []), ...v.warnings, ...(v.actions ?? []).flatMap((a) => [a.title, ...(a.details ?? [])])]) assertClean(line);
 }
-async function failing(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VerifyError, `not a VerifyError: ${String(e)}`);
-    assertClean(e.message);
-    assertClean(e.hint);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('expected the check to fail');
-}
+const failing = failingWith(assertClean);
 async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));

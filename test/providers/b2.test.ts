@@ -27,6 +27,7 @@ import provider, {
 import postgres from '../../providers/postgres.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
 import { startB2, type B2CorsRule, type B2Key, type B2Standin } from '../standins/b2.ts';
+import { failingWith } from '../helpers/verify.ts';
 
 const APP = 'https://app.example.com';
 const project = describeProject({ cwd: '/x', pkg: { name: 'my-app', dependencies: { next: '15' } }, lockfiles: [], typescript: true });
@@ -70,18 +71,7 @@ function assertClean(v: Verified) {
   assertNoSecret(v.identity, ...(v.details ?? []), ...v.warnings, ...(v.actions ?? []).map((a) => a.title));
 }
 
-/** Runs something that must fail with a VerifyError; checks it is one line and shows no secret. */
-async function failing(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VerifyError, `not a VerifyError: ${(e as Error)?.stack}`);
-    assertNoSecret(e.message, e.hint);
-    assert.ok(!e.message.includes('\n') && !(e.hint ?? '').includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('expected a failure');
-}
+const failing = failingWith((t) => assertNoSecret(t));
 
 const probes = () => b2.objects(b2.bucket, PROBE_PREFIX);
 const opsSince = (n: number, api: 's3' | 'b2' = 's3') => b2.requests.slice(n).filter((r) => r.api === api).map((r) => r.op);

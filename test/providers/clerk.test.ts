@@ -9,6 +9,7 @@ import type { Io, Values } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
 import provider, { decodePublishableKey, publishableKeyProblem, secretKeyProblem, verifyClerk } from '../../providers/clerk.ts';
 import { KEYS, publishableKeyFor, startClerk, type ClerkStandin } from '../standins/clerk.ts';
+import { failingWith } from '../helpers/verify.ts';
 
 let cx: ClerkStandin;
 before(async () => {
@@ -39,18 +40,7 @@ const assertClean = (text: string | undefined) => {
   assert.ok(!/sk_(test|live)_[A-Za-z0-9]{5}/.test(text ?? ''), `shows a secret key: ${text}`);
 };
 
-async function failing(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VerifyError, `not a VerifyError: ${String(e)}`);
-    assertClean(e.message);
-    assertClean(e.hint);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('expected the check to fail');
-}
+const failing = failingWith(assertClean);
 
 async function freePort(): Promise<number> {
   const s = createServer();

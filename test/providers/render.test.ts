@@ -9,6 +9,7 @@ import type { Action, Io, Values } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
 import provider, { pushKeys, verifyRender, type RenderCheckOptions } from '../../providers/render.ts';
 import { OTHER_KEY, RENDER_KEY, startRender, type RenderStandin } from '../standins/render.ts';
+import { failingWith } from '../helpers/verify.ts';
 
 const BAD_KEY = 'rnd_RevokedKey000000000000099';
 const STRIPE_SECRET = `sk_live_51Standin${'L'.repeat(40)}liveKey0001`;
@@ -64,18 +65,7 @@ const values = (over: Record<string, string> = {}): Values => ({
 function assertClean(text: string | undefined): void {
   for (const s of SECRETS) assert.ok(!(text ?? '').includes(s), `leaks a secret: ${text}`);
 }
-async function failing(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VerifyError, `not a VerifyError: ${String(e)}`);
-    assertClean(e.message);
-    assertClean(e.hint);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('expected a failure');
-}
+const failing = failingWith(assertClean);
 const envOf = (sid: string) => Object.fromEntries(rx.state.services.get(sid)!.envVars.map((e) => [e.key, e.value]));
 const action = (actions: Action[] | undefined, prefix: string) => actions?.find((a) => a.id.startsWith(prefix));
 

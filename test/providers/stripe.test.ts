@@ -19,6 +19,7 @@ import provider, {
   webhookSecretProblem,
 } from '../../providers/stripe.ts';
 import { KEYS, RESTRICTED_DEFAULT_PERMISSIONS, startStripe, type StripeStandin } from '../standins/stripe.ts';
+import { failingWith } from '../helpers/verify.ts';
 
 const UNKNOWN_KEY = `sk_test_51Unknown${'U'.repeat(80)}unknownKey1`;
 const EXPIRED_KEY = `sk_live_51Expired${'E'.repeat(80)}expiredKey1`;
@@ -63,18 +64,7 @@ function assertClean(text: string | undefined, extra: string[] = []): void {
   for (const s of [...SECRETS, ...extra, ...sx.state.webhookSecrets.values()]) assert.ok(!(text ?? '').includes(s), `leaks a secret: ${text}`);
 }
 
-async function failing(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VerifyError, `not a VerifyError: ${String(e)}`);
-    assertClean(e.message);
-    assertClean(e.hint);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('expected the check to fail');
-}
+const failing = failingWith(assertClean);
 
 async function sdk(key: string): Promise<StripeSDK> {
   const { default: Stripe } = await import('stripe');
