@@ -47,7 +47,9 @@ export function paintFirstFrame(write: (text: string) => void, version: string, 
     ...pickOptions().map((o, i) => {
       const on = initial.includes(o.value);
       const box = on ? style('green', g('◼', '[+]')) : style(i === 0 ? 'cyan' : 'dim', g('◻', '[ ]'));
-      return `${style('cyan', g('│', '|'))}  ${box} ${i === 0 || !on ? o.label : style('dim', o.label)} ${style('dim', `(${o.hint})`)}`;
+      // as clack draws it: the hint beside the active option and the selected ones only
+      const hint = i === 0 || on ? ` ${style('dim', `(${o.hint})`)}` : '';
+      return `${style('cyan', g('│', '|'))}  ${box} ${i === 0 || !on ? o.label : style('dim', o.label)}${hint}`;
     }),
     `${style('cyan', g('│', '|'))}  ${style('dim', '↑/↓ to navigate • Space: select • Enter: confirm')}`,
     style('cyan', g('└', '—')),
