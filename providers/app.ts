@@ -62,7 +62,7 @@ export default defineProvider({
     },
     {
       key: 'JWT_SECRET',
-      description: 'Signs session tokens. Generated: 32 random bytes, base64url. Rotate with `create-prod-ready rotate JWT_SECRET`.',
+      description: 'Signs session tokens. Generated: 32 random bytes, base64url; never asked for, never printed.',
       secret: true,
       schema: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('base64url'),

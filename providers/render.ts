@@ -122,20 +122,26 @@ function isLocalValue(v: string): boolean {
 }
 
 /** The keys of `values` that are pushed to a linked Render service, sorted (the rule is in the header). */
-export function pushKeys(values: Values): string[] {
-  const wired = new Set<string>(RENDER_WIRED_KEYS);
-  return Object.keys(values)
+/**
+ * A value is local when it points at this machine, or belongs to a group whose endpoint does: with
+ * S3_ENDPOINT on localhost, the bucket and keys are the local MinIO's and must not reach production.
+ */
+function isLocal(values: Values, k: string): boolean {
+  if (isLocalValue(values[k]!)) return true;
+  return k.startsWith('S3_') && !!values.S3_ENDPOINT && isLocalValue(values.S3_ENDPOINT);
+}
+const candidates = (values: Values) =>
+  Object.keys(values)
     .filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-    .filter((k) => !k.startsWith('RENDER_') && !k.startsWith('PROD_READY_') && !wired.has(k))
-    .filter((k) => values[k] !== undefined && values[k] !== '' && !isLocalValue(values[k]!))
-    .sort();
+    .filter((k) => !k.startsWith('RENDER_') && !k.startsWith('PROD_READY_') && !(RENDER_WIRED_KEYS as readonly string[]).includes(k))
+    .filter((k) => values[k] !== undefined && values[k] !== '');
+
+export function pushKeys(values: Values): string[] {
+  return candidates(values).filter((k) => !isLocal(values, k)).sort();
 }
 /** Keys with a value that is left out because it is local (shown so nobody wonders where APP_URL went). */
 function localKeys(values: Values): string[] {
-  return Object.keys(values)
-    .filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !k.startsWith('RENDER_') && !k.startsWith('PROD_READY_') && !(RENDER_WIRED_KEYS as readonly string[]).includes(k))
-    .filter((k) => !!values[k] && isLocalValue(values[k]!))
-    .sort();
+  return candidates(values).filter((k) => isLocal(values, k)).sort();
 }
 
 export interface EnvDiff {

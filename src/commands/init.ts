@@ -103,11 +103,21 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
   return plan({ project: run.project, providers: run.providers, values: known(run), overwrite: run.overwrite, files: run.files, templates });
 }
 
+/**
+ * When a later step fails after an action produced a value that exists nowhere else (a webhook secret
+ * Stripe shows only once), .env is still written (with .gitignore first) so that value is not lost.
+ */
+function saveProduced(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): string[] {
+  if (!Object.values(run.source).includes('action')) return [];
+  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === '.env');
+  return apply(run.flags.cwd, changes);
+}
+
 /** Values an action produced (e.g. a webhook secret) replace what .env had. */
 function take(run: Run, produced: Record<string, string> | undefined): void {
   for (const [k, v] of Object.entries(produced ?? {})) {
     run.values[k] = v;
-    run.source[k] = 'prompt';
+    run.source[k] = 'action';
     if (k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
   }
 }
@@ -128,6 +138,8 @@ async function batch(run: Run): Promise<number> {
     if ((run.source[k] === 'env' || isDerived(run.providers, k)) && k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
 
   run.results = await verifyAll(run.providers, known(run), project, flags.skipVerify, (p, v) => record(run, p, v));
+  // Checks finish in any order; actions run in catalog order (Render's push after what others create).
+  run.actions.sort((a, b) => run.providers.indexOf(a.provider) - run.providers.indexOf(b.provider));
   for (const r of run.results) report(out, run.providers.find((p) => p.id === r.id)!, r);
   if (!run.results.every((r) => r.ok)) {
     out.fail('Nothing was written: fix the failing check (or pass --skip-verify to write unverified values).');
@@ -165,7 +177,8 @@ async function batch(run: Run): Promise<number> {
     const r = await runAction(run, provider, action);
     if (typeof r === 'string') {
       out.fail(`${provider.title}: ${r}`);
-      out.fail('Nothing was written.');
+      const saved = saveProduced(run, templates);
+      out.fail(saved.length ? `Wrote only ${saved.join(', ')}, to keep what was already created at providers.` : 'Nothing was written.');
       if (flags.json) printJson(false, run.results, []);
       return 1;
     }
@@ -335,8 +348,18 @@ async function interactive(run: Run): Promise<number> {
   if (!go) throw new Cancelled('Nothing was written.');
 
   for (const { provider, action } of run.actions) {
-    const r = await withSpinner(action.title, (signal, progress) => runAction(run, provider, action, signal, progress), (x) => (typeof x === 'string' ? `${action.title}: failed` : x.done));
-    if (typeof r === 'string') throw new VerifyError(`${provider.title}: ${r}`);
+    let r: { done: string } | string;
+    try {
+      r = await withSpinner(action.title, (signal, progress) => runAction(run, provider, action, signal, progress), (x) => (typeof x === 'string' ? `${action.title}: failed` : x.done));
+    } catch (err) {
+      if (err instanceof UserError) err.written = saveProduced(run, templates);
+      throw err;
+    }
+    if (typeof r === 'string') {
+      const e = new VerifyError(`${provider.title}: ${r}`);
+      e.written = saveProduced(run, templates);
+      throw e;
+    }
   }
   if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
@@ -381,6 +404,8 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
       const c = check(e, value);
       values[e.key] = c.ok ? c.value : value;
       source[e.key] = cur?.source ?? 'generated';
+      // a value given in the environment replaces the one in .env, as in a non-interactive run
+      if (cur?.source === 'env' && e.key in dotenv && dotenv[e.key] !== values[e.key]) overwrite.add(e.key);
       continue;
     }
     const def = cur?.value ?? e.localDefault?.(values, project);

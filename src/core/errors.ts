@@ -3,6 +3,8 @@
 
 export class UserError extends Error {
   readonly exitCode: number = 1;
+  /** Files written before the run stopped (only to keep a value that exists nowhere else). */
+  written?: string[];
   constructor(message: string, readonly hint?: string) {
     super(message);
     this.name = 'UserError';

@@ -30,7 +30,8 @@ export function secretNeedles(value: string): string[] {
   if (value.includes('\n')) out.add(value.replace(/\n/g, '\\n'));
   try {
     const u = new URL(value);
-    if (u.password.length >= 3) {
+    // Short passwords are local defaults (app, postgres): as needles they would garble ordinary words.
+    if (u.password.length >= 6) {
       out.add(u.password);
       out.add(decodeURIComponent(u.password));
     }

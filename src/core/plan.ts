@@ -49,7 +49,10 @@ export function plan(input: PlanInput): Plan {
 
   const groups: EnvGroup[] = providers.map((p) => ({
     title: p.title,
-    vars: p.env.filter((e) => values[e.key] !== undefined && !(e.optional && values[e.key] === '')).map((e) => ({ key: e.key, value: values[e.key]! })),
+    // an optional key left empty is not written, unless the user just emptied it (then .env follows)
+    vars: p.env
+      .filter((e) => values[e.key] !== undefined && !(e.optional && values[e.key] === '' && !input.overwrite.has(e.key)))
+      .map((e) => ({ key: e.key, value: values[e.key]! })),
   }));
   const envBefore = files['.env'];
   const env = mergeDotenv(envBefore ?? ENV_HEADER, groups, input.overwrite);

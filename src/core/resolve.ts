@@ -6,7 +6,7 @@ import { UsageError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 import type { EnvVar, Provider } from './provider.ts';
 
-export type Source = 'env' | 'dotenv' | 'default' | 'generated' | 'prompt';
+export type Source = 'env' | 'dotenv' | 'default' | 'generated' | 'prompt' | 'action';
 
 export interface Resolved {
   values: Record<string, string>;

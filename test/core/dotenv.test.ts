@@ -83,3 +83,9 @@ test('a quoted multi-line value is replaced whole', () => {
   const after = mergeDotenv(before, [{ title: 'x', vars: [{ key: 'KEY', value: 'z' }] }], new Set(['KEY']));
   assert.equal(after, 'KEY=z\nNEXT=1\n');
 });
+
+test('an empty KEY= (a .env copied from .env.example) counts as missing and is filled in place', () => {
+  const before = '# copied from .env.example\nJWT_SECRET=\nKEEP=me\n';
+  const after = mergeDotenv(before, [{ title: 'App', vars: [{ key: 'JWT_SECRET', value: 'generated' }, { key: 'KEEP', value: 'other' }] }]);
+  assert.equal(after, '# copied from .env.example\nJWT_SECRET=generated\nKEEP=me\n');
+});

@@ -125,3 +125,13 @@ test('RENDER_REGION and RENDER_PLAN reach every service and database, and the re
   assert.deepEqual(renderSchemaErrors(f['render.yaml']!), []);
   assert.ok(!f['render.yaml']!.includes('RENDER_API_KEY'), 'the API key is never deployed');
 });
+
+test('an optional value the user just emptied is emptied in .env; one never set is not written', async () => {
+  const [stripe] = await loadProviders(['stripe']);
+  const withEvents = { ...values, STRIPE_SECRET_KEY: 'sk_test_' + 'x'.repeat(24), STRIPE_PUBLISHABLE_KEY: 'pk_test_' + 'y'.repeat(24), STRIPE_WEBHOOK_EVENTS: '' };
+  const env = 'STRIPE_WEBHOOK_EVENTS=invoice.paid\n';
+  const kept = files(plan(input({ providers: [stripe!], values: withEvents, files: { '.env': env } })))['.env']!;
+  assert.match(kept, /STRIPE_WEBHOOK_EVENTS=invoice\.paid/);
+  const emptied = files(plan(input({ providers: [stripe!], values: withEvents, overwrite: new Set(['STRIPE_WEBHOOK_EVENTS']), files: { '.env': env } })))['.env']!;
+  assert.equal(dotenv.parse(emptied).STRIPE_WEBHOOK_EVENTS, '');
+});

@@ -124,3 +124,21 @@ test('--yes pushes our secrets to a linked Render service one key at a time; for
   assert.equal(dotenv.parse(read(dir, '.env')).NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, CLERK.devPublishable, 'the Next.js alias holds the same key');
   assert.ok(!r.stdout.includes(CLERK.devSecret));
 });
+
+test('--yes: actions run in catalog order, and a failure after a secret was created still keeps that secret', async () => {
+  const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV() });
+  const endpointsBefore = stripe.state.webhookEndpoints.size;
+  const remove = b2.fail({ api: 'b2', op: 'b2_update_bucket', status: 500, times: 10 });
+  try {
+    const r = await run(['--yes', '--providers', 'app,stripe,b2'], dir);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(r.stdout.indexOf('at Stripe:') < r.stdout.indexOf('at Backblaze B2'), 'Stripe before B2, as in the catalog');
+    assert.match(r.stdout, /Wrote only \.gitignore, \.env, to keep what was already created at providers/);
+    assert.equal(stripe.state.webhookEndpoints.size, endpointsBefore + 1);
+    const created = [...stripe.state.webhookEndpoints.values()].at(-1)!;
+    assert.equal(dotenv.parse(read(dir, '.env')).STRIPE_WEBHOOK_SECRET, stripe.state.webhookSecrets.get(created.id), 'the once-only secret is in .env');
+    assert.ok(!r.stdout.includes(stripe.state.webhookSecrets.get(created.id)!));
+  } finally {
+    remove();
+  }
+});

@@ -122,6 +122,8 @@ describe('formats (zod schemas, no network)', () => {
   test('pushKeys: ours, minus RENDER_*, what Render wires itself, and local values', () => {
     assert.deepEqual(pushKeys(values({ PROD_READY_RENDER_URL: 'http://127.0.0.1:1', EMPTY: '', 'not-a-name': 'x', REDIS_URL: 'rediss://r:p@h:6379' })), ['APP_URL', 'STRIPE_SECRET_KEY']);
     assert.deepEqual(pushKeys({ APP_URL: 'http://localhost:3000', CORS_ORIGINS: 'https://a.example.com,http://localhost:3000' }), ['CORS_ORIGINS']);
+    // the local MinIO's bucket and keys never reach production
+    assert.deepEqual(pushKeys({ S3_ENDPOINT: 'http://localhost:9000', S3_BUCKET: 'app-uploads', S3_SECRET_ACCESS_KEY: 'local-dev-secret', STRIPE_SECRET_KEY: 'sk_test_x' }), ['STRIPE_SECRET_KEY']);
   });
   test('a malformed key fails before any request', async () => {
     const e = await failing(verifyRender(values({ RENDER_API_KEY: 'srv-abcdefgh' }), io(), FAST));

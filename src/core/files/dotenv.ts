@@ -118,7 +118,8 @@ export function mergeDotenv(source: string, groups: EnvGroup[], overwrite: Reado
   for (const g of groups)
     for (const v of g.vars) {
       const e = lastByKey.get(v.key);
-      if (e && overwrite.has(v.key) && current[v.key] !== v.value)
+      // An empty `KEY=` (e.g. .env copied from .env.example) counts as missing and is filled in place.
+      if (e && (overwrite.has(v.key) || (current[v.key] === '' && v.value !== '')) && current[v.key] !== v.value)
         replacements.push({ start: e.keyStart, end: e.valueEnd, line: formatLine(v.key, v.value) });
     }
   replacements.sort((a, b) => b.start - a.start);
