@@ -65,6 +65,8 @@ export function publicKeys(providers: Provider[]): Set<string> {
   return new Set(providers.flatMap((p) => p.env.filter((e) => !e.secret).map((e) => e.key)));
 }
 
+const generatedKeys = (providers: Provider[]) => new Set(providers.flatMap((p) => p.env.filter((e) => e.generate).map((e) => e.key)));
+
 export async function init(flags: InitFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
@@ -163,7 +165,7 @@ async function batch(run: Run): Promise<number> {
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
 
   if (flags.dryRun) {
-    if (changed.length) out.line(`\n${await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), colors)}`);
+    if (changed.length) out.line(`\n${await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), generatedKeys(run.providers), colors)}`);
     out.line(changed.length || run.actions.length ? '\nDry run: nothing was changed or written.' : 'Nothing to change.');
     if (flags.json) printJson(true, run.results, thePlan.changes);
     return 0;
@@ -335,7 +337,7 @@ async function interactive(run: Run): Promise<number> {
     ].join('\n'),
     'Plan',
   );
-  if (changed.length) ui.message(await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), styled));
+  if (changed.length) ui.message(await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), generatedKeys(run.providers), styled));
   if (flags.dryRun) {
     ui.outro('Dry run: nothing was changed or written.');
     return 0;

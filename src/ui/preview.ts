@@ -5,12 +5,14 @@ import { redact, maskSecret } from '../core/mask.ts';
 import { parseDotenv } from '../core/files/dotenv.ts';
 import type { FileChange } from '../core/plan.ts';
 
-export function maskDotenv(text: string, publicKeys: ReadonlySet<string>): string {
+/** `generated` keys (JWT_SECRET, AUTH0_SECRET) show nothing of their value, not even its last characters. */
+export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, generated: ReadonlySet<string> = new Set()): string {
   const doc = parseDotenv(text);
   let out = doc.text;
   for (const e of [...doc.entries].reverse()) {
     if (publicKeys.has(e.key) || e.value === '') continue;
-    out = out.slice(0, e.keyStart) + `${e.key}=${maskSecret(e.value)}` + out.slice(e.valueEnd);
+    const shown = generated.has(e.key) ? '•••••••• (generated)' : maskSecret(e.value);
+    out = out.slice(0, e.keyStart) + `${e.key}=${shown}` + out.slice(e.valueEnd);
   }
   return out;
 }
@@ -25,6 +27,7 @@ export async function renderDiffs(
   changes: FileChange[],
   secrets: readonly string[],
   publicKeys: ReadonlySet<string>,
+  generated: ReadonlySet<string>,
   color: { add: (s: string) => string; del: (s: string) => string; meta: (s: string) => string },
 ): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
@@ -32,7 +35,7 @@ export async function renderDiffs(
   for (const c of changes) {
     if (c.action === 'keep') continue;
     const show = (t: string | undefined) =>
-      t === undefined ? '' : c.path === '.env' ? maskDotenv(t, publicKeys) : redact(t, secrets);
+      t === undefined ? '' : c.path === '.env' ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
     const patch = createTwoFilesPatch(c.before === undefined ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, show(c.before), show(c.after), '', '', { context: 3 });
     const lines = patch.split('\n').slice(1); // drop the "=====" header line
     parts.push(

@@ -172,3 +172,14 @@ test('a --cwd that does not exist is a usage error', async () => {
   assert.equal(ok.code, 0);
   assert.ok(exists(join(dir, 'sub'), 'render.yaml'));
 });
+
+test('--dry-run shows the masked plan: generated secrets show nothing of themselves, URLs only their password masked', async () => {
+  const dir = tempProject();
+  const r = await run(['--dry-run', '--skip-verify'], { cwd: dir, env: { DATABASE_URL: 'postgres://app:Very-Secret-Pw@db.example.com:5432/app?sslmode=require' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\+JWT_SECRET=•••••••• \(generated\)/);
+  assert.match(r.stdout, /\+DATABASE_URL=postgres:\/\/app:••••@db\.example\.com:5432\/app\?sslmode=require/);
+  assert.ok(!r.stdout.includes('Very-Secret-Pw'));
+  assert.match(r.stdout, /Dry run: nothing was changed or written/);
+  assert.deepEqual(snapshot(dir), {});
+});
