@@ -35,9 +35,14 @@ Without prompts
     DATABASE_URL=postgres://… REDIS_URL=redis://… npx create-prod-ready --yes
   Secrets are never accepted as flags (they would land in shell history and ps).
 
+Changes at providers
+  A webhook endpoint, a CORS rule, callback URLs, Render variables: listed in the plan and made
+  only after you confirm (--yes confirms; a change that replaces something, or a deploy, never
+  happens without a person).
+
 API endpoints
   PROD_READY_<ID>_URL overrides a provider's API base URL (e.g. PROD_READY_STRIPE_URL);
-  plain http only for localhost.
+  plain http only for localhost. PROD_READY_TIMEOUT_MS sets each live check's deadline.
 
 Exit codes
   0 success · 1 a live check failed or a file could not be written
