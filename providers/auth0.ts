@@ -24,7 +24,7 @@ import { defineProvider, type Action, type Contribution, type Io, type RenderEnv
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { z } from 'zod';
-import { retryAfterMs } from '../src/core/http.ts';
+import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const DASHBOARD = 'https://manage.auth0.com/dashboard';
 const URIS_PAGE = 'Auth0 Dashboard → Applications → your app → Settings → Application URIs';
@@ -213,12 +213,6 @@ interface Ctx {
 }
 
 const MAX_429_RETRIES = 2;
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    const onAbort = () => (clearTimeout(t), reject(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 function fail(c: Ctx, message: string, hint: string | undefined, code: string): VerifyError {
   return new VerifyError(redact(message, [c.secret]), hint && redact(hint, [c.secret]), code);
@@ -277,17 +271,14 @@ async function call(c: Ctx, what: string, method: string, path: string, body?: {
       throw networkError(c, e, what);
     }
     if (a.status !== 429) return a;
-    const asked = retryAfterMs(a.headers['retry-after']);
-    const wait = Math.min(asked ?? 500 * 2 ** attempt, 10_000);
-    if (attempt >= MAX_429_RETRIES || wait > c.budgetMs) {
-      throw fail(c, `Auth0 rate-limited the check (429 on ${what}) after ${attempt + 1} attempt${attempt ? 's' : ''}`, 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)', 'RATE_LIMITED');
-    }
-    c.budgetMs -= wait;
+    let retry: boolean;
     try {
-      await sleep(wait, c.io.signal);
+      retry = await backOffOn429(c, c.io.signal, attempt, retryAfterMs(a.headers['retry-after']), MAX_429_RETRIES);
     } catch (e) {
       throw networkError(c, e, what);
     }
+    if (!retry)
+      throw fail(c, `Auth0 rate-limited the check (429 on ${what}) after ${attempt + 1} attempt${attempt ? 's' : ''}`, 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)', 'RATE_LIMITED');
   }
 }
 

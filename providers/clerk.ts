@@ -9,14 +9,13 @@
 // The instance object carries no frontend host, so the pair check compares the host the publishable key
 // decodes to with the instance's domains' `frontend_api_url` (and `proxy_url`) hosts.
 // Errors follow the contract's ClerkErrors body `{errors:[{message,long_message,code}], clerk_trace_id}`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { VerifyError } from '../src/core/errors.ts';
 import { mask } from '../src/core/mask.ts';
 import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { retryAfterMs } from '../src/core/http.ts';
+import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const CLERK_API = 'https://api.clerk.com';
 const API_KEYS_PAGE = 'https://dashboard.clerk.com/last-active?path=api-keys';
@@ -220,15 +219,10 @@ async function get<T>(c: Ctx, path: string, what: string): Promise<T> {
     const key = maskKey(c.key);
     if (status === 429) {
       const asked = retryAfterMs(retryAfter);
-      const wait = asked ?? 500 * 2 ** attempt;
-      if (attempt < MAX_429_RETRIES && wait <= c.budgetMs) {
-        c.budgetMs -= wait;
-        try {
-          await sleep(wait, undefined, { signal: c.signal });
-        } catch {
-          throw abortError(c.signal, c);
-        }
-        continue;
+      try {
+        if (await backOffOn429(c, c.signal, attempt, asked, MAX_429_RETRIES)) continue;
+      } catch {
+        throw abortError(c.signal, c);
       }
       throw new VerifyError(
         `Clerk rate-limited the check (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${attempt < MAX_429_RETRIES && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,

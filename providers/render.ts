@@ -30,7 +30,7 @@ import { mask, maskUrl } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Contribution, type Io, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { retryAfterMs } from '../src/core/http.ts';
+import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const RENDER_API = 'https://api.render.com';
 export const API_KEYS_PAGE = 'https://dashboard.render.com/u/settings#api-keys';
@@ -272,15 +272,10 @@ async function api<T>(c: Client, method: 'GET' | 'PUT' | 'POST', path: string, w
     }
     if (res.status === 429) {
       const asked = retryAfterMs(res.headers.get('retry-after'));
-      const wait = asked ?? 500 * 2 ** attempt;
-      if (attempt < MAX_429_RETRIES && wait <= c.budgetMs) {
-        c.budgetMs -= wait;
-        try {
-          await sleep(wait, undefined, { signal: c.signal });
-        } catch {
-          throw abortError(c);
-        }
-        continue;
+      try {
+        if (await backOffOn429(c, c.signal, attempt, asked, MAX_429_RETRIES)) continue;
+      } catch {
+        throw abortError(c);
       }
       throw new VerifyError(
         `Render rate-limited the check (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,

@@ -14,7 +14,6 @@
 // enabled), so 429s are retried here, bounded. A non-JSON answer becomes "Invalid JSON received" without
 // its HTTP status, so statuses are recorded per request-id on the way in.
 import type StripeSDK from 'stripe';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { VerifyError } from '../src/core/errors.ts';
 import { mask } from '../src/core/mask.ts';
 import type { FrameworkId } from '../src/core/project.ts';
@@ -22,7 +21,7 @@ import { defineProvider, type Action, type Contribution, type ContributeContext,
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
-import { retryAfterMs } from '../src/core/http.ts';
+import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const STRIPE_API = 'https://api.stripe.com';
 export type Mode = 'test' | 'live';
@@ -389,15 +388,10 @@ async function call<T>(c: Client, what: string, fn: (s: StripeClient) => Promise
       const err = e as SdkError;
       if (err.statusCode === 429 && !(e instanceof VerifyError)) {
         const asked = retryAfterMs(err.headers?.['retry-after']);
-        const wait = asked ?? 500 * 2 ** attempt;
-        if (attempt < MAX_429_RETRIES && wait <= c.budgetMs) {
-          c.budgetMs -= wait;
-          try {
-            await sleep(wait, undefined, { signal: c.signal });
-          } catch {
-            throw abortError(c.signal, c.where);
-          }
-          continue;
+        try {
+          if (await backOffOn429(c, c.signal, attempt, asked, MAX_429_RETRIES)) continue;
+        } catch {
+          throw abortError(c.signal, c.where);
         }
         throw new StripeCheckError(
           `Stripe rate-limited the check (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${attempt < MAX_429_RETRIES && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,

@@ -1,4 +1,5 @@
 // Small pieces every HTTP provider shares.
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A Retry-After header (seconds, or an HTTP date) as milliseconds to wait; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | string[] | null | undefined): number | undefined {
@@ -7,4 +8,17 @@ export function retryAfterMs(header: string | string[] | null | undefined): numb
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * After a 429: wait as Retry-After asks (else 0.5 s, 1 s, … backing off), if the attempts and the waiting
+ * budget that all requests of one check share allow. Resolves true to retry, false to give up; rejects
+ * when `signal` aborts.
+ */
+export async function backOffOn429(budget: { budgetMs: number }, signal: AbortSignal, attempt: number, askedMs: number | undefined, maxRetries = 2): Promise<boolean> {
+  const wait = askedMs ?? 500 * 2 ** attempt;
+  if (attempt >= maxRetries || wait > budget.budgetMs) return false;
+  budget.budgetMs -= wait;
+  await sleep(wait, undefined, { signal });
+  return true;
 }
