@@ -15,7 +15,7 @@ import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { apiTarget, backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const CLERK_API = 'https://api.clerk.com';
 const API_KEYS_PAGE = 'https://dashboard.clerk.com/last-active?path=api-keys';
@@ -297,11 +297,8 @@ export async function verifyClerk(values: Values, io: Io, opts: ClerkCheckOption
   const decoded = decodePublishableKey(pk) as { mode: Mode; host: string };
   const mode = keyMode(sk);
 
-  const base = io.baseUrl(CLERK_API).replace(/\/+$/, '');
   const c: Ctx = {
-    base,
-    where: new URL(base).host,
-    overridden: base !== CLERK_API,
+    ...apiTarget(io.baseUrl(CLERK_API), CLERK_API),
     key: sk,
     signal: io.signal,
     timeoutMs: opts.requestTimeoutMs ?? 8000,

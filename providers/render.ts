@@ -30,7 +30,7 @@ import { mask, maskUrl } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Contribution, type Io, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { apiTarget, backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const RENDER_API = 'https://api.render.com';
 export const API_KEYS_PAGE = 'https://dashboard.render.com/u/settings#api-keys';
@@ -215,13 +215,8 @@ interface Client {
 }
 
 function client(values: Values, io: Io, opts: RenderCheckOptions): Client {
-  const raw = io.baseUrl(RENDER_API).replace(/\/+$/, '');
-  const u = new URL(raw);
-  const prefix = u.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   return {
-    base: `${u.origin}${prefix}`,
-    where: `${u.host}${prefix}`,
-    overridden: u.origin !== RENDER_API || prefix !== '',
+    ...apiTarget(io.baseUrl(RENDER_API), RENDER_API, true),
     key: values.RENDER_API_KEY ?? '',
     signal: io.signal,
     timeoutMs: opts.requestTimeoutMs ?? 8000,

@@ -22,3 +22,14 @@ export async function backOffOn429(budget: { budgetMs: number }, signal: AbortSi
   await sleep(wait, undefined, { signal });
   return true;
 }
+
+/**
+ * Where a provider's API is reached: its default origin, or the PROD_READY_<ID>_URL override (a path on it
+ * is a proxy prefix; `dropVersion` removes a trailing /v1 for clients whose request paths carry it).
+ */
+export function apiTarget(baseUrl: string, defaultOrigin: string, dropVersion = false): { base: string; where: string; overridden: boolean } {
+  const u = new URL(baseUrl.replace(/\/+$/, ''));
+  const path = u.pathname.replace(/\/+$/, '');
+  const prefix = dropVersion ? path.replace(/\/v1$/, '') : path;
+  return { base: `${u.origin}${prefix}`, where: `${u.host}${prefix}`, overridden: u.origin !== defaultOrigin || prefix !== '' };
+}
