@@ -10,11 +10,7 @@ import { BIN, cleanEnv } from '../test/helpers/pty.ts';
 import { tempProject } from '../test/helpers/project.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 import { startRedis } from '../test/harness/redis.ts';
-import { startStripe, KEYS } from '../test/standins/stripe.ts';
-import { startB2 } from '../test/standins/b2.ts';
-import { startClerk, KEYS as CLERK } from '../test/standins/clerk.ts';
-import { startAuth0, CLIENTS } from '../test/standins/auth0.ts';
-import { startRender, RENDER_KEY } from '../test/standins/render.ts';
+import { envText, startStandins } from '../test/standins/all.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -91,35 +87,23 @@ console.log(`${'runtime dependencies (packed)'.padEnd(34)} ${String(deps).padSta
 
 // Concurrency: every provider's live check pays LATENCY_MS: on each new connection for Postgres and
 // Redis (a delaying TCP proxy), on each request for the HTTP stand-ins.
-const [pg, redis, stripe, b2, clerk, auth0, render] = await Promise.all([
-  startPostgres(),
-  startRedis({ password: 'bench-pass' }),
-  startStripe({ latencyMs: LATENCY_MS }),
-  startB2({ latencyMs: LATENCY_MS }),
-  startClerk({ latencyMs: LATENCY_MS }),
-  startAuth0({ latencyMs: LATENCY_MS }),
-  startRender({ latencyMs: LATENCY_MS }),
-]);
+const [pg, redis, hosted] = await Promise.all([startPostgres(), startRedis({ password: 'bench-pass' }), startStandins({ latencyMs: LATENCY_MS })]);
 const [pgp, rp] = await Promise.all([slowProxy(pg.port, LATENCY_MS), slowProxy(redis.port, LATENCY_MS)]);
 const proj = tempProject();
 writeFileSync(
   join(proj, '.env'),
-  `NODE_ENV=development\nPORT=3000\nAPP_URL=http://localhost:3000\nCORS_ORIGINS=http://localhost:3000\nJWT_SECRET=${'x'.repeat(43)}\n` +
-    `DATABASE_URL=${pg.url('postgres').replace(`:${pg.port}/`, `:${pgp.port}/`)}\nREDIS_URL=redis://:bench-pass@127.0.0.1:${rp.port}\n` +
-    `STRIPE_SECRET_KEY=${KEYS.test}\nSTRIPE_PUBLISHABLE_KEY=${KEYS.publishableTest}\n` +
-    `S3_REGION=us-west-004\nS3_ENDPOINT=${b2.s3Url}\nS3_BUCKET=${b2.bucket}\nS3_ACCESS_KEY_ID=${b2.keys.full.keyId}\nS3_SECRET_ACCESS_KEY=${b2.keys.full.applicationKey}\n` +
-    `CLERK_SECRET_KEY=${CLERK.devSecret}\nCLERK_PUBLISHABLE_KEY=${CLERK.devPublishable}\n` +
-    `AUTH0_DOMAIN=acme.us.auth0.com\nAUTH0_CLIENT_ID=${CLIENTS.full.client_id}\nAUTH0_CLIENT_SECRET=${CLIENTS.full.client_secret}\nAUTH0_SECRET=${'a'.repeat(64)}\n` +
-    `RENDER_API_KEY=${RENDER_KEY}\n`,
+  envText({
+    NODE_ENV: 'development',
+    PORT: '3000',
+    APP_URL: 'http://localhost:3000',
+    CORS_ORIGINS: 'http://localhost:3000',
+    JWT_SECRET: 'x'.repeat(43),
+    DATABASE_URL: pg.url('postgres').replace(`:${pg.port}/`, `:${pgp.port}/`),
+    REDIS_URL: `redis://:bench-pass@127.0.0.1:${rp.port}`,
+    ...hosted.values,
+  }),
 );
-const standinEnv = {
-  FORCE_COLOR: '0',
-  PROD_READY_STRIPE_URL: stripe.url,
-  PROD_READY_B2_URL: b2.apiUrl,
-  PROD_READY_CLERK_URL: clerk.url,
-  PROD_READY_AUTH0_URL: auth0.url,
-  PROD_READY_RENDER_URL: render.url,
-};
+const standinEnv = { FORCE_COLOR: '0', ...hosted.overrides };
 // Async: the proxies live in this process, so a blocking spawnSync would stall them.
 const timeCheck = (providers?: string) =>
   new Promise<number>((resolve, reject) => {
@@ -141,7 +125,7 @@ const concRatio = median(all) / median(slowest);
 console.log(`${`check, ${ids.length} providers (+${LATENCY_MS} ms)`.padEnd(34)} ${fmt(median(all)).padStart(10)} vs slowest single ${fmt(median(slowest)).padStart(10)}   ratio ${concRatio.toFixed(2)}`);
 pgp.server.close();
 rp.server.close();
-await Promise.all([pg.stop(), redis.stop(), stripe.stop(), b2.stop(), clerk.stop(), auth0.stop(), render.stop()]);
+await Promise.all([pg.stop(), redis.stop(), hosted.stop()]);
 
 console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'})`);
 process.exit(0);

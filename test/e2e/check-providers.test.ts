@@ -3,67 +3,37 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import dotenv from 'dotenv';
-import { startClerk, KEYS as CLERK, type ClerkStandin } from '../standins/clerk.ts';
-import { startAuth0, CLIENTS, type Auth0Standin } from '../standins/auth0.ts';
-import { startRender, RENDER_KEY, type RenderStandin } from '../standins/render.ts';
-import { startStripe, KEYS as STRIPE, type StripeStandin } from '../standins/stripe.ts';
-import { startB2, type B2Standin } from '../standins/b2.ts';
+import { KEYS as CLERK } from '../standins/clerk.ts';
+import { CLIENTS } from '../standins/auth0.ts';
+import { RENDER_KEY } from '../standins/render.ts';
+import { KEYS as STRIPE } from '../standins/stripe.ts';
+import { envText, startStandins, type Standins } from '../standins/all.ts';
 import { BIN, cleanEnv } from '../helpers/pty.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 
-let clerk: ClerkStandin;
-let auth0: Auth0Standin;
-let render: RenderStandin;
-let stripe: StripeStandin;
-let b2: B2Standin;
+let all: Standins;
 before(async () => {
-  [stripe, b2, clerk, auth0, render] = await Promise.all([
-    startStripe(),
-    startB2(),
-    startClerk(),
-    startAuth0(),
-    startRender({ services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1', CLERK_SECRET_KEY: 'sk_test_old' } }] }),
-  ]);
+  all = await startStandins({
+    render: { services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1', CLERK_SECRET_KEY: 'sk_test_old' } }] },
+  });
 });
 after(async () => {
-  await Promise.all([stripe?.stop(), b2?.stop(), clerk?.stop(), auth0?.stop(), render?.stop()]);
+  await all?.stop();
 });
 
 const ENV = (over: Record<string, string> = {}) =>
-  Object.entries({
+  envText({
     NODE_ENV: 'development',
     PORT: '3000',
     APP_URL: 'https://shop.example.com',
     CORS_ORIGINS: 'https://shop.example.com',
     JWT_SECRET: 'j'.repeat(43),
-    CLERK_SECRET_KEY: CLERK.devSecret,
-    CLERK_PUBLISHABLE_KEY: CLERK.devPublishable,
-    AUTH0_DOMAIN: 'acme.us.auth0.com',
-    AUTH0_CLIENT_ID: CLIENTS.full.client_id,
-    AUTH0_CLIENT_SECRET: CLIENTS.full.client_secret,
-    AUTH0_SECRET: 'a'.repeat(64),
-    RENDER_API_KEY: RENDER_KEY,
-    STRIPE_SECRET_KEY: STRIPE.test,
-    STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest,
-    S3_REGION: 'us-west-004',
-    S3_ENDPOINT: b2.s3Url,
-    S3_BUCKET: b2.bucket,
-    S3_ACCESS_KEY_ID: b2.keys.full.keyId,
-    S3_SECRET_ACCESS_KEY: b2.keys.full.applicationKey,
+    ...all.values,
     ...over,
-  })
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n') + '\n';
+  });
 
 function run(args: string[], cwd: string) {
-  const env = cleanEnv({
-    FORCE_COLOR: '0',
-    PROD_READY_STRIPE_URL: stripe.url,
-    PROD_READY_B2_URL: b2.apiUrl,
-    PROD_READY_CLERK_URL: clerk.url,
-    PROD_READY_AUTH0_URL: auth0.url,
-    PROD_READY_RENDER_URL: render.url,
-  });
+  const env = cleanEnv({ FORCE_COLOR: '0', ...all.overrides });
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
@@ -82,14 +52,14 @@ test('check --json reports identity, mode and warnings for every hosted provider
   assert.match(by.stripe.identity, /^acct_\w+/);
   assert.equal(by.stripe.mode, 'test');
   assert.ok(by.stripe.warnings.some((w: string) => /webhook/i.test(w)), 'the missing webhook endpoint is reported');
-  assert.match(by.b2.identity, new RegExp(`bucket ${b2.bucket}`));
+  assert.match(by.b2.identity, new RegExp(`bucket ${all.b2.bucket}`));
   assert.ok(by.b2.warnings.some((w: string) => /CORS|browser upload/i.test(w)), 'the missing CORS rule is reported');
   assert.match(by.clerk.identity, /^ins_\w+ · development/);
   assert.equal(by.clerk.mode, 'development');
   assert.ok(by.auth0.identity);
   assert.ok(Array.isArray(by.auth0.warnings) && by.auth0.warnings.some((w: string) => /callback|not done yet/i.test(w)), 'missing callback URLs are reported');
   assert.match(by.render.identity, /Acme · 1 service/);
-  for (const secret of [CLERK.devSecret, CLIENTS.full.client_secret, RENDER_KEY, STRIPE.test, b2.keys.full.applicationKey]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+  for (const secret of [CLERK.devSecret, CLIENTS.full.client_secret, RENDER_KEY, STRIPE.test, all.b2.keys.full.applicationKey]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
 });
 
 test('each provider failure is its own line and exit 1', async () => {
@@ -116,10 +86,10 @@ test('--yes pushes our secrets to a linked Render service one key at a time; for
   const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV({ RENDER_SERVICES: 'shop-web' }) });
   const r = await run(['--yes', '--providers', 'app,clerk,render'], dir);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  const vars = Object.fromEntries(render.state.services.get('srv-shopweb0001')!.envVars.map((e) => [e.key, e.value]));
+  const vars = Object.fromEntries(all.render.state.services.get('srv-shopweb0001')!.envVars.map((e) => [e.key, e.value]));
   assert.equal(vars.SENTRY_DSN, 'https://foreign@sentry.example/1', 'a variable Render holds and we do not is untouched');
   assert.equal(vars.CLERK_SECRET_KEY, CLERK.devSecret);
-  assert.ok(!render.requests.some((q) => q.method === 'PUT' && /\/env-vars$/.test(q.path)), 'never the bulk PUT that replaces the list');
+  assert.ok(!all.render.requests.some((q) => q.method === 'PUT' && /\/env-vars$/.test(q.path)), 'never the bulk PUT that replaces the list');
   assert.match(r.stdout, /not done without a person: Deploy shop-web/);
   assert.equal(dotenv.parse(read(dir, '.env')).NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, CLERK.devPublishable, 'the Next.js alias holds the same key');
   assert.ok(!r.stdout.includes(CLERK.devSecret));
@@ -127,17 +97,17 @@ test('--yes pushes our secrets to a linked Render service one key at a time; for
 
 test('--yes: actions run in catalog order, and a failure after a secret was created still keeps that secret', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV() });
-  const endpointsBefore = stripe.state.webhookEndpoints.size;
-  const remove = b2.fail({ api: 'b2', op: 'b2_update_bucket', status: 500, times: 10 });
+  const endpointsBefore = all.stripe.state.webhookEndpoints.size;
+  const remove = all.b2.fail({ api: 'b2', op: 'b2_update_bucket', status: 500, times: 10 });
   try {
     const r = await run(['--yes', '--providers', 'app,stripe,b2'], dir);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.ok(r.stdout.indexOf('at Stripe:') < r.stdout.indexOf('at Backblaze B2'), 'Stripe before B2, as in the catalog');
     assert.match(r.stdout, /Wrote only \.gitignore, \.env, to keep what was already created at providers/);
-    assert.equal(stripe.state.webhookEndpoints.size, endpointsBefore + 1);
-    const created = [...stripe.state.webhookEndpoints.values()].at(-1)!;
-    assert.equal(dotenv.parse(read(dir, '.env')).STRIPE_WEBHOOK_SECRET, stripe.state.webhookSecrets.get(created.id), 'the once-only secret is in .env');
-    assert.ok(!r.stdout.includes(stripe.state.webhookSecrets.get(created.id)!));
+    assert.equal(all.stripe.state.webhookEndpoints.size, endpointsBefore + 1);
+    const created = [...all.stripe.state.webhookEndpoints.values()].at(-1)!;
+    assert.equal(dotenv.parse(read(dir, '.env')).STRIPE_WEBHOOK_SECRET, all.stripe.state.webhookSecrets.get(created.id), 'the once-only secret is in .env');
+    assert.ok(!r.stdout.includes(all.stripe.state.webhookSecrets.get(created.id)!));
   } finally {
     remove();
   }

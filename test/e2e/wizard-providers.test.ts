@@ -4,31 +4,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
-import { startStripe, KEYS, type StripeStandin } from '../standins/stripe.ts';
-import { startB2, type B2Standin } from '../standins/b2.ts';
-import { startClerk, KEYS as CLERK, type ClerkStandin } from '../standins/clerk.ts';
-import { startAuth0, CLIENTS, type Auth0Standin } from '../standins/auth0.ts';
-import { startRender, RENDER_KEY, type RenderStandin } from '../standins/render.ts';
+import { KEYS } from '../standins/stripe.ts';
+import { KEYS as CLERK } from '../standins/clerk.ts';
+import { CLIENTS } from '../standins/auth0.ts';
+import { RENDER_KEY } from '../standins/render.ts';
+import { startStandins, type Standins } from '../standins/all.ts';
 import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
 
-let stripe: StripeStandin;
-let b2: B2Standin;
-let clerk: ClerkStandin;
-let auth0: Auth0Standin;
-let render: RenderStandin;
+let all: Standins;
 before(async () => {
-  [stripe, b2, clerk, auth0, render] = await Promise.all([
-    startStripe(),
-    startB2(),
-    startClerk(),
-    startAuth0(),
-    startRender({ deploySteps: ['build_in_progress', 'live'], services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1' } }] }),
-  ]);
+  all = await startStandins({
+    render: { deploySteps: ['build_in_progress', 'live'], services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1' } }] },
+  });
 });
 after(async () => {
-  await Promise.all([stripe?.stop(), b2?.stop(), clerk?.stop(), auth0?.stop(), render?.stop()]);
+  await all?.stop();
 });
 
 /** App settings for a deployed app: every default but APP_URL. */
@@ -47,7 +39,7 @@ async function answer(s: ReturnType<typeof runPty>, key: string, typed?: string)
 
 test('Stripe: keys checked live, the webhook endpoint created after confirmation, its secret written and never shown', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
-  const s = runPty(['--providers', 'app,stripe'], { cwd: dir, env: cleanEnv({ PROD_READY_STRIPE_URL: stripe.url }) });
+  const s = runPty(['--providers', 'app,stripe'], { cwd: dir, env: cleanEnv({ PROD_READY_STRIPE_URL: all.stripe.url }) });
   await answer(s, 'NODE_ENV');
   await answer(s, 'PORT');
   await answer(s, 'APP_URL', 'https://shop.example.com');
@@ -59,17 +51,17 @@ test('Stripe: keys checked live, the webhook endpoint created after confirmation
   await answer(s, 'STRIPE_WEBHOOK_EVENTS');
   await s.waitFor(/Stripe: acct_\w+/);
   await s.waitFor(/Create Stripe webhook endpoint https:\/\/shop\.example\.com\/api\/webhooks\/stripe/);
-  assert.equal(stripe.state.webhookEndpoints.size, 0, 'nothing created before the confirmation');
+  assert.equal(all.stripe.state.webhookEndpoints.size, 0, 'nothing created before the confirmation');
   await s.waitFor(/Make 1 change at providers and write 4 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
 
-  assert.equal(stripe.state.webhookEndpoints.size, 1);
-  const endpoint = [...stripe.state.webhookEndpoints.values()][0]!;
+  assert.equal(all.stripe.state.webhookEndpoints.size, 1);
+  const endpoint = [...all.stripe.state.webhookEndpoints.values()][0]!;
   assert.equal(endpoint.url, 'https://shop.example.com/api/webhooks/stripe');
   const env = dotenv.parse(read(dir, '.env'));
-  const secret = stripe.state.webhookSecrets.get(endpoint.id)!;
+  const secret = all.stripe.state.webhookSecrets.get(endpoint.id)!;
   assert.match(secret, /^whsec_/);
   assert.equal(env.STRIPE_WEBHOOK_SECRET, secret);
   for (const hidden of [secret, KEYS.test]) assert.ok(!s.transcript().includes(hidden), 'secret never on screen');
@@ -86,32 +78,32 @@ test('Stripe: keys checked live, the webhook endpoint created after confirmation
 
 test('Backblaze B2: the key is proven by a probe object, and the missing CORS rule is added after confirmation', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
-  const key = b2.keys.full;
+  const key = all.b2.keys.full;
   const userRule = { corsRuleName: 'cdnDownloads', allowedOrigins: ['https://cdn.example.com'], allowedOperations: ['s3_get'], allowedHeaders: [], exposeHeaders: [], maxAgeSeconds: 60 };
-  await b2.setCors(b2.bucket, [userRule]);
-  const s = runPty(['--providers', 'app,b2'], { cwd: dir, env: cleanEnv({ PROD_READY_B2_URL: b2.apiUrl }) });
+  await all.b2.setCors(all.b2.bucket, [userRule]);
+  const s = runPty(['--providers', 'app,b2'], { cwd: dir, env: cleanEnv({ PROD_READY_B2_URL: all.b2.apiUrl }) });
   await answer(s, 'NODE_ENV');
   await answer(s, 'PORT');
   await answer(s, 'APP_URL', 'https://shop.example.com');
   await answer(s, 'CORS_ORIGINS');
   await answer(s, 'S3_REGION', 'us-west-004');
-  await answer(s, 'S3_ENDPOINT', b2.s3Url);
-  await answer(s, 'S3_BUCKET', b2.bucket);
+  await answer(s, 'S3_ENDPOINT', all.b2.s3Url);
+  await answer(s, 'S3_BUCKET', all.b2.bucket);
   await answer(s, 'S3_ACCESS_KEY_ID', key.keyId);
   await answer(s, 'S3_SECRET_ACCESS_KEY', key.applicationKey);
-  await s.waitFor(new RegExp(`Backblaze B2 \\(S3\\): bucket ${b2.bucket}`));
+  await s.waitFor(new RegExp(`Backblaze B2 \\(S3\\): bucket ${all.b2.bucket}`));
   await s.waitFor(/Allow browser uploads from https:\/\/shop\.example\.com/);
   await s.waitFor(/Make 1 change at providers and write 5 files\?/);
-  assert.equal(b2.corsOf(b2.bucket).length, 1, 'nothing changed before the confirmation');
+  assert.equal(all.b2.corsOf(all.b2.bucket).length, 1, 'nothing changed before the confirmation');
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
 
-  const rules = b2.corsOf(b2.bucket);
+  const rules = all.b2.corsOf(all.b2.bucket);
   assert.equal(rules.length, 2, 'the user rule is kept and ours added');
   assert.ok(rules.some((r) => r.corsRuleName === 'cdnDownloads'));
   assert.ok(rules.some((r) => r.allowedOrigins.includes('https://shop.example.com')));
-  assert.deepEqual(await b2.objects(b2.bucket, '.create-prod-ready/'), [], 'probe object removed');
+  assert.deepEqual(await all.b2.objects(all.b2.bucket, '.create-prod-ready/'), [], 'probe object removed');
   const env = dotenv.parse(read(dir, '.env'));
   assert.equal(env.S3_SECRET_ACCESS_KEY, key.applicationKey);
   assert.ok(!s.transcript().includes(key.applicationKey), 'applicationKey never on screen');
@@ -121,7 +113,7 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
 
 test('Clerk: the pair checked live, and the Next.js alias written with the same key', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
-  const s = runPty(['--providers', 'app,clerk'], { cwd: dir, env: cleanEnv({ PROD_READY_CLERK_URL: clerk.url }) });
+  const s = runPty(['--providers', 'app,clerk'], { cwd: dir, env: cleanEnv({ PROD_READY_CLERK_URL: all.clerk.url }) });
   await appSettings(s, 'http://localhost:3000');
   await answer(s, 'CLERK_SECRET_KEY', CLERK.devSecret);
   await answer(s, 'CLERK_PUBLISHABLE_KEY', CLERK.devPublishable);
@@ -139,8 +131,8 @@ test('Clerk: the pair checked live, and the Next.js alias written with the same 
 test('Auth0: credentials checked, and the missing callback URLs added to the application without removing any', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const id = CLIENTS.full.client_id;
-  const before = auth0.app(id) as { callbacks?: string[] };
-  const s = runPty(['--providers', 'app,auth0'], { cwd: dir, env: cleanEnv({ PROD_READY_AUTH0_URL: auth0.url }) });
+  const before = all.auth0.app(id) as { callbacks?: string[] };
+  const s = runPty(['--providers', 'app,auth0'], { cwd: dir, env: cleanEnv({ PROD_READY_AUTH0_URL: all.auth0.url }) });
   await appSettings(s);
   await answer(s, 'AUTH0_DOMAIN', 'acme.us.auth0.com');
   await answer(s, 'AUTH0_CLIENT_ID', id);
@@ -151,7 +143,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
-  const app = auth0.app(id) as { callbacks: string[] };
+  const app = all.auth0.app(id) as { callbacks: string[] };
   assert.ok(app.callbacks.includes('https://shop.example.com/auth/callback'));
   assert.ok(app.callbacks.includes('http://localhost:3000/auth/callback'));
   for (const old of before.callbacks ?? []) assert.ok(app.callbacks.includes(old), `kept ${old}`);
@@ -163,7 +155,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
 
 test('Render: a masked diff, the push one key at a time, and a deploy followed to live', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
-  const s = runPty(['--providers', 'app,render'], { cwd: dir, env: cleanEnv({ PROD_READY_RENDER_URL: render.url }) });
+  const s = runPty(['--providers', 'app,render'], { cwd: dir, env: cleanEnv({ PROD_READY_RENDER_URL: all.render.url }) });
   await appSettings(s);
   await answer(s, 'RENDER_API_KEY', RENDER_KEY);
   await answer(s, 'RENDER_SERVICES', 'shop-web');
@@ -177,10 +169,10 @@ test('Render: a masked diff, the push one key at a time, and a deploy followed t
   await s.waitFor('deployed shop-web: live', 30_000);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
-  const vars = Object.fromEntries(render.state.services.get('srv-shopweb0001')!.envVars.map((e) => [e.key, e.value]));
+  const vars = Object.fromEntries(all.render.state.services.get('srv-shopweb0001')!.envVars.map((e) => [e.key, e.value]));
   assert.equal(vars.SENTRY_DSN, 'https://foreign@sentry.example/1', 'foreign variable untouched');
   assert.equal(vars.APP_URL, 'https://shop.example.com');
-  assert.ok(!render.requests.some((q) => q.method === 'PUT' && /\/env-vars$/.test(q.path)));
+  assert.ok(!all.render.requests.some((q) => q.method === 'PUT' && /\/env-vars$/.test(q.path)));
   assert.ok(!s.transcript().includes(RENDER_KEY));
   assert.ok(!read(dir, 'render.yaml').includes('RENDER_API_KEY'), 'the API key is never deployed');
 });
