@@ -10,11 +10,12 @@
 // is removed.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { running, track, untrack, type Tracked } from './processes.ts';
+import { freePort, running, track, untrack, type Tracked } from './processes.ts';
+
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -154,18 +155,6 @@ export function selfSignedCert(): Promise<{ cert: string; key: string }> {
 }
 
 // --- ports ----------------------------------------------------------------------------------------------
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 // --- the server -----------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // test process exits, or is interrupted, is killed and its directory removed.
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 export interface Tracked {
   dir: string;
@@ -46,4 +47,17 @@ export function track(t: Tracked): Tracked {
 
 export function untrack(t: Tracked): void {
   tracked.delete(t);
+}
+
+/** A port nothing listens on right now (bound on 127.0.0.1, then released): for servers, or for "connection refused". */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
 }

@@ -2,7 +2,6 @@
 // /oauth/token, a Management API stand-in for /api/v2/clients/:id), through io.baseUrl as
 // PROD_READY_AUTH0_URL would give it.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
@@ -11,6 +10,7 @@ import { check } from '../../src/core/resolve.ts';
 import provider, { expectedUris, verifyAuth0 } from '../../providers/auth0.ts';
 import { CLIENTS, startAuth0, type Auth0Standin } from '../standins/auth0.ts';
 import { failingWith } from '../helpers/verify.ts';
+import { freePort } from '../harness/processes.ts';
 
 let sx: Auth0Standin;
 before(async () => {
@@ -49,13 +49,6 @@ function assertVerifiedClean(v: Verified): void {
   for (const line of [v.identity, v.mode, ...(v.details ?? []), ...v.warnings, ...(v.actions ?? []).flatMap((a) => [a.title, ...(a.details ?? [])])]) assertClean(line);
 }
 const failing = failingWith(assertClean);
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Every URL @auth0/nextjs-auth0 needs for APP_URL https://shop.example.com and localhost:3000. */
 const NEXT_URIS = {

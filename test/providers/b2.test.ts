@@ -2,7 +2,6 @@
 // 4.0.4 checking SigV4 signatures, B2-style keys and capabilities, and the native API for CORS.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { composeModel, renderCompose } from '../../src/core/files/compose.ts';
@@ -28,6 +27,7 @@ import postgres from '../../providers/postgres.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
 import { startB2, type B2CorsRule, type B2Key, type B2Standin } from '../standins/b2.ts';
 import { failingWith } from '../helpers/verify.ts';
+import { freePort } from '../harness/processes.ts';
 
 const APP = 'https://app.example.com';
 const project = describeProject({ cwd: '/x', pkg: { name: 'my-app', dependencies: { next: '15' } }, lockfiles: [], typescript: true });
@@ -76,13 +76,6 @@ const failing = failingWith((t) => assertNoSecret(t));
 const probes = () => b2.objects(b2.bucket, PROBE_PREFIX);
 const opsSince = (n: number, api: 's3' | 'b2' = 's3') => b2.requests.slice(n).filter((r) => r.api === api).map((r) => r.op);
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The S3 view of the bucket's CORS, through the real SDK and the full key. */
 async function s3Cors(): Promise<{ AllowedOrigins?: string[]; AllowedMethods?: string[]; ID?: string }[]> {
@@ -425,7 +418,7 @@ describe('verify: each failure has its own line', () => {
   });
 
   test('nothing listening → connection refused, with the docker compose hint for a local endpoint', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const e = await failing(verifyB2(values(b2.keys.full, { S3_ENDPOINT: `http://127.0.0.1:${port}` }), io()));
     assert.equal(e.code, 'ECONNREFUSED');
     assert.equal(e.message, `connection refused by 127.0.0.1:${port}: nothing is listening there`);

@@ -1,7 +1,6 @@
 // The Clerk provider against the stand-in (test/standins/clerk.ts): only the base URL differs, given through
 // io.baseUrl as PROD_READY_CLERK_URL would.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
@@ -10,6 +9,7 @@ import { check } from '../../src/core/resolve.ts';
 import provider, { decodePublishableKey, publishableKeyProblem, secretKeyProblem, verifyClerk } from '../../providers/clerk.ts';
 import { KEYS, publishableKeyFor, startClerk, type ClerkStandin } from '../standins/clerk.ts';
 import { failingWith } from '../helpers/verify.ts';
+import { freePort } from '../harness/processes.ts';
 
 let cx: ClerkStandin;
 before(async () => {
@@ -42,13 +42,6 @@ const assertClean = (text: string | undefined) => {
 
 const failing = failingWith(assertClean);
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('format checks (no network)', () => {
   test('secret key', () => {

@@ -1,7 +1,6 @@
 // The Render provider against the stand-in (test/standins/render.ts), through global fetch; only the base
 // URL differs, given through io.baseUrl as PROD_READY_RENDER_URL would.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject } from '../../src/core/project.ts';
@@ -10,6 +9,7 @@ import { check } from '../../src/core/resolve.ts';
 import provider, { pushKeys, verifyRender, type RenderCheckOptions } from '../../providers/render.ts';
 import { OTHER_KEY, RENDER_KEY, startRender, type RenderStandin } from '../standins/render.ts';
 import { failingWith } from '../helpers/verify.ts';
+import { freePort } from '../harness/processes.ts';
 
 const BAD_KEY = 'rnd_RevokedKey000000000000099';
 const STRIPE_SECRET = `sk_live_51Standin${'L'.repeat(40)}liveKey0001`;
@@ -69,13 +69,6 @@ const failing = failingWith(assertClean);
 const envOf = (sid: string) => Object.fromEntries(rx.state.services.get(sid)!.envVars.map((e) => [e.key, e.value]));
 const action = (actions: Action[] | undefined, prefix: string) => actions?.find((a) => a.id.startsWith(prefix));
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('formats (zod schemas, no network)', () => {
   const msg = (key: string, v: string) => {

@@ -2,7 +2,6 @@
 // base URL differs, given through io.baseUrl as PROD_READY_STRIPE_URL would.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type StripeSDK from 'stripe';
 import { VerifyError } from '../../src/core/errors.ts';
@@ -20,6 +19,7 @@ import provider, {
 } from '../../providers/stripe.ts';
 import { KEYS, RESTRICTED_DEFAULT_PERMISSIONS, startStripe, type StripeStandin } from '../standins/stripe.ts';
 import { failingWith } from '../helpers/verify.ts';
+import { freePort } from '../harness/processes.ts';
 
 const UNKNOWN_KEY = `sk_test_51Unknown${'U'.repeat(80)}unknownKey1`;
 const EXPIRED_KEY = `sk_live_51Expired${'E'.repeat(80)}expiredKey1`;
@@ -71,13 +71,6 @@ async function sdk(key: string): Promise<StripeSDK> {
   return new Stripe(key, { host: '127.0.0.1', port: sx.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 let site = 0;
 /** A fresh public APP_URL per test, so webhook endpoints from one test never meet another's. */

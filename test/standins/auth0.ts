@@ -24,6 +24,7 @@ import { generateKeyPair, exportJWK, createLocalJWKSet, jwtVerify, type JSONWebK
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Fault as BaseFault } from './fault.ts';
 
 export interface StandinClient {
   client_id: string;
@@ -39,19 +40,9 @@ export interface StandinClient {
   grants: Record<string, string[]>;
 }
 
-export interface Fault {
+export interface Fault extends BaseFault {
+  /** Only requests with this method (default: any). */
   method?: string;
-  /** Answer with this status (and `body`, or a body shaped for the path: OAuth error or Management error). */
-  status?: number;
-  body?: string | Record<string, unknown>;
-  retryAfter?: number;
-  delayMs?: number;
-  /** Destroy the connection instead of answering. */
-  reset?: boolean;
-  /** Answer `status` (default 200) with invalid JSON as application/json. */
-  malformed?: boolean;
-  /** How many matching requests this applies to (default: all until clearFaults()). */
-  times?: number;
 }
 
 export interface RecordedRequest {

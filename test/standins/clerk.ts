@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import type { Fault } from './fault.ts';
 
 export interface StandinDomain {
   name: string;
@@ -76,22 +77,7 @@ export function defaultInstances(): StandinInstance[] {
   ];
 }
 
-export interface Fault {
-  /** Answer with this status and a ClerkErrors body for it. */
-  status?: number;
-  /** Retry-After header (seconds, or an HTTP date). */
-  retryAfter?: number | string;
-  /** Wait this long first. */
-  delayMs?: number;
-  /** Destroy the socket instead of answering. */
-  reset?: boolean;
-  /** Answer `status` (default 200) with a body that is not JSON, as application/json. */
-  malformed?: boolean;
-  /** Replace the body (a string is sent as is). */
-  body?: string | Record<string, unknown>;
-  /** How many matching requests this applies to (default: every one until clearFaults()). */
-  times?: number;
-}
+export type { Fault } from './fault.ts';
 
 export interface RecordedRequest {
   method: string;

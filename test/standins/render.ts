@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Fault as BaseFault } from './fault.ts';
 
 export const RENDER_KEY = 'rnd_StandinKey0000000000000001';
 export const OTHER_KEY = 'rnd_StandinKey0000000000000002';
@@ -67,19 +68,11 @@ export interface RenderOptions {
   latencyMs?: number;
 }
 
-export interface Fault {
+export interface Fault extends BaseFault {
+  /** Only requests with this method (default: any). */
   method?: string;
-  /** A path prefix (`/v1/services`) or a pattern tested against the path. */
+  /** Only requests to this path (default: any). */
   path?: string | RegExp;
-  status?: number;
-  retryAfter?: number | string;
-  delayMs?: number;
-  reset?: boolean;
-  malformed?: boolean;
-  /** Replaces the error body. */
-  body?: Record<string, unknown> | string;
-  /** How many matching requests (default: every one until clearFaults()). */
-  times?: number;
 }
 
 export interface RecordedRequest {

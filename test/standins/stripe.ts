@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Fault as BaseFault } from './fault.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -120,23 +121,9 @@ export interface StandinOptions {
   latencyMs?: number;
 }
 
-export interface Fault {
-  /** Only this method (default: any). */
+export interface Fault extends BaseFault {
+  /** Only requests with this method (default: any). */
   method?: string;
-  /** Answer with this status and a Stripe-shaped error body for it (401, 403, 429, 500, 502, 503…). */
-  status?: number;
-  /** Retry-After header (seconds, or an HTTP date) on the answer. */
-  retryAfter?: number | string;
-  /** Wait this long first (then answer normally, or with `status`). */
-  delayMs?: number;
-  /** Reset the TCP connection instead of answering. */
-  reset?: boolean;
-  /** Answer `status` (default 200) with a body that is not valid JSON, as application/json. */
-  malformed?: boolean;
-  /** Replace the body (a string is sent as is, with content-type application/json). */
-  body?: string | Record<string, unknown>;
-  /** How many matching requests this applies to (default: every one until clearFaults()). */
-  times?: number;
 }
 
 export interface WebhookEndpoint {
