@@ -15,7 +15,7 @@ import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { apiTarget, backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { apiTarget, backOffOn429, retryAfterMs, type ApiClient } from '../src/core/http.ts';
 
 export const CLERK_API = 'https://api.clerk.com';
 const API_KEYS_PAGE = 'https://dashboard.clerk.com/last-active?path=api-keys';
@@ -131,15 +131,7 @@ export interface Domain {
   development_origin: string;
 }
 
-interface Ctx {
-  base: string;
-  where: string;
-  overridden: boolean;
-  key: string;
-  signal: AbortSignal;
-  timeoutMs: number;
-  budgetMs: number;
-}
+type Ctx = ApiClient;
 
 const NETWORK_HINT = 'check your network (or a proxy) and try again; https://status.clerk.com shows incidents';
 

@@ -30,7 +30,7 @@ import { mask, maskUrl } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Contribution, type Io, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { apiTarget, backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { apiTarget, backOffOn429, retryAfterMs, type ApiClient } from '../src/core/http.ts';
 
 export const RENDER_API = 'https://api.render.com';
 export const API_KEYS_PAGE = 'https://dashboard.render.com/u/settings#api-keys';
@@ -204,15 +204,7 @@ export interface RenderCheckOptions {
   deployTimeoutMs?: number;
 }
 
-interface Client {
-  base: string;
-  where: string;
-  overridden: boolean;
-  key: string;
-  signal: AbortSignal;
-  timeoutMs: number;
-  budgetMs: number;
-}
+type Client = ApiClient;
 
 function client(values: Values, io: Io, opts: RenderCheckOptions): Client {
   return {

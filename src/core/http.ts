@@ -33,3 +33,16 @@ export function apiTarget(baseUrl: string, defaultOrigin: string, dropVersion = 
   const prefix = dropVersion ? path.replace(/\/v1$/, '') : path;
   return { base: `${u.origin}${prefix}`, where: `${u.host}${prefix}`, overridden: u.origin !== defaultOrigin || prefix !== '' };
 }
+
+/** What one check's requests share: where they go, the key, the signal, and the time they may take. */
+export interface ApiClient {
+  base: string;
+  where: string;
+  overridden: boolean;
+  key: string;
+  signal: AbortSignal;
+  /** Per request. */
+  timeoutMs: number;
+  /** Waiting on rate limits, shared by all requests (see backOffOn429). */
+  budgetMs: number;
+}

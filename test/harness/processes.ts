@@ -61,3 +61,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Start a test server on 127.0.0.1 (never another interface) on a free port; resolves with the port. */
+export function listenOnLoopback(server: import('node:net').Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as import('node:net').AddressInfo).port));
+  });
+}

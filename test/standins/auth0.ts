@@ -23,8 +23,9 @@
 import { generateKeyPair, exportJWK, createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Fault as BaseFault } from './fault.ts';
+import { listenOnLoopback } from '../harness/processes.ts';
 
 export interface StandinClient {
   client_id: string;
@@ -155,8 +156,7 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   const url = `http://127.0.0.1:${port}`;
   const issuer = `${url}/`;
   const mgmtAud = `${issuer}api/v2/`;

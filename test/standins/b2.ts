@@ -69,6 +69,7 @@ const shim = require('./s3rver-shim.cjs') as Shim;
 // --- public types ------------------------------------------------------------------------------------------
 
 import type { B2CorsRule } from '../../providers/b2.ts';
+import { listenOnLoopback } from '../harness/processes.ts';
 export type { B2CorsRule };
 
 export interface B2Key {
@@ -541,8 +542,7 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
       })();
     });
   });
-  await new Promise<void>((resolve) => native.listen(0, '127.0.0.1', resolve));
-  apiUrl = `http://127.0.0.1:${(native.address() as AddressInfo).port}`;
+  apiUrl = `http://127.0.0.1:${await listenOnLoopback(native)}`;
 
   const bucketState = (name: string) => {
     const b = buckets.get(name);

@@ -6,9 +6,9 @@
 // example error bodies: the codes/messages below (authentication_invalid, authorization_invalid,
 // resource_not_found, too_many_requests, internal_clerk_error) are Clerk's usual wording, not verified.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Fault } from './fault.ts';
+import { listenOnLoopback } from '../harness/processes.ts';
 
 export interface StandinDomain {
   name: string;
@@ -181,11 +181,7 @@ export async function startClerk(opts: ClerkStandinOptions = {}): Promise<ClerkS
       if (!res.headersSent) send(res, 500, errorBody(500));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

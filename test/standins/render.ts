@@ -15,8 +15,9 @@
 // with the deploy; `queued: true` answers 202 without a body).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Fault as BaseFault } from './fault.ts';
+import { listenOnLoopback } from '../harness/processes.ts';
 
 export const RENDER_KEY = 'rnd_StandinKey0000000000000001';
 export const OTHER_KEY = 'rnd_StandinKey0000000000000002';
@@ -280,8 +281,7 @@ export async function startRender(opts: RenderOptions = {}): Promise<RenderStand
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -17,8 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Fault as BaseFault } from './fault.ts';
+import { listenOnLoopback } from '../harness/processes.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -672,11 +673,7 @@ export async function startStripe(opts: StandinOptions = {}): Promise<StripeStan
 
   const server: Server = createServer((req, res) => app(req, res));
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
 
   return {
     url: `http://127.0.0.1:${port}`,
