@@ -23,7 +23,6 @@ import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { z } from 'zod';
 import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
 export const DASHBOARD = 'https://manage.auth0.com/dashboard';
@@ -439,12 +438,12 @@ export async function verifyAuth0(values: Values, io: Io, opts: Auth0CheckOption
       warnings.push(
         `AUTH0_AUDIENCE ${audience} exists, but this application is not authorized for it (no client grant), so no machine-to-machine token for it could be requested; user logins can still ask for it. To allow it: Applications → APIs → the API → Machine to Machine Applications`,
       );
-    else return grantNotAllowed(c, details, warnings, identity(), notChecked);
+    else return grantNotAllowed(details, warnings, identity(), notChecked);
   }
 
   const m = await token(c, mgmtAudience);
   if (!m.ok) {
-    if (m.kind === 'grant') return grantNotAllowed(c, details, warnings, identity(), notChecked);
+    if (m.kind === 'grant') return grantNotAllowed(details, warnings, identity(), notChecked);
     details.push('credentials: accepted (a Management API token was refused for a reason that comes after the secret check)');
     const custom = !/\.auth0\.com$/.test(c.domain) && !c.io.baseUrl('');
     warnings.push(
@@ -481,7 +480,7 @@ export async function verifyAuth0(values: Values, io: Io, opts: Auth0CheckOption
   return { identity: identity(name), details, warnings, ...(actions.length ? { actions } : {}) };
 }
 
-function grantNotAllowed(c: Ctx, details: string[], warnings: string[], identity: string, notChecked: (why: string) => string): Verified {
+function grantNotAllowed(details: string[], warnings: string[], identity: string, notChecked: (why: string) => string): Verified {
   details.push('credentials: plausibly valid (Auth0 refused only the grant type, which it checks after the client)');
   warnings.push(
     notChecked(

@@ -3,7 +3,6 @@
 // PROD_READY_AUTH0_URL would give it.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io, Values, Verified } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { VerifyError } from '../../src/core/errors.ts';
 import { composeModel, renderCompose } from '../../src/core/files/compose.ts';
 import { describeProject } from '../../src/core/project.ts';
 import type { Io, Values, Verified } from '../../src/core/provider.ts';

@@ -2,7 +2,6 @@
 // URL differs, given through io.baseUrl as PROD_READY_RENDER_URL would.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject } from '../../src/core/project.ts';
 import type { Action, Io, Values } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type StripeSDK from 'stripe';
-import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io, Values, Verified } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
