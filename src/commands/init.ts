@@ -53,13 +53,9 @@ interface Run {
   providers: Provider[];
   values: Record<string, string>;
   source: Record<string, Source>;
-  /** Keys whose existing .env value is replaced. */
-  overwrite: Set<string>;
   results: Result[];
   actions: { provider: Provider; action: Action }[];
 }
-
-const isDerived = (providers: Provider[], key: string) => providers.some((p) => p.env.some((e) => e.key === key && e.derive));
 
 export function publicKeys(providers: Provider[]): Set<string> {
   return new Set(providers.flatMap((p) => p.env.filter((e) => !e.secret).map((e) => e.key)));
@@ -84,7 +80,6 @@ export async function init(flags: InitFlags): Promise<number> {
     providers: [],
     values: {},
     source: {},
-    overwrite: new Set(),
     results: [],
     actions: [],
   };
@@ -101,8 +96,18 @@ function record(run: Run, p: Provider, v: Verified): Result {
 
 const skipped = (p: Provider, error: string | null = null): Result => ({ id: p.id, ok: !error, skipped: true, identity: null, mode: null, warnings: [], error });
 
+/**
+ * The .env values this run replaces: those it got from somewhere other than .env itself (the environment,
+ * a prompt, an action, a derivation) that differ from what .env holds. Every other .env value is kept.
+ */
+function overwrite(run: Run): Set<string> {
+  return new Set(
+    Object.keys(run.values).filter((k) => run.source[k] !== 'dotenv' && k in run.dotenv && run.dotenv[k] !== run.values[k]),
+  );
+}
+
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
-  return plan({ project: run.project, providers: run.providers, values: known(run), overwrite: run.overwrite, files: run.files, templates });
+  return plan({ project: run.project, providers: run.providers, values: known(run), overwrite: overwrite(run), files: run.files, templates });
 }
 
 /**
@@ -120,7 +125,6 @@ function take(run: Run, produced: Record<string, string> | undefined): void {
   for (const [k, v] of Object.entries(produced ?? {})) {
     run.values[k] = v;
     run.source[k] = 'action';
-    if (k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
   }
 }
 
@@ -136,8 +140,6 @@ async function batch(run: Run): Promise<number> {
   const resolved = resolveAll(run.providers, process.env, run.dotenv, project);
   run.values = resolved.values;
   run.source = resolved.source;
-  for (const [k, v] of Object.entries(run.values))
-    if ((run.source[k] === 'env' || isDerived(run.providers, k)) && k in run.dotenv && run.dotenv[k] !== v) run.overwrite.add(k);
 
   run.results = await verifyAll(run.providers, known(run), project, flags.skipVerify, (p, v) => record(run, p, v));
   // Checks finish in any order; actions run in catalog order (Render's push after what others create).
@@ -373,7 +375,7 @@ async function interactive(run: Run): Promise<number> {
 
 /** Ask for one provider's values. Existing values are kept unless the user chooses to change them. */
 async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<void> {
-  const { values, source, overwrite, dotenv, project } = run;
+  const { values, source, dotenv, project } = run;
   const asked = p.env.filter((e) => !e.generate && !e.derive && e.prompt !== false);
   const current: Record<string, { value: string; source: Source }> = {};
   for (const e of p.env) {
@@ -397,7 +399,6 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
       if (d === undefined) continue;
       values[e.key] = d;
       source[e.key] = 'default';
-      if (e.key in dotenv && dotenv[e.key] !== d) overwrite.add(e.key);
       continue;
     }
     if (e.generate || e.prompt === false || (cur && !askAll)) {
@@ -406,8 +407,6 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
       const c = check(e, value);
       values[e.key] = c.ok ? c.value : value;
       source[e.key] = cur?.source ?? 'generated';
-      // a value given in the environment replaces the one in .env, as in a non-interactive run
-      if (cur?.source === 'env' && e.key in dotenv && dotenv[e.key] !== values[e.key]) overwrite.add(e.key);
       continue;
     }
     const def = cur?.value ?? e.localDefault?.(values, project);
@@ -434,7 +433,5 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
     const c = check(e, value);
     values[e.key] = c.ok ? c.value : value;
     source[e.key] = 'prompt';
-    if (e.key in dotenv && dotenv[e.key] !== values[e.key]) overwrite.add(e.key);
-    else overwrite.delete(e.key);
   }
 }
