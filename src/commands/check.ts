@@ -8,7 +8,7 @@ import { detectProject } from '../core/project.ts';
 import { check, fromOutside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { plainOut } from '../ui/plain.ts';
-import { printJson, report, verifyAll } from './init.ts';
+import { passed, printJson, report, verifyAll } from './init.ts';
 import type { ProviderId } from '../core/provider.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
@@ -44,14 +44,9 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
     }
   const checkable = providers.filter((p) => !formatErrors.has(p.id));
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
-  const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) => ({
-    id: p.id,
-    ok: true,
-    identity: v.identity,
-    mode: v.mode ?? null,
-    warnings: [...v.warnings, ...(v.actions ?? []).map((a) => `not done yet: ${a.title} (the wizard does it)`)],
-    error: null,
-  }));
+  const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>
+    passed(p, v, (v.actions ?? []).map((a) => `not done yet: ${a.title} (the wizard does it)`)),
+  );
   const results = providers.map(
     (p) =>
       verified.find((r) => r.id === p.id) ?? { id: p.id, ok: false, identity: null, mode: null, warnings: [], error: formatErrors.get(p.id)! },

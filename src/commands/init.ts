@@ -89,9 +89,19 @@ export async function init(flags: InitFlags): Promise<number> {
 /** What providers see: every value in .env (e.g. STRIPE_PRICE_*), overridden by this run's answers. */
 const known = (run: Run) => ({ ...run.dotenv, ...run.values });
 
+/** A passed check as reported (human and --json); `more` adds warnings (check's "not done yet" lines). */
+export const passed = (p: Provider, v: Verified, more: string[] = []): Result => ({
+  id: p.id,
+  ok: true,
+  identity: v.identity,
+  mode: v.mode ?? null,
+  warnings: [...v.warnings, ...more],
+  error: null,
+});
+
 function record(run: Run, p: Provider, v: Verified): Result {
   for (const action of v.actions ?? []) run.actions.push({ provider: p, action });
-  return { id: p.id, ok: true, identity: v.identity, mode: v.mode ?? null, warnings: v.warnings, error: null };
+  return passed(p, v);
 }
 
 const skipped = (p: Provider, error: string | null = null): Result => ({ id: p.id, ok: !error, skipped: true, identity: null, mode: null, warnings: [], error });
@@ -218,7 +228,7 @@ export async function verifyAll(
   values: Record<string, string>,
   project: ProjectInfo,
   skip: boolean,
-  onVerified: (p: Provider, v: Verified) => Result = (p, v) => ({ id: p.id, ok: true, identity: v.identity, mode: v.mode ?? null, warnings: v.warnings, error: null }),
+  onVerified: (p: Provider, v: Verified) => Result = passed,
 ): Promise<Result[]> {
   const one = async (p: Provider): Promise<Result> => {
     if (skip) return skipped(p);
