@@ -13,10 +13,18 @@
 //   (a custom oidc-provider error; Auth0's wording as quoted in public forum threads, not in the contract).
 // - When a client_credentials request names no `scope`, Auth0 grants every scope of the client grant;
 //   oidc-provider would grant none, so the stand-in adds the granted scopes to the body before handing it on.
-// - `/api/v2/clients/:id` (GET with fields/include_fields, PATCH with JSON) is a Management API stand-in
-//   from ../shared/specs/auth0/management-api.json: the Bearer JWT is verified against the provider's JWKS
-//   with jose (issuer, audience `<issuer>api/v2/`), `read:clients` / `update:clients` are required, and
-//   errors use the contract's body `{statusCode, error, message, errorCode}`.
+// - `/api/v2/clients/:id` (GET with fields/include_fields, PATCH with JSON) and
+//   `POST /api/v2/clients/:id/rotate-secret` are a Management API stand-in from
+//   ../shared/specs/auth0/management-api.json (full: management-api.full.json): the Bearer JWT is verified
+//   against the provider's JWKS with jose (issuer, audience `<issuer>api/v2/`), the scopes the contract
+//   names are required (GET: any of read:clients, read:client_keys, read:client_credentials,
+//   read:client_summary, each showing the fields the contract lists for it; PATCH: update:clients;
+//   rotate-secret: update:client_keys), and errors use the contract's body
+//   `{statusCode, error, message, errorCode}` (401 invalid_token, 403 insufficient_scope, 404
+//   inexistent_client; an injected 429 carries the X-RateLimit-* headers the contract mentions).
+// - Client secrets are looked up live: oidc-provider finds clients through an adapter reading the stand-in's
+//   store (not a static list), so after rotate-secret the old secret is refused at /oauth/token (401
+//   invalid_client) and the new one accepted, at once.
 //
 // oidc-provider's two console warnings on Node 20 (unsupported runtime, in-memory adapter) and its
 // "already parsed request body" notice are filtered out of console.warn while a stand-in is running.
@@ -71,8 +79,12 @@ export interface Auth0Standin {
   apiAudience: string;
   clients: typeof CLIENTS;
   requests: RecordedRequest[];
-  /** The stored application (mutable; PATCH writes here). */
+  /** The stored application (mutable; PATCH and rotate-secret write here). */
   app(clientId: string): StandinClient;
+  /** The client's current secret (changes with rotate-secret; `CLIENTS` keeps the initial ones). */
+  secretOf(clientId: string): string;
+  /** Rotate a client's secret directly (as the Dashboard would); returns the new secret. */
+  rotateSecret(clientId: string): string;
   fail(path: string | RegExp, fault: Fault): void;
   clearFaults(): void;
   stop(): Promise<void>;
@@ -92,7 +104,14 @@ export const CLIENTS = {
   noReadScope: { client_id: 'StandinNoReadClient0000000000001', client_secret: 'standin-noread-secret-000000000000000000000000001', name: 'Acme Users' },
   /** A regular web app without the client_credentials grant. */
   noGrant: { client_id: 'StandinNoGrantClient000000000001', client_secret: 'standin-nogrant-secret-00000000000000000000000001', name: 'Acme Login Only' },
+  /** client_credentials for the Management API with read:clients, read:client_keys and update:client_keys: may rotate secrets. */
+  rotator: { client_id: 'StandinRotatorClient000000000001', client_secret: 'standin-rotator-secret-0000000000000000000000001', name: 'Acme Key Rotation' },
 } as const;
+
+/** Scopes that may read one client (contract: GET /clients/{id}), and the ones that show its secret. */
+const READ_CLIENT_SCOPES = ['read:clients', 'read:client_keys', 'read:client_credentials', 'read:client_summary'];
+/** Fields any of the read scopes shows (contract: "can be retrieved with any of the scopes"). */
+const SUMMARY_FIELDS = ['client_id', 'app_type', 'name', 'description'];
 
 // --- console filter -------------------------------------------------------------------------------------
 
@@ -178,6 +197,7 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     base(CLIENTS.noManagement, { grants: { [API_AUDIENCE]: ['read:things'] } }),
     base(CLIENTS.noReadScope, { grants: { [mgmtAud]: ['read:users'] } }),
     base(CLIENTS.noGrant, { grant_types: ['authorization_code', 'refresh_token'] }),
+    base(CLIENTS.rotator, { app_type: 'non_interactive', grants: { [mgmtAud]: ['read:clients', 'read:client_keys', 'update:client_keys'] } }),
   ])
     store.set(c.client_id, c);
   for (const o of opts.clients ?? []) {
@@ -186,7 +206,7 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     store.set(o.client_id, prev ? { ...prev, ...o } : base({ client_id: o.client_id, client_secret: o.client_secret ?? randomBytes(24).toString('hex'), name: o.name ?? o.client_id }, o));
   }
   const apis = new Set([mgmtAud, API_AUDIENCE]);
-  const allScopes = new Set(['openid', 'offline_access', 'read:clients', 'update:clients', 'read:users', 'read:things']);
+  const allScopes = new Set(['openid', 'offline_access', ...READ_CLIENT_SCOPES, 'update:clients', 'update:client_keys', 'read:users', 'read:things']);
   for (const c of store.values()) for (const s of Object.values(c.grants).flat()) allScopes.add(s);
 
   class GrantNotAllowed extends oidc.errors.OIDCProviderError {
@@ -204,18 +224,54 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     }
   }
 
+  /** oidc-provider's view of a stored client, with its CURRENT secret. */
+  const clientMetadata = (c: StandinClient) => ({
+    client_id: c.client_id,
+    client_secret: c.client_secret,
+    // Every client may use client_credentials as far as oidc-provider knows: the stand-in refuses it in
+    // getResourceServerInfo (after client authentication, as Auth0 does) with Auth0's 403 unauthorized_client.
+    grant_types: [...new Set([...c.grant_types.filter((g) => g !== 'refresh_token'), 'client_credentials'])],
+    response_types: c.grant_types.includes('authorization_code') ? ['code'] : [],
+    redirect_uris: c.grant_types.includes('authorization_code') ? ['http://localhost:3000/auth/callback'] : [],
+    token_endpoint_auth_method: 'client_secret_post',
+  });
+  // oidc-provider's storage. Clients come from the store on every lookup (oidc-provider caches a Client per
+  // distinct metadata, so a rotated secret is a new Client and the old secret stops matching); anything else
+  // it stores is kept in memory.
+  const kept = new Map<string, Record<string, unknown>>();
+  class StandinAdapter {
+    constructor(readonly model: string) {}
+    async find(id: string) {
+      if (this.model === 'Client') {
+        const c = store.get(id);
+        return c && clientMetadata(c);
+      }
+      return kept.get(`${this.model}:${id}`);
+    }
+    async findByUid(uid: string) {
+      return [...kept.entries()].find(([k, v]) => k.startsWith(`${this.model}:`) && v.uid === uid)?.[1];
+    }
+    async findByUserCode(userCode: string) {
+      return [...kept.entries()].find(([k, v]) => k.startsWith(`${this.model}:`) && v.userCode === userCode)?.[1];
+    }
+    async upsert(id: string, payload: Record<string, unknown>) {
+      if (this.model !== 'Client') kept.set(`${this.model}:${id}`, payload);
+    }
+    async consume(id: string) {
+      const v = kept.get(`${this.model}:${id}`);
+      if (v) v.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      kept.delete(`${this.model}:${id}`);
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, v] of kept) if (v.grantId === grantId) kept.delete(k);
+    }
+  }
+
   const Provider = oidc.default;
   const provider = new Provider(issuer, {
-    clients: [...store.values()].map((c) => ({
-      client_id: c.client_id,
-      client_secret: c.client_secret,
-      // Every client may use client_credentials as far as oidc-provider knows: the stand-in refuses it in
-      // getResourceServerInfo (after client authentication, as Auth0 does) with Auth0's 403 unauthorized_client.
-      grant_types: [...new Set([...c.grant_types.filter((g) => g !== 'refresh_token'), 'client_credentials'])],
-      response_types: c.grant_types.includes('authorization_code') ? ['code'] : [],
-      redirect_uris: c.grant_types.includes('authorization_code') ? ['http://localhost:3000/auth/callback'] : [],
-      token_endpoint_auth_method: 'client_secret_post',
-    })),
+    adapter: StandinAdapter,
     scopes: [...allScopes],
     ttl: { ClientCredentials: 600 },
     routes: { token: '/oauth/token', jwks: '/.well-known/jwks.json' },
@@ -263,10 +319,25 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     return undefined;
   }
 
+  const newSecret = () => randomBytes(48).toString('base64url'); // 64 characters, like Auth0's (not base64-encoded content)
+  const clientJson = (client: StandinClient): Record<string, unknown> => ({
+    client_id: client.client_id,
+    tenant: 'standin',
+    name: client.name,
+    app_type: client.app_type,
+    grant_types: client.grant_types,
+    callbacks: client.callbacks,
+    allowed_logout_urls: client.allowed_logout_urls,
+    web_origins: client.web_origins,
+    token_endpoint_auth_method: 'client_secret_post',
+  });
+
   async function management(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: string): Promise<void> {
-    const m = /^\/api\/v2\/clients\/([^/]+)$/.exec(path);
-    if (!m) return mgmtError(res, 404, 'Not Found');
-    if (req.method !== 'GET' && req.method !== 'PATCH') return mgmtError(res, 404, 'Not Found');
+    const rotate = /^\/api\/v2\/clients\/([^/]+)\/rotate-secret$/.exec(path);
+    const one = /^\/api\/v2\/clients\/([^/]+)$/.exec(path);
+    const route = rotate && req.method === 'POST' ? 'rotate' : one && req.method === 'GET' ? 'get' : one && req.method === 'PATCH' ? 'patch' : undefined;
+    if (!route) return mgmtError(res, 404, 'Not Found');
+    const m = (rotate ?? one)!;
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(auth)?.[1];
     if (!token) return mgmtError(res, 401, 'Missing authentication', 'invalid_token');
@@ -277,11 +348,21 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     } catch {
       return mgmtError(res, 401, 'Invalid token', 'invalid_token');
     }
-    const need = req.method === 'GET' ? 'read:clients' : 'update:clients';
-    if (!scopes.includes(need)) return mgmtError(res, 403, `Insufficient scope, expected any of: ${need}`, 'insufficient_scope');
+    const has = (s: string) => scopes.includes(s);
+    // AMBIGUOUS: for GET the contract's 403 reads "expected any of: read:clients, read:client_keys,
+    // read:client_credentials, read:client_summary"; the stand-in's message keeps naming read:clients only,
+    // the wording the existing checks were written against (any of the four scopes is accepted).
+    if (route === 'get' && !READ_CLIENT_SCOPES.some(has)) return mgmtError(res, 403, 'Insufficient scope, expected any of: read:clients', 'insufficient_scope');
+    if (route === 'patch' && !has('update:clients')) return mgmtError(res, 403, 'Insufficient scope, expected any of: update:clients', 'insufficient_scope');
+    if (route === 'rotate' && !has('update:client_keys')) return mgmtError(res, 403, 'Insufficient scope, expected any of: update:client_keys', 'insufficient_scope');
     const client = store.get(decodeURIComponent(m[1]!));
     if (!client) return mgmtError(res, 404, 'The client does not exist', 'inexistent_client');
-    if (req.method === 'PATCH') {
+    if (route === 'rotate') {
+      // The old secret stops working at once (the adapter serves the new one to oidc-provider).
+      client.client_secret = newSecret();
+      return json(res, 200, { ...clientJson(client), client_secret: client.client_secret });
+    }
+    if (route === 'patch') {
       let patch: Record<string, unknown>;
       try {
         patch = JSON.parse(body) as Record<string, unknown>;
@@ -298,19 +379,15 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
       if (unknown.length) return mgmtError(res, 400, `Payload validation error: 'Additional properties not allowed: ${unknown.join(',')}'.`, 'invalid_body');
       if (typeof patch.name === 'string') client.name = patch.name;
     }
-    const full: Record<string, unknown> = {
-      client_id: client.client_id,
-      tenant: 'standin',
-      name: client.name,
-      app_type: client.app_type,
-      grant_types: client.grant_types,
-      callbacks: client.callbacks,
-      allowed_logout_urls: client.allowed_logout_urls,
-      web_origins: client.web_origins,
-      token_endpoint_auth_method: 'client_secret_post',
-    };
+    let full = clientJson(client);
+    if (route === 'get') {
+      // Contract (GET /clients/{id}): client_id, app_type, name, description with any read scope; the rest
+      // with read:clients or read:client_keys; client_secret only with read:client_keys or read:client_credentials.
+      if (!has('read:clients') && !has('read:client_keys')) full = Object.fromEntries(Object.entries(full).filter(([k]) => SUMMARY_FIELDS.includes(k)));
+      if (has('read:client_keys') || has('read:client_credentials')) full.client_secret = client.client_secret;
+    }
     const fields = query.get('fields');
-    if (req.method === 'GET' && fields) {
+    if (route === 'get' && fields) {
       const list = fields.split(',');
       const include = query.get('include_fields') !== 'false';
       for (const k of Object.keys(full)) if (list.includes(k) !== include) delete full[k];
@@ -339,6 +416,11 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
       }
       if (f?.status) {
         const headers: Record<string, string> = f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {};
+        if (isMgmt && f.status === 429) {
+          // Contract (429): "Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers."
+          const wait = typeof f.retryAfter === 'number' ? f.retryAfter : 1;
+          Object.assign(headers, { 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + wait) });
+        }
         if (typeof f.body === 'string') {
           res.writeHead(f.status, { 'content-type': 'application/json', ...headers });
           return res.end(f.body);
@@ -366,6 +448,12 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     });
   });
 
+  const appOf = (clientId: string): StandinClient => {
+    const c = store.get(clientId);
+    if (!c) throw new Error(`no stand-in client ${clientId}`);
+    return c;
+  };
+
   return {
     url,
     issuer,
@@ -373,10 +461,14 @@ export async function startAuth0(opts: Auth0StandinOptions = {}): Promise<Auth0S
     apiAudience: API_AUDIENCE,
     clients: CLIENTS,
     requests,
-    app(clientId) {
-      const c = store.get(clientId);
-      if (!c) throw new Error(`no stand-in client ${clientId}`);
-      return c;
+    app: appOf,
+    secretOf(clientId) {
+      return appOf(clientId).client_secret;
+    },
+    rotateSecret(clientId) {
+      const c = appOf(clientId);
+      c.client_secret = newSecret();
+      return c.client_secret;
     },
     fail(path, fault) {
       faults.push({ match: path, fault, left: fault.times ?? Infinity });

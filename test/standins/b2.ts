@@ -9,8 +9,15 @@
 //   {status, code, message} (../../../shared/specs/backblaze-b2/CONTRACT.md).
 // - One bucket state behind both APIs, as on real B2: rules written with b2_update_bucket are translated to an
 //   S3 CORS configuration in the s3rver store, so GetBucketCors shows them.
-// - Fault injection on either API (status + error code, delay, connection reset; by operation, n times) and a
-//   latency added to every request (`latencyMs`, used by the benchmark).
+// - Key rotation (CONTRACT.md "b2_create_key / b2_delete_key / b2_list_keys"): b2_create_key (writeKeys),
+//   b2_list_keys (listKeys), b2_delete_key (deleteKeys). One key store behind both APIs: a created key is at
+//   once an S3 access key (id = applicationKeyId, secret = applicationKey) with exactly its capabilities,
+//   bucket restriction and namePrefix; a deleted or expired key stops working on both (S3
+//   InvalidAccessKeyId; native b2_authorize_account 401 unauthorized, tokens it issued 401 bad_auth_token /
+//   expired_auth_token). Expiry (validDurationInSeconds) follows the stand-in's clock: `advanceClock(ms)`.
+// - Fault injection on either API (status + error code, Retry-After, replaced or malformed body, delay,
+//   connection reset; by operation, n times) and a latency added to every request (`latencyMs`, used by the
+//   benchmark).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -70,6 +77,7 @@ const shim = require('./s3rver-shim.cjs') as Shim;
 
 import type { B2CorsRule } from '../../providers/b2.ts';
 import { listenOnLoopback } from '../harness/processes.ts';
+import type { Fault as BaseFault } from './fault.ts';
 export type { B2CorsRule };
 
 export interface B2Key {
@@ -81,24 +89,36 @@ export interface B2Key {
   capabilities: string[];
   /** Bucket names the key is restricted to; null = all buckets. */
   buckets: string[] | null;
+  /** Only file names starting with this (b2_create_key's namePrefix); null = any name. */
+  namePrefix: string | null;
+  /** When the key stops working, ms since the epoch on the stand-in's clock (validDurationInSeconds); null = never. */
+  expirationTimestamp: number | null;
 }
 
-export interface Fault {
+/** What b2_create_key takes (and `createKey()` on the handle): CONTRACT.md, v4. */
+export interface B2CreateKeyRequest {
+  keyName: string;
+  capabilities: string[];
+  /** Bucket names to restrict the key to (the handle's form; the API takes bucketIds). */
+  buckets?: string[] | null;
+  namePrefix?: string | null;
+  validDurationInSeconds?: number;
+}
+
+/** Where a key is: usable, past its expirationTimestamp, deleted with b2_delete_key (or the handle), or never seen. */
+export type B2KeyState = 'live' | 'expired' | 'deleted' | 'unknown';
+
+export interface Fault extends BaseFault {
   /** Which API; both when absent. */
   api?: 's3' | 'b2';
-  /** S3 operation (PutObject, GetObject, DeleteObject, GetBucketCors, ListObjectsV2…) or native one (b2_update_bucket…). */
+  /**
+   * S3 operation (PutObject, GetObject, DeleteObject, GetBucketCors, ListObjectsV2…) or native one
+   * (b2_authorize_account, b2_update_bucket, b2_create_key, b2_list_keys, b2_delete_key…).
+   */
   op?: string;
-  /** Answer with this status and the API's own error body. */
-  status?: number;
   /** S3 error code (e.g. InternalError, SlowDown) or B2 code (e.g. service_unavailable, conflict); derived from the status when absent. */
   code?: string;
   message?: string;
-  /** Wait this long first (then answer normally, or with `status`). */
-  delayMs?: number;
-  /** Destroy the connection instead of answering. */
-  reset?: boolean;
-  /** How many matching requests it applies to (default: all until removed). */
-  times?: number;
 }
 
 export interface StandinRequest {
@@ -163,6 +183,21 @@ export interface B2Standin {
   objects(bucket?: string, prefix?: string): Promise<string[]>;
   /** Change a key's capabilities (e.g. revoke writeBuckets between a check and an action). */
   setCapabilities(keyId: string, capabilities: string[]): void;
+  /**
+   * Every application key that works right now (created by the stand-in or with b2_create_key, neither
+   * deleted nor expired), with its secret, sorted by keyId as b2_list_keys sorts them. The master key is not
+   * an application key and is not listed (as with b2_list_keys).
+   */
+  liveKeys(): B2Key[];
+  /** One key as the stand-in holds it (a copy), live, expired or deleted; undefined when never seen. */
+  keyById(keyId: string): B2Key | undefined;
+  keyState(keyId: string): B2KeyState;
+  /** Create a key directly (as the web UI would), usable on both APIs at once. */
+  createKey(req: B2CreateKeyRequest): B2Key;
+  /** Delete a key directly (as the web UI would): it stops working on both APIs. */
+  deleteKey(keyId: string): void;
+  /** Move the stand-in's clock forward (key expiry, expirationTimestamp). */
+  advanceClock(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -176,6 +211,17 @@ const ALL = [
   'shareFiles', 'writeFiles', 'deleteFiles', 'readFileLegalHolds', 'writeFileLegalHolds', 'readFileRetentions', 'writeFileRetentions',
   'bypassGovernance',
 ];
+/** The contract's Capability enum (openapi.json components.schemas.Capability): what b2_create_key accepts. */
+const KNOWN_CAPABILITIES = new Set([...ALL, 'readBucketReplications', 'writeBucketReplications', 'readBucketNotifications', 'writeBucketNotifications']);
+/**
+ * Account-level capabilities, refused for a bucket-restricted key (CONTRACT.md: "Bucket-restricted keys may
+ * only hold bucket-level capabilities"). AMBIGUOUS: the contract does not list them; the key-management
+ * ones are the only capabilities that cannot be scoped to a bucket (listAllBucketNames, listBuckets and
+ * writeBuckets are held by bucket-restricted keys the web UI makes).
+ */
+const ACCOUNT_LEVEL = ['listKeys', 'writeKeys', 'deleteKeys'];
+/** b2_list_keys without maxKeyCount. AMBIGUOUS: not in the contract; Backblaze's docs say 100 (b2-sdk-python's simulator uses 1000). */
+const DEFAULT_MAX_KEY_COUNT = 100;
 
 /** The capability each S3 operation needs (B2 "S3-Compatible App Keys"; GetBucketCors as readBuckets is our assumption). */
 const S3_CAPABILITY: Record<string, string> = {
@@ -263,24 +309,58 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
   const buckets = new Map<string, BucketState>();
   for (const name of [bucketName, otherName]) buckets.set(name, { bucketId: hex(12), bucketName: name, corsRules: [], revision: 1 });
 
-  const newKey = (keyName: string, capabilities: string[], restrictTo: string[] | null): B2Key => ({
-    keyId: `${cluster}${accountId.slice(0, 10)}${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`.slice(0, 25),
-    applicationKey: `K${cluster}${alnum(27)}`,
-    keyName,
-    capabilities,
-    buckets: restrictTo,
-  });
+  // The stand-in's clock (key expiry); advanceClock() moves it forward.
+  let skewMs = 0;
+  const now = () => Date.now() + skewMs;
+
+  const newKeyId = () => {
+    for (;;) {
+      const id = `${cluster}${accountId.slice(0, 10)}${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`.slice(0, 25);
+      if (!everSeen.has(id)) return id;
+    }
+  };
+  const everSeen = new Map<string, B2Key>(); // every key ever made, by id (deleted ones too)
+  const newKey = (keyName: string, capabilities: string[], restrictTo: string[] | null, namePrefix: string | null = null, expirationTimestamp: number | null = null): B2Key => {
+    const k: B2Key = { keyId: newKeyId(), applicationKey: `K${cluster}${alnum(27)}`, keyName, capabilities, buckets: restrictTo, namePrefix, expirationTimestamp };
+    everSeen.set(k.keyId, k);
+    return k;
+  };
   const keys: B2Standin['keys'] = {
-    master: { keyId: accountId, applicationKey: `${cluster}${hex(16)}`.slice(0, 31), keyName: 'Master Application Key', capabilities: ALL, buckets: null },
+    master: { keyId: accountId, applicationKey: `${cluster}${hex(16)}`.slice(0, 31), keyName: 'Master Application Key', capabilities: ALL, buckets: null, namePrefix: null, expirationTimestamp: null },
     full: newKey('app-with-cors', [...READ_WRITE, 'writeBuckets'], [bucketName]),
     app: newKey('app-read-write', READ_WRITE, [bucketName]),
     readOnly: newKey('app-read-only', READ, [bucketName]),
     otherBucket: newKey('other-bucket', [...READ_WRITE, 'writeBuckets'], [otherName]),
     allBuckets: newKey('all-buckets', READ_WRITE, null),
   };
+  everSeen.set(keys.master.keyId, keys.master);
+  /** Keys that exist (not deleted; expired ones stay until deleted, as their ids still show in b2_list_keys). */
   const byId = new Map(Object.values(keys).map((k) => [k.keyId, k]));
-  const s3Keys = Object.values(keys).filter((k) => k !== keys.master); // B2: the master key does not work with the S3 API
-  for (const k of s3Keys) shim.AWSAccount.DUMMY_ACCOUNT.createKeyPair(k.keyId, k.applicationKey);
+  const deleted = new Set<string>();
+  // B2: the master key does not work with the S3 API; every application key does.
+  const s3Keys = new Set(Object.values(keys).filter((k) => k !== keys.master).map((k) => k.keyId));
+  for (const id of s3Keys) shim.AWSAccount.DUMMY_ACCOUNT.createKeyPair(id, byId.get(id)!.applicationKey);
+  const expired = (k: B2Key) => k.expirationTimestamp !== null && k.expirationTimestamp <= now();
+  /** Expired keys stop working on the S3 API at once (s3rver then answers InvalidAccessKeyId). */
+  const sweepExpired = () => {
+    for (const id of s3Keys) {
+      const k = byId.get(id);
+      if (k && expired(k)) {
+        shim.AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(id);
+        s3Keys.delete(id);
+      }
+    }
+  };
+  const addKey = (k: B2Key) => {
+    byId.set(k.keyId, k);
+    s3Keys.add(k.keyId);
+    shim.AWSAccount.DUMMY_ACCOUNT.createKeyPair(k.keyId, k.applicationKey);
+  };
+  const removeKey = (k: B2Key) => {
+    byId.delete(k.keyId);
+    deleted.add(k.keyId);
+    if (s3Keys.delete(k.keyId)) shim.AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(k.keyId);
+  };
 
   const requests: StandinRequest[] = [];
   let faults: (Fault & { left: number })[] = [];
@@ -302,16 +382,23 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
   });
 
   // Errors answered here, not thrown: s3rver's own error XML escapes ' as &#x27;, which the SDK does not decode.
-  const xmlError = (ctx: KoaCtx, entry: StandinRequest, status: number, code: string, message: string) => {
+  const xmlError = (ctx: KoaCtx, entry: StandinRequest, status: number, code: string, message: string, f?: Fault) => {
     entry.status = status;
     ctx.status = status;
     ctx.type = 'application/xml';
-    ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`;
+    if (f?.retryAfter !== undefined) ctx.res.setHeader('retry-after', String(f.retryAfter));
+    ctx.body =
+      typeof f?.body === 'string'
+        ? f.body
+        : f?.malformed
+          ? '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>'
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`;
   };
   const front: KoaMiddleware = async (ctx, next) => {
     const { op, bucket, key } = s3OperationOf(ctx.method, ctx.path, ctx.query);
     const entry: StandinRequest = { api: 's3', op, at: Date.now(), keyId: keyIdOfS3(ctx), bucket, key };
     requests.push(entry);
+    sweepExpired();
     if (latencyMs && (await waitUnlessGone(latencyMs, ctx.res))) return void (ctx.respond = false);
     const f = takeFault('s3', op);
     if (f?.delayMs && (await waitUnlessGone(f.delayMs, ctx.res))) return void (ctx.respond = false);
@@ -322,7 +409,10 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
       ctx.req.socket.destroy();
       return;
     }
-    if (f?.status) return xmlError(ctx, entry, f.status, f.code ?? S3_CODE_FOR_STATUS[f.status] ?? 'InternalError', f.message ?? 'Injected fault');
+    if (f?.status || f?.malformed || f?.body !== undefined) {
+      const status = f.status ?? 200;
+      return xmlError(ctx, entry, status, f.code ?? S3_CODE_FOR_STATUS[status] ?? 'InternalError', f.message ?? 'Injected fault', f);
+    }
     try {
       await next();
       entry.status = ctx.status;
@@ -336,10 +426,14 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
   s3.authorize = async (ctx, accessKeyId) => {
     const k = accessKeyId ? byId.get(accessKeyId) : undefined;
     if (!k) return;
-    const { op, bucket } = s3OperationOf(ctx.method, ctx.path, ctx.query);
+    const { op, bucket, key } = s3OperationOf(ctx.method, ctx.path, ctx.query);
     const need = S3_CAPABILITY[op];
     const bucketOk = !bucket || !k.buckets || k.buckets.includes(bucket);
-    if (!bucketOk || (need && !k.capabilities.includes(need))) throw new shim.S3Error('AccessDenied', 'Access Denied');
+    // namePrefix: object operations must name a file under it, listings must ask for a prefix under it.
+    const listing = op === 'ListObjects' || op === 'ListObjectsV2' || op === 'ListObjectVersions';
+    const listPrefix = typeof ctx.query.prefix === 'string' ? ctx.query.prefix : '';
+    const prefixOk = k.namePrefix === null || (key !== undefined ? key.startsWith(k.namePrefix) : !listing || listPrefix.startsWith(k.namePrefix));
+    if (!bucketOk || !prefixOk || (need && !k.capabilities.includes(need))) throw new shim.S3Error('AccessDenied', 'Access Denied');
   };
 
   const { port: s3Port } = await s3.run();
@@ -425,7 +519,10 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
   const authed = (req: IncomingMessage): B2Key => {
     const token = req.headers.authorization;
     const k = token ? tokens.get(token) : undefined;
-    if (!k) throw new B2Fail(401, 'bad_auth_token', 'Invalid authorization token');
+    // A token issued for a key deleted since is no longer valid. AMBIGUOUS: the contract does not say what
+    // B2 answers then; bad_auth_token sends the client back to b2_authorize_account, which refuses the key.
+    if (!k || byId.get(k.keyId) !== k) throw new B2Fail(401, 'bad_auth_token', 'Invalid authorization token');
+    if (expired(k)) throw new B2Fail(401, 'expired_auth_token', 'Authorization token has expired');
     return k;
   };
   const need = (k: B2Key, cap: string) => {
@@ -436,6 +533,67 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
     if (body.accountId !== accountId) throw new B2Fail(401, 'unauthorized', '');
   };
 
+  /** Contract example for a missing required field: 400 bad_json "required field keyName is missing". */
+  const requiredField = (body: Record<string, unknown>, field: string) => {
+    if (body[field] === undefined || body[field] === null || body[field] === '') throw new B2Fail(400, 'bad_json', `required field ${field} is missing`);
+  };
+
+  /** The ApplicationKey schema (no secret). */
+  const keyJson = (k: B2Key) => ({
+    accountId,
+    applicationKeyId: k.keyId,
+    capabilities: [...k.capabilities],
+    keyName: k.keyName,
+    expirationTimestamp: k.expirationTimestamp,
+    bucketIds: k.buckets ? k.buckets.map((n) => buckets.get(n)?.bucketId ?? n) : null,
+    namePrefix: k.namePrefix,
+    options: ['s3'],
+  });
+
+  /** What b2_list_keys lists: application keys (not the master key), expired ones included, sorted by id. */
+  const listedKeys = () => [...byId.values()].filter((k) => k !== keys.master).sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+
+  /** Validates a b2_create_key body (v4 bucketIds; a single v3-style bucketId is accepted too). */
+  const parseCreateKey = (body: Record<string, unknown>): B2CreateKeyRequest => {
+    requiredField(body, 'keyName');
+    requiredField(body, 'capabilities');
+    const { keyName, validDurationInSeconds, namePrefix } = body;
+    if (typeof keyName !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(keyName)) throw new B2Fail(400, 'bad_json', `illegal key name: ${String(keyName)}`);
+    // GET form: list fields as comma-separated query values.
+    const caps = typeof body.capabilities === 'string' ? body.capabilities.split(',') : body.capabilities;
+    if (!Array.isArray(caps) || !caps.length || caps.some((c) => typeof c !== 'string')) throw new B2Fail(400, 'bad_json', 'capabilities must be a non-empty array of strings');
+    const unknown = (caps as string[]).find((c) => !KNOWN_CAPABILITIES.has(c));
+    if (unknown) throw new B2Fail(400, 'bad_request', `unknown capability: ${unknown}`);
+    let duration: number | undefined;
+    if (validDurationInSeconds !== undefined) {
+      duration = typeof validDurationInSeconds === 'string' && /^\d+$/.test(validDurationInSeconds) ? Number(validDurationInSeconds) : (validDurationInSeconds as number);
+      // b2-sdk-python's simulator wording and limits (1 s to 1000 days), as BadJson.
+      if (!Number.isInteger(duration) || duration < 1 || duration > 86_400_000)
+        throw new B2Fail(400, 'bad_json', 'valid duration must be greater than 0, and less than 1000 days in seconds');
+    }
+    if (body.bucketId !== undefined && body.bucketIds !== undefined) throw new B2Fail(400, 'bad_request', 'bucketId and bucketIds cannot both be given');
+    const rawIds = body.bucketIds !== undefined ? (typeof body.bucketIds === 'string' ? body.bucketIds.split(',') : body.bucketIds) : body.bucketId !== undefined ? [body.bucketId] : undefined;
+    let names: string[] | null = null;
+    if (rawIds !== undefined && rawIds !== null) {
+      if (!Array.isArray(rawIds) || !rawIds.length || rawIds.some((x) => typeof x !== 'string')) throw new B2Fail(400, 'bad_json', 'bucketIds must be a non-empty array of strings');
+      names = (rawIds as string[]).map((id) => {
+        const b = [...buckets.values()].find((x) => x.bucketId === id);
+        if (!b) throw new B2Fail(400, 'bad_bucket_id', `Invalid bucketId: ${id}`);
+        return b.bucketName;
+      });
+      const accountLevel = (caps as string[]).find((c) => ACCOUNT_LEVEL.includes(c));
+      if (accountLevel) throw new B2Fail(400, 'bad_request', `capability ${accountLevel} cannot be given to a key restricted to buckets`);
+    }
+    if (namePrefix !== undefined && namePrefix !== null && typeof namePrefix !== 'string') throw new B2Fail(400, 'bad_json', 'namePrefix must be a string');
+    return { keyName, capabilities: [...new Set(caps as string[])], buckets: names, namePrefix: (namePrefix as string | null | undefined) ?? null, validDurationInSeconds: duration };
+  };
+
+  const makeKey = (r: B2CreateKeyRequest): B2Key => {
+    const k = newKey(r.keyName, [...r.capabilities], r.buckets ? [...r.buckets] : null, r.namePrefix ?? null, r.validDurationInSeconds ? now() + r.validDurationInSeconds * 1000 : null);
+    addKey(k);
+    return k;
+  };
+
   const ops: Record<string, (req: IncomingMessage, body: Record<string, unknown>) => unknown> = {
     b2_authorize_account(req) {
       const m = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
@@ -443,13 +601,13 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
       const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
       const i = decoded.indexOf(':');
       const k = byId.get(decoded.slice(0, i));
-      if (i < 0 || !k || k.applicationKey !== decoded.slice(i + 1)) throw new B2Fail(401, 'unauthorized', '');
+      if (i < 0 || !k || k.applicationKey !== decoded.slice(i + 1) || expired(k)) throw new B2Fail(401, 'unauthorized', '');
       const token = `4_${hex(20)}`;
       tokens.set(token, k);
       return {
         accountId,
         authorizationToken: token,
-        applicationKeyExpirationTimestamp: null,
+        applicationKeyExpirationTimestamp: k.expirationTimestamp,
         apiInfo: {
           storageApi: {
             apiUrl,
@@ -460,7 +618,7 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
             allowed: {
               buckets: k.buckets ? k.buckets.map((n) => ({ id: buckets.get(n)!.bucketId, name: n })) : null,
               capabilities: [...k.capabilities],
-              namePrefix: null,
+              namePrefix: k.namePrefix,
             },
           },
         },
@@ -497,12 +655,59 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
       b.revision++;
       return bucketJson(b);
     },
+
+    // --- keys (CONTRACT.md "b2_create_key / b2_delete_key / b2_list_keys") ---
+    b2_create_key(req, body) {
+      const k = authed(req);
+      requiredField(body, 'accountId');
+      sameAccount(body);
+      need(k, 'writeKeys');
+      const r = parseCreateKey(body);
+      const made = makeKey(r);
+      return { ...keyJson(made), applicationKey: made.applicationKey }; // the only answer that carries the secret
+    },
+    b2_list_keys(req, body) {
+      const k = authed(req);
+      requiredField(body, 'accountId');
+      sameAccount(body);
+      need(k, 'listKeys');
+      let max = DEFAULT_MAX_KEY_COUNT;
+      if (body.maxKeyCount !== undefined) {
+        max = typeof body.maxKeyCount === 'string' && /^\d+$/.test(body.maxKeyCount) ? Number(body.maxKeyCount) : (body.maxKeyCount as number);
+        if (!Number.isInteger(max) || max < 1 || max > 10000) throw new B2Fail(400, 'bad_request', 'maxKeyCount must be between 1 and 10000');
+      }
+      if (body.startApplicationKeyId !== undefined && typeof body.startApplicationKeyId !== 'string')
+        throw new B2Fail(400, 'bad_json', 'startApplicationKeyId must be a string');
+      const start = body.startApplicationKeyId as string | undefined;
+      const all = listedKeys().filter((x) => start === undefined || x.keyId >= start);
+      return { keys: all.slice(0, max).map(keyJson), nextApplicationKeyId: all[max]?.keyId ?? null };
+    },
+    b2_delete_key(req, body) {
+      const k = authed(req);
+      requiredField(body, 'applicationKeyId');
+      need(k, 'deleteKeys');
+      const id = body.applicationKeyId;
+      const target = typeof id === 'string' ? byId.get(id) : undefined;
+      // The master key is not an application key: it cannot be deleted (b2-sdk-python's simulator: not found).
+      if (!target || target === keys.master) throw new B2Fail(400, 'bad_request', `application key does not exist: ${String(id)}`);
+      removeKey(target);
+      return keyJson(target);
+    },
   };
 
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'max-age=0, no-cache, no-store' });
+  const send = (res: ServerResponse, status: number, body: unknown, f?: Fault) => {
+    const text = typeof f?.body === 'string' ? f.body : f?.malformed ? '{"status": ' : JSON.stringify(f?.body ?? body);
+    const headers: Record<string, string | number> = { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'max-age=0, no-cache, no-store' };
+    if (f?.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter);
+    res.writeHead(status, headers);
     res.end(text);
+  };
+  /** Which key a native request is made with (for the request log). */
+  const keyIdOfNative = (req: IncomingMessage): string | undefined => {
+    const h = req.headers.authorization ?? '';
+    const basic = /^Basic\s+(.+)$/i.exec(h);
+    if (basic) return Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0];
+    return tokens.get(h)?.keyId;
   };
 
   const native = createServer((req, res) => {
@@ -513,14 +718,23 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
         const url = new URL(req.url ?? '/', apiUrl);
         const m = /^\/b2api\/v4\/(b2_[a-z_]+)$/.exec(url.pathname);
         const op = m?.[1] ?? url.pathname;
-        const entry: StandinRequest = { api: 'b2', op, at: Date.now() };
+        const entry: StandinRequest = { api: 'b2', op, at: Date.now(), keyId: keyIdOfNative(req) };
         requests.push(entry);
+        sweepExpired();
         if (latencyMs && (await waitUnlessGone(latencyMs, res))) return;
         const f = takeFault('b2', op);
         if (f?.delayMs && (await waitUnlessGone(f.delayMs, res))) return;
         if (f?.reset) return void req.socket.destroy();
+        if (f && (f.malformed || (f.body !== undefined && !f.status))) {
+          entry.status = f.status ?? 200;
+          return send(res, entry.status, {}, f);
+        }
         try {
-          if (f?.status) throw new B2Fail(f.status, f.code ?? B2_CODE_FOR_STATUS[f.status] ?? 'internal_error', f.message ?? '');
+          if (f?.status) {
+            const status = f.status;
+            entry.status = status;
+            return send(res, status, { status, code: f.code ?? B2_CODE_FOR_STATUS[status] ?? 'internal_error', message: f.message ?? '' }, f);
+          }
           const handler = m ? ops[m[1]!] : undefined;
           if (!handler) throw new B2Fail(404, 'not_found', `unknown API: ${url.pathname}`);
           let body: Record<string, unknown> = Object.fromEntries(url.searchParams);
@@ -587,9 +801,33 @@ export async function startB2(opts: B2StandinOptions = {}): Promise<B2Standin> {
       if (!k) throw new Error(`unknown key ${keyId}`);
       k.capabilities = [...capabilities];
     },
+    liveKeys: () => listedKeys().filter((k) => !expired(k)).map((k) => structuredClone(k)),
+    keyById(keyId) {
+      const k = everSeen.get(keyId);
+      return k && structuredClone(k);
+    },
+    keyState(keyId) {
+      if (deleted.has(keyId)) return 'deleted';
+      const k = byId.get(keyId);
+      return !k ? 'unknown' : expired(k) ? 'expired' : 'live';
+    },
+    createKey(req) {
+      for (const n of req.buckets ?? []) bucketState(n);
+      return structuredClone(makeKey({ ...req, buckets: req.buckets ?? null }));
+    },
+    deleteKey(keyId) {
+      const k = byId.get(keyId);
+      if (!k || k === keys.master) throw new Error(`no application key ${keyId}`);
+      removeKey(k);
+    },
+    advanceClock(ms) {
+      skewMs += ms;
+      sweepExpired();
+    },
     async stop() {
       faults = [];
-      for (const k of s3Keys) shim.AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(k.keyId);
+      for (const id of s3Keys) shim.AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(id);
+      s3Keys.clear();
       s3.httpServer?.closeAllConnections();
       native.closeAllConnections();
       await Promise.all([s3.close().catch(() => undefined), new Promise<void>((r) => native.close(() => r()))]);

@@ -13,7 +13,7 @@
 // (the account, balance and webhook_endpoint example objects, copied below), then observed Stripe
 // behaviour quoted in public issue threads (noted where used). Where the contract says nothing, the
 // choice is marked "AMBIGUOUS" below.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -171,6 +171,12 @@ export interface StripeStandin {
   addWebhookEndpoint(e: { url: string; enabled_events?: string[]; status?: 'enabled' | 'disabled'; mode?: Mode; api_version?: string | null }): WebhookEndpoint & { secret: string };
   /** Requests seen for a path (and method). */
   requestsTo(path: string, method?: string): RecordedRequest[];
+  /**
+   * The Stripe-Signature header Stripe would send with `payload` to this endpoint, signed with the
+   * endpoint's secret (`t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.payload">`, Stripe's webhook signature
+   * scheme). Throws for a deleted or unknown endpoint: it receives no events.
+   */
+  signEvent(endpointId: string, payload: string, timestamp?: number): string;
   stop(): Promise<void>;
 }
 
@@ -536,8 +542,19 @@ export async function startStripe(opts: StandinOptions = {}): Promise<StripeStan
     const limitRaw = req.query.limit === undefined ? 10 : Number(req.query.limit);
     if (!Number.isInteger(limitRaw) || limitRaw < 1 || limitRaw > 100)
       return sendJson(res, 400, stripeError('invalid_request_error', 'Invalid integer: limit must be between 1 and 100.', { param: 'limit' }));
-    let start = 0;
     const after = req.query.starting_after;
+    const before = req.query.ending_before;
+    if (typeof after === 'string' && typeof before === 'string')
+      // AMBIGUOUS: the contract allows both parameters and says nothing of both at once; Stripe refuses it.
+      return sendJson(res, 400, stripeError('invalid_request_error', 'You may only specify one of these parameters: ending_before, starting_after.', { param: 'ending_before' }));
+    if (typeof before === 'string') {
+      // The page just before `ending_before` (newest first, as every Stripe list).
+      const i = all.findIndex((e) => e.id === before);
+      if (i < 0) return missingEndpoint(res, before);
+      const from = Math.max(0, i - limitRaw);
+      return sendJson(res, 200, { object: 'list', data: all.slice(from, i), has_more: from > 0, url: '/v1/webhook_endpoints' });
+    }
+    let start = 0;
     if (typeof after === 'string') {
       const i = all.findIndex((e) => e.id === after);
       if (i < 0) return missingEndpoint(res, after);
@@ -690,6 +707,11 @@ export async function startStripe(opts: StandinOptions = {}): Promise<StripeStan
     },
     requestsTo(path, method) {
       return state.requests.filter((r) => r.path === path && (!method || r.method === method.toUpperCase()));
+    },
+    signEvent(endpointId, payload, timestamp = Math.floor(Date.now() / 1000)) {
+      const secret = state.webhookSecrets.get(endpointId);
+      if (!secret) throw new Error(`no webhook endpoint ${endpointId} in the stand-in`);
+      return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex')}`;
     },
     async stop() {
       for (const t of timers) clearTimeout(t);
