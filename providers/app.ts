@@ -28,6 +28,7 @@ export default defineProvider({
       description: 'Runtime environment: development, test or production.',
       secret: false,
       schema: z.enum(['development', 'test', 'production'], { message: 'NODE_ENV must be development, test or production' }),
+      app: "z.enum(['development', 'test', 'production'])",
       localDefault: () => 'development',
       example: 'development',
     },
@@ -36,6 +37,7 @@ export default defineProvider({
       description: 'Port the server listens on (Render sets it in production).',
       secret: false,
       schema: z.string().regex(/^\d{1,5}$/, 'PORT must be a number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'PORT must be between 1 and 65535'),
+      app: 'z.coerce.number().int().min(1).max(65535)',
       localDefault: (_known, project) => String(project.port),
       example: '3000',
     },
@@ -45,6 +47,7 @@ export default defineProvider({
       where: 'your domain in production (Render: service → Settings → Custom Domains); http://localhost:PORT locally',
       secret: false,
       schema: url.transform((v) => v.replace(/\/+$/, '')),
+      app: "z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })",
       localDefault: (known, project) => `http://localhost:${known.PORT || project.port}`,
       example: 'http://localhost:3000',
     },
@@ -54,6 +57,7 @@ export default defineProvider({
       where: 'derived from APP_URL; add your front-end origins',
       secret: false,
       schema: origins,
+      app: String.raw`z.string().refine((v) => v.split(',').every((o) => /^https?:\/\/[^\s/]+\/?$/.test(o.trim())), 'must be comma-separated origins such as https://example.com')`,
       localDefault: (known, project) => {
         const appUrl = known.APP_URL || `http://localhost:${known.PORT || project.port}`;
         return httpUrlProblem(appUrl) ? undefined : originOf(appUrl);
@@ -65,6 +69,7 @@ export default defineProvider({
       description: 'Signs session tokens. Generated: 32 random bytes, base64url; never asked for, never printed.',
       secret: true,
       schema: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+      app: 'z.string().min(32)',
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('base64url'),
     },
   ],

@@ -543,6 +543,8 @@ export default defineProvider({
       where: 'Auth0 Dashboard → Applications → your app → Settings → Domain',
       secret: false,
       schema: domainSchema,
+      // the domain alone or any http(s) URL on it: the wizard strips scheme and path
+      app: String.raw`z.string().regex(/^(https?:\/\/)?(\[[0-9a-f:.]+\]|[^\s/?#@:[\]]+)(:\d+)?([/?#][\s\S]*)?$/i, 'must be a domain such as acme.us.auth0.com')`,
       example: 'your-tenant.us.auth0.com',
     },
     {
@@ -551,6 +553,7 @@ export default defineProvider({
       where: 'Auth0 Dashboard → Applications → your app → Settings → Client ID',
       secret: false,
       schema: checkedString(clientIdProblem),
+      app: "z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be an Auth0 Client ID (8 to 128 letters, digits, - and _)')",
       example: '',
     },
     {
@@ -559,6 +562,7 @@ export default defineProvider({
       where: 'Auth0 Dashboard → Applications → your app → Settings → Client Secret',
       secret: true,
       schema: checkedString(clientSecretProblem),
+      app: 'z.string().min(16)',
       example: '',
     },
     {
@@ -575,6 +579,7 @@ export default defineProvider({
       description: 'Encrypts the Auth0 session cookie (@auth0/nextjs-auth0; 32 random bytes, hex)',
       secret: true,
       schema: checkedString((v) => (v.length < 32 ? 'AUTH0_SECRET must be at least 32 characters (openssl rand -hex 32)' : undefined)),
+      app: 'z.string().min(32)',
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('hex'),
       example: '',
     },
@@ -585,6 +590,7 @@ export default defineProvider({
       optional: true,
       prompt: false,
       schema: checkedString(appBaseUrlProblem),
+      app: "z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })",
       derive: (known) => known.APP_URL || undefined,
       example: 'http://localhost:3000',
     },
@@ -603,6 +609,7 @@ export default defineProvider({
     const expected = expectedUris(ctx.all, ctx.project.framework, ctx.project.port);
     return {
       render: { envVars },
+      migrations: ['users'],
       nextSteps: [
         `Auth0 (${r.sdk}): ${URIS_PAGE} must list ${pasteLine(expected)}`,
         'AUTH0_SECRET encrypts the session cookie: keep it secret; changing it signs everyone out',

@@ -364,7 +364,7 @@ function contribute(values: Values): Contribution {
     { key: 'CLERK_PUBLISHABLE_KEY', sync: false },
   ];
   for (const a of ALIASES) if (values[a]) envVars.push({ key: a, sync: false });
-  return { render: { envVars } };
+  return { render: { envVars }, migrations: ['users'] };
 }
 
 export default defineProvider({
@@ -380,6 +380,7 @@ export default defineProvider({
       where: WHERE,
       secret: true,
       schema: checkedString(secretKeyProblem),
+      app: "z.string().regex(/^sk_(test|live)_[0-9A-Za-z]+$/, 'must be a Clerk secret key (sk_test_… or sk_live_…)')",
       example: '',
     },
     {
@@ -388,9 +389,14 @@ export default defineProvider({
       where: WHERE,
       secret: false,
       schema: checkedString((v) => publishableKeyProblem(v)),
+      app: "z.string().regex(/^pk_(test|live)_[A-Za-z0-9+/_-]+={0,2}$/, 'must be a Clerk publishable key (pk_test_… or pk_live_…)')",
       example: '',
     },
-    ...ALIASES.map(aliasVar),
+    // the same check as CLERK_PUBLISHABLE_KEY: an alias holds the same value
+    ...ALIASES.map((key) => ({
+      ...aliasVar(key),
+      app: "z.string().regex(/^pk_(test|live)_[A-Za-z0-9+/_-]+={0,2}$/, 'must be a Clerk publishable key (pk_test_… or pk_live_…)')",
+    })),
   ],
   verify: (values, io) => verifyClerk(values, io),
   contribute,

@@ -106,6 +106,33 @@ type Phase = 'connect' | 'ssl-request' | 'tls' | 'startup' | 'query';
  * and query); `io.signal` aborts it at once.
  */
 export async function verifyPostgresUrl(url: string, io: Io, opts: { connectTimeoutMs?: number } = {}): Promise<Verified> {
+  const run = async (sql: Sql): Promise<Row> => {
+    try {
+      return ((await sql.unsafe(QUERY)) as unknown as Row[])[0]!;
+    } catch (e) {
+      // pg_stat_ssl hidden or missing (some Postgres-compatible servers): the socket already knows.
+      if ((e as { code?: string }).code === '42P01' || (e as { code?: string }).code === '42501')
+        return ((await sql.unsafe(QUERY_BASE)) as unknown as Row[])[0]!;
+      throw e;
+    }
+  };
+  const c = await connected(url, io, opts, run);
+  return describe(c.result, c.t, c.where, c.mode, c.state, io.project);
+}
+
+/** A postgres.js client on one connection, as `fn` sees it. */
+export type Sql = { unsafe(query: string, params?: unknown[]): Promise<unknown> & { simple(): Promise<unknown> }; begin<T>(fn: (tx: Sql) => Promise<T>): Promise<T> };
+
+/**
+ * Runs `fn` on one connection made exactly as the live check makes it (sslmode, sslrootcert, the
+ * deadline, no PG* variables). A failure to connect, or an error `fn` lets through, is a one-line
+ * VerifyError; the connection is always closed.
+ */
+export async function withPostgres<T>(url: string, io: Io, fn: (sql: Sql) => Promise<T>, opts: { connectTimeoutMs?: number } = {}): Promise<T> {
+  return (await connected(url, io, opts, fn)).result;
+}
+
+async function connected<T>(url: string, io: Io, opts: { connectTimeoutMs?: number }, fn: (sql: Sql) => Promise<T>) {
   const t = parsePostgresUrl(url);
   const where = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   const timeoutMs = opts.connectTimeoutMs ?? 10_000;
@@ -179,21 +206,11 @@ export async function verifyPostgresUrl(url: string, io: Io, opts: { connectTime
   });
   aborted.catch(() => undefined);
 
-  let row: Row;
+  let result: T;
   try {
-    const run = async (): Promise<Row> => {
-      try {
-        return ((await sql.unsafe(QUERY)) as unknown as Row[])[0]!;
-      } catch (e) {
-        // pg_stat_ssl hidden or missing (some Postgres-compatible servers): the socket already knows.
-        if ((e as { code?: string }).code === '42P01' || (e as { code?: string }).code === '42501')
-          return ((await sql.unsafe(QUERY_BASE)) as unknown as Row[])[0]!;
-        throw e;
-      }
-    };
-    const query = run();
+    const query = fn(sql as unknown as Sql);
     query.catch(() => undefined);
-    row = await Promise.race([query, aborted]);
+    result = await Promise.race([query, aborted]);
   } catch (e) {
     if (signal.aborted) {
       await end();
@@ -208,8 +225,7 @@ export async function verifyPostgresUrl(url: string, io: Io, opts: { connectTime
   // A clean goodbye (Terminate message) for the server's log; bounded.
   ended.done = true;
   await sql.end({ timeout: 1 }).catch(() => undefined);
-
-  return describe(row, t, where, mode, state, io.project);
+  return { result, t, where, mode, state };
 }
 
 /**
@@ -543,6 +559,7 @@ export default defineProvider({
       where: 'Render dashboard → your database → Connections → External Database URL (Neon / Supabase: the project\'s connection string)',
       secret: true,
       schema: databaseUrlSchema,
+      app: "z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })",
       localDefault: () => LOCAL_DATABASE_URL,
       example: LOCAL_DATABASE_URL,
     },

@@ -146,6 +146,7 @@ export default defineProvider({
       where: 'Render dashboard → your Key Value instance → Connect → External URL (Upstash: database → Details → the rediss:// URL)',
       secret: true,
       schema: redisUrlSchema,
+      app: "z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })",
       localDefault: () => LOCAL_REDIS_URL,
       example: LOCAL_REDIS_URL,
     },

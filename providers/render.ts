@@ -512,6 +512,8 @@ export default defineProvider({
       where: `Render dashboard → Account Settings → API Keys (${API_KEYS_PAGE})`,
       secret: true,
       schema: checkedString(apiKeyProblem),
+      // this tool's own settings: never deployed, so the app never reads them
+      app: false,
       example: 'rnd_xxxxxxxxxxxxxxxxxxxxxxxx',
     },
     {
@@ -521,6 +523,7 @@ export default defineProvider({
       secret: false,
       optional: true,
       schema: checkedString(servicesProblem),
+      app: false,
       example: '',
     },
     {
@@ -529,6 +532,7 @@ export default defineProvider({
       secret: false,
       optional: true,
       schema: checkedString(regionProblem),
+      app: false,
       localDefault: () => DEFAULT_REGION,
       example: DEFAULT_REGION,
     },
@@ -538,6 +542,7 @@ export default defineProvider({
       secret: false,
       optional: true,
       schema: checkedString(planProblem),
+      app: false,
       localDefault: () => DEFAULT_PLAN,
       example: DEFAULT_PLAN,
     },

@@ -800,6 +800,8 @@ function contribute(_values: Values, ctx: ContributeContext): Contribution {
         { key: 'STRIPE_WEBHOOK_SECRET', sync: false },
       ],
     },
+    // customers belong to users; the webhook events table makes event handling idempotent
+    migrations: ['users', 'stripe-billing'],
     nextSteps,
   };
 }
@@ -817,6 +819,7 @@ export default defineProvider({
       where: 'Stripe Dashboard → Developers → API keys → Secret key (https://dashboard.stripe.com/apikeys; test mode: https://dashboard.stripe.com/test/apikeys)',
       secret: true,
       schema: checkedString(secretKeyProblem),
+      app: "z.string().regex(/^(sk|rk)_(test|live)_[0-9A-Za-z]+$/, 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_…)')",
     },
     {
       key: 'STRIPE_PUBLISHABLE_KEY',
@@ -824,6 +827,7 @@ export default defineProvider({
       where: 'Stripe Dashboard → Developers → API keys → Publishable key (https://dashboard.stripe.com/apikeys; test mode: https://dashboard.stripe.com/test/apikeys)',
       secret: false,
       schema: checkedString(publishableKeyProblem),
+      app: "z.string().regex(/^pk_(test|live)_[0-9A-Za-z]+$/, 'must be a Stripe publishable key (pk_test_… or pk_live_…)')",
     },
     {
       key: 'STRIPE_WEBHOOK_SECRET',
@@ -832,6 +836,7 @@ export default defineProvider({
         'created by this wizard with the endpoint for APP_URL; or Developers → Webhooks → your endpoint → Signing secret (https://dashboard.stripe.com/webhooks); locally: `stripe listen --print-secret`',
       secret: true,
       schema: checkedString(webhookSecretProblem),
+      app: "z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be a webhook signing secret (whsec_…)')",
       optional: true,
       prompt: false,
     },
@@ -841,6 +846,7 @@ export default defineProvider({
       where: 'the route in your app that receives Stripe events (default for your framework)',
       secret: false,
       schema: checkedString(webhookPathProblem),
+      app: String.raw`z.string().regex(/^\/(?!\/)[^\s?#]*$/, 'must be a path such as /api/webhooks/stripe')`,
       optional: true,
       localDefault: (_known, project) => WEBHOOK_PATHS[project.framework],
       example: '/api/webhooks/stripe',
@@ -856,6 +862,7 @@ export default defineProvider({
           .map((s) => s.trim())
           .join(','),
       ),
+      app: String.raw`z.string().refine((v) => v.split(',').every((t) => /^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)+)$/.test(t.trim())), 'must be comma-separated Stripe event types such as invoice.paid')`,
       optional: true,
       example: '',
     },

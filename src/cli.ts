@@ -21,19 +21,18 @@ export async function main(argv: string[], painted = 0): Promise<number> {
     return await (await import('./commands/init.ts')).init({ ...args.flags, painted });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    const written = err.written?.length
-      ? `Wrote only ${err.written.join(', ')}, to keep what was already created at providers.`
-      : 'Nothing was written.';
+    const written =
+      err.outcome ?? (err.written?.length ? `Wrote only ${err.written.join(', ')}, to keep what was already created at providers.` : 'Nothing was written.');
     if (interactive) {
       const { ui } = await import('./ui/prompter.ts');
-      if (err instanceof Cancelled) ui.cancel(err.written?.length ? `Cancelled. ${written}` : err.message);
+      if (err instanceof Cancelled) ui.cancel(err.outcome || err.written?.length ? `Cancelled. ${written}` : err.message);
       else {
         ui.error(err.message + (err.hint ? `\n${err.hint}` : ''));
         ui.outro(written);
       }
     } else {
       unpaint();
-      process.stderr.write(`create-prod-ready: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
+      process.stderr.write(`create-prod-ready: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}${err.outcome ? `  ${err.outcome}\n` : ''}`);
       // --json promises one document on stdout, failures included
       if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, providers: [], files: [], error: err.message }, null, 2)}\n`);
     }

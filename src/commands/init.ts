@@ -13,7 +13,9 @@ import { plan, type FileChange, type Plan } from '../core/plan.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Action, Provider, ProviderId, Verified } from '../core/provider.ts';
 import { check, fromOutside, resolveAll, type Source } from '../core/resolve.ts';
-import { readManagedFiles } from '../core/snapshot.ts';
+import { readManagedFiles, readMigrationSql, readMigrationState } from '../core/snapshot.ts';
+import type { MigrationState } from '../core/files/migrations.ts';
+import { migrateStep, type MigrationReport, type Say } from './migrate-step.ts';
 import { loadTemplates } from '../core/templates.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import type { Ui } from '../ui/prompter.ts';
@@ -55,7 +57,10 @@ interface Run {
   source: Record<string, Source>;
   results: Result[];
   actions: { provider: Provider; action: Action }[];
+  /** The migrations folder and package.json as found, and the run's clock (for numbering). */
+  migrations: { state: MigrationState; now: number };
 }
+
 
 export function publicKeys(providers: Provider[]): Set<string> {
   return new Set(providers.flatMap((p) => p.env.filter((e) => !e.secret).map((e) => e.key)));
@@ -82,6 +87,7 @@ export async function init(flags: InitFlags): Promise<number> {
     source: {},
     results: [],
     actions: [],
+    migrations: { state: readMigrationState(flags.cwd, project.migrations), now: Date.now() },
   };
   return flags.interactive ? interactive(run) : batch(run);
 }
@@ -117,7 +123,15 @@ function overwrite(run: Run): Set<string> {
 }
 
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
-  return plan({ project: run.project, providers: run.providers, values: known(run), overwrite: overwrite(run), files: run.files, templates });
+  return plan({
+    project: run.project,
+    providers: run.providers,
+    values: known(run),
+    overwrite: overwrite(run),
+    files: run.files,
+    templates,
+    migrations: { ...run.migrations, sql: readMigrationSql() },
+  });
 }
 
 /**
@@ -184,7 +198,8 @@ async function batch(run: Run): Promise<number> {
   }
   if (!changed.length && !run.actions.length) {
     out.ok('Nothing to change.');
-    if (flags.json) printJson(true, run.results, thePlan.changes);
+    const migrations = await migrations_(run, thePlan, plainSay(out), []);
+    if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
     return 0;
   }
   for (const { provider, action } of run.actions) {
@@ -201,9 +216,43 @@ async function batch(run: Run): Promise<number> {
   if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
   out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
-  for (const s of nextSteps(thePlan)) out.line(`  → ${s}`);
-  if (flags.json) printJson(true, run.results, thePlan.changes);
+  const migrations = await migrations_(run, thePlan, plainSay(out), written);
+  for (const s of nextSteps(thePlan, migrations)) out.line(`  → ${s}`);
+  if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
   return 0;
+}
+
+const plainSay = (out: Out): Say => ({
+  info: (s) => out.line(s),
+  warn: (s) => out.warn(s),
+  note: (text, title) => out.line(`${title}:\n${text.replace(/^/gm, '    ')}`),
+  confirm: async () => true, // --yes
+  async step(title, task, done) {
+    out.line(`${title}…`);
+    const r = await task(new AbortController().signal);
+    out.ok(done(r));
+    return r;
+  },
+});
+
+/**
+ * Applies pending migrations once the files are written. A failure leaves the database as it was and
+ * says what was written.
+ */
+async function migrations_(run: Run, thePlan: Plan, say: Say, written: string[]): Promise<MigrationReport | undefined> {
+  const pg = run.results.find((r) => r.id === 'postgres');
+  try {
+    return await migrateStep({
+      plan: thePlan,
+      project: run.project,
+      postgres: run.providers.find((p) => p.id === 'postgres'),
+      url: pg?.ok && !pg.skipped ? known(run).DATABASE_URL : undefined,
+      say,
+    });
+  } catch (err) {
+    if (err instanceof UserError) err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}; no migration was applied.`;
+    throw err;
+  }
 }
 
 /** Runs one confirmed action; a failure is a one-line message (secrets redacted), never a throw. */
@@ -253,13 +302,13 @@ export function report(out: Out, p: Provider, r: Result): void {
   for (const w of r.warnings) out.warn(`${p.title}: ${w}`);
 }
 
-export function printJson(ok: boolean, providers: Result[], files: FileChange[]): void {
+export function printJson(ok: boolean, providers: Result[], files: FileChange[], migrations?: MigrationReport): void {
   process.stdout.write(
-    `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })) }, null, 2)}\n`,
+    `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })), ...(migrations ? { migrations } : {}) }, null, 2)}\n`,
   );
 }
 
-function nextSteps(thePlan: Plan): string[] {
+function nextSteps(thePlan: Plan, migrations?: MigrationReport): string[] {
   // One `docker compose up -d a b` for every local service that the values point at.
   const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21));
   const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));
@@ -272,6 +321,8 @@ function nextSteps(thePlan: Plan): string[] {
     );
     steps.push('Serve 200 on GET /healthz: render.yaml uses it as the health check for zero-downtime deploys');
   }
+  if (migrations?.note && thePlan.migrations?.script && !thePlan.migrations.skipped)
+    steps.push(`Apply the migrations: ${thePlan.migrations.setup.dir}/ (${migrations.note.replace(/^not applied: /, '')})`);
   steps.push('Check everything again at any time: npx create-prod-ready check');
   return steps;
 }
@@ -333,8 +384,16 @@ async function interactive(run: Run): Promise<number> {
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
+  const say: Say = {
+    info: ui.info,
+    warn: ui.warn,
+    note: (text, title) => ui.note(text, title),
+    confirm: (message) => ui.confirm({ message }),
+    step: (title, task, done) => withSpinner(title, (signal) => task(signal), done),
+  };
   if (!changed.length && !run.actions.length) {
-    ui.outro('Nothing to change: every file is already up to date.');
+    const m = await migrations_(run, thePlan, say, []);
+    ui.outro(m?.applied.length ? 'Every file was already up to date; the migrations are applied.' : 'Nothing to change: every file is already up to date.');
     return 0;
   }
   const styled = {
@@ -378,7 +437,8 @@ async function interactive(run: Run): Promise<number> {
   if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
   if (written.length) ui.success(`Wrote ${written.join(', ')}`);
-  ui.note(nextSteps(thePlan).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
+  const migrations = await migrations_(run, thePlan, say, written);
+  ui.note(nextSteps(thePlan, migrations).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
   ui.outro(run.results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
   return 0;
 }

@@ -1,7 +1,7 @@
 // The only module that writes to the project. Two phases: every new version goes to a temp file next
 // to its target (any failure removes them all, so nothing changed); then each is renamed over its
 // target, .gitignore first so .env is ignored before it exists. No backups of secrets are made.
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FileError } from './errors.ts';
@@ -9,6 +9,16 @@ import type { FileChange } from './plan.ts';
 
 function target(cwd: string, path: string): string {
   const p = join(cwd, path);
+  if (dirname(path) !== '.') {
+    // A file in a folder (migrations/…): the folder is made, and must not lead out of the project.
+    try {
+      mkdirSync(dirname(p), { recursive: true });
+    } catch (err) {
+      throw new FileError(`cannot create ${dirname(path)}/: ${describe(err)}`);
+    }
+    const rel = relative(realpathSync(cwd), realpathSync(dirname(p)));
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new FileError(`${dirname(path)}/ leads out of the project; refusing to write ${path} there`);
+  }
   let st;
   try {
     st = lstatSync(p);

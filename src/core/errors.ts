@@ -5,6 +5,8 @@ export class UserError extends Error {
   readonly exitCode: number = 1;
   /** Files written before the run stopped (only to keep a value that exists nowhere else). */
   written?: string[];
+  /** What the run left behind, when it is more than "Nothing was written" (e.g. after the files were written). */
+  outcome?: string;
   constructor(message: string, readonly hint?: string) {
     super(message);
     this.name = 'UserError';

@@ -10,12 +10,15 @@ import { renderEnvExample } from './files/env-example.ts';
 import { mergeGitignore } from './files/gitignore.ts';
 import { renderModel, renderReferenceProblems, renderRenderYaml } from './files/render-yaml.ts';
 import { composeModel, renderCompose } from './files/compose.ts';
+import { planMigrations, type MigrationPlan, type MigrationSql, type MigrationState } from './files/migrations.ts';
+import { MIGRATION_NAMES } from './provider.ts';
 
 export const MANAGED_FILES = ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml'] as const;
 export type ManagedFile = (typeof MANAGED_FILES)[number];
 
 export interface FileChange {
-  path: ManagedFile;
+  /** A managed file, package.json, or a generated migration (e.g. migrations/0001_create-users.sql). */
+  path: string;
   action: 'create' | 'update' | 'keep';
   before?: string;
   after: string;
@@ -33,19 +36,30 @@ export interface PlanInput {
   overwrite: ReadonlySet<string>;
   files: Partial<Record<ManagedFile, string>>;
   templates: Templates;
+  /** The migrations folder and package.json as they are, the SQL templates and the time (for numbering). */
+  migrations?: { state: MigrationState; sql: MigrationSql; now: number };
 }
 
 export interface Plan {
   changes: FileChange[];
   contributions: Contribution[];
   nextSteps: string[];
+  /** Generated migrations (when PostgreSQL is selected and a provider needs tables). */
+  migrations?: MigrationPlan;
 }
 
 const ENV_HEADER = '# Local secrets for this project, written by create-prod-ready. Never commit this file.\n';
 
 export function plan(input: PlanInput): Plan {
-  const { project, providers, values, files, templates: t } = input;
-  const contributions = providers.map((p) => p.contribute(values, { project, all: values }));
+  const { providers, values, files, templates: t } = input;
+  const contributions = providers.map((p) => p.contribute(values, { project: input.project, all: values }));
+
+  // Tables exist only with a database: each migration is wanted once, in a fixed order (users first).
+  const wanted = providers.some((p) => p.id === 'postgres') ? MIGRATION_NAMES.filter((n) => contributions.some((c) => c.migrations?.includes(n))) : [];
+  const migrations = input.migrations && planMigrations({ project: input.project, wanted, ...input.migrations });
+  // A migrate script added now is what render.yaml's preDeployCommand runs.
+  const script = input.project.scripts.migrate ?? (migrations?.packageJson !== undefined ? migrations.script : undefined);
+  const project = { ...input.project, scripts: { ...input.project.scripts, migrate: script } };
 
   const groups: EnvGroup[] = providers.map((p) => ({
     title: p.title,
@@ -74,11 +88,10 @@ export function plan(input: PlanInput): Plan {
     ['docker-compose.yml', compose],
   ];
   const changes: FileChange[] = [];
-  for (const [path, text, mode] of after) {
-    if (text === undefined) continue;
-    const before = files[path];
-    const action = before === undefined ? 'create' : before === text ? 'keep' : 'update';
-    changes.push({ path, action, before, after: text, mode });
-  }
-  return { changes, contributions, nextSteps: contributions.flatMap((c) => c.nextSteps ?? []) };
+  const change = (path: string, before: string | undefined, text: string, mode?: number) =>
+    changes.push({ path, action: before === undefined ? 'create' : before === text ? 'keep' : 'update', before, after: text, mode });
+  for (const [path, text, mode] of after) if (text !== undefined) change(path, files[path], text, mode);
+  if (migrations?.packageJson !== undefined) change('package.json', input.migrations!.state.packageJson, migrations.packageJson);
+  for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
+  return { changes, contributions, nextSteps: contributions.flatMap((c) => c.nextSteps ?? []), migrations };
 }

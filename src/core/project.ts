@@ -1,9 +1,22 @@
 // Project detection: package manager (lockfile), framework (package.json), scripts and port.
 // `detectProject` reads a handful of small files; `describeProject` is pure over their contents.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+
+/**
+ * The project's migration tool. node-pg-migrate is the default (SQL files, up and down); a project on
+ * Drizzle (a drizzle.config file) keeps Drizzle's migrations folder and journal; Prisma and any other
+ * tool found in a migrate script are recognised so nothing is generated in a format they would not read.
+ */
+export interface MigrationSetup {
+  tool: 'node-pg-migrate' | 'drizzle' | 'prisma' | 'other';
+  /** Project-relative folder of the migration files. */
+  dir: string;
+  /** The package.json script that applies them, when there is one. */
+  script?: string;
+}
 export type FrameworkId =
   | 'nextjs'
   | 'react-router'
@@ -25,8 +38,14 @@ export interface ProjectInfo {
   framework: FrameworkId;
   frameworkName: string;
   typescript: boolean;
+  /** package.json "type": how Node reads the project's .js files. */
+  moduleType: 'module' | 'commonjs';
+  /** The project keeps its sources in src/. */
+  srcDir: boolean;
   port: number;
   scripts: { build?: string; start?: string; worker?: string; migrate?: string };
+  /** How the project migrates its database (see migrationSetup). */
+  migrations: MigrationSetup;
   dependencies: string[];
   /** Commands for render.yaml, for the detected package manager. */
   commands: { install: string; build: string; start: string; worker?: string; run: (script: string) => string };
@@ -54,6 +73,7 @@ const LOCKFILES: [string, PackageManager][] = [
 
 interface PackageJson {
   name?: string;
+  type?: string;
   packageManager?: string;
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
@@ -72,7 +92,15 @@ export function detectProject(cwd: string): ProjectInfo {
   }
   const lockfiles = LOCKFILES.filter(([f]) => existsSync(join(cwd, f))).map(([f]) => f);
   const typescript = existsSync(join(cwd, 'tsconfig.json'));
-  return describeProject({ cwd, pkg, lockfiles, typescript });
+  const srcDir = statSync(join(cwd, 'src'), { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const drizzleConfig = DRIZZLE_CONFIGS.map((f) => join(cwd, f)).find((f) => existsSync(f));
+  let drizzle: string | undefined;
+  try {
+    drizzle = drizzleConfig && readFileSync(drizzleConfig, 'utf8');
+  } catch {
+    drizzle = undefined;
+  }
+  return describeProject({ cwd, pkg, lockfiles, typescript, srcDir, drizzleConfig: drizzle });
 }
 
 export function describeProject(input: {
@@ -80,6 +108,10 @@ export function describeProject(input: {
   pkg?: PackageJson;
   lockfiles: string[];
   typescript: boolean;
+  /** The project has a src/ folder. */
+  srcDir?: boolean;
+  /** The text of drizzle.config.*, when the project has one. */
+  drizzleConfig?: string;
 }): ProjectInfo {
   const { cwd, pkg, lockfiles } = input;
   const deps = { ...pkg?.dependencies, ...pkg?.devDependencies };
@@ -97,9 +129,11 @@ export function describeProject(input: {
   const port = portFromScripts(scripts) ?? fw?.port ?? 3000;
   const run = (script: string) => (packageManager === 'npm' ? `npm run ${script}` : `${packageManager} run ${script}`);
   const hasLock = lockfiles.length > 0;
+  // render.yaml sets NODE_ENV=production, which makes npm and pnpm skip devDependencies: the build
+  // (TypeScript, bundlers) and the pre-deploy migrations (node-pg-migrate, drizzle-kit) need them.
   const install = {
-    npm: hasLock ? 'npm ci' : 'npm install',
-    pnpm: 'corepack enable && pnpm install --frozen-lockfile',
+    npm: hasLock ? 'npm ci --include=dev' : 'npm install --include=dev',
+    pnpm: 'corepack enable && pnpm install --frozen-lockfile --prod=false',
     yarn: 'corepack enable && yarn install --frozen-lockfile',
     bun: 'bun install --frozen-lockfile',
   }[packageManager];
@@ -112,8 +146,11 @@ export function describeProject(input: {
     framework: fw?.id ?? 'node',
     frameworkName: fw?.name ?? 'Node.js',
     typescript: input.typescript || 'typescript' in deps,
+    moduleType: pkg?.type === 'module' ? 'module' : 'commonjs',
+    srcDir: input.srcDir ?? false,
     port,
     scripts: { build: scripts.build, start: scripts.start, worker, migrate },
+    migrations: migrationSetup(deps, migrate ? { name: migrate, command: scripts[migrate]! } : undefined, input.drizzleConfig),
     dependencies,
     commands: {
       install,
@@ -123,6 +160,20 @@ export function describeProject(input: {
       run,
     },
   };
+}
+
+const DRIZZLE_CONFIGS = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.mts', 'drizzle.config.json'];
+
+export function migrationSetup(deps: Record<string, string>, script: { name: string; command: string } | undefined, drizzleConfig?: string): MigrationSetup {
+  const cmd = script?.command ?? '';
+  if ('prisma' in deps || '@prisma/client' in deps || /\bprisma\b/.test(cmd)) return { tool: 'prisma', dir: 'prisma/migrations', script: script?.name };
+  if (drizzleConfig !== undefined || /\bdrizzle-kit\b/.test(cmd)) {
+    const out = /\bout\s*["']?\s*:\s*["'`]\.?\/?([^"'`]+?)\/?["'`]/.exec(drizzleConfig ?? '')?.[1];
+    return { tool: 'drizzle', dir: out ?? 'drizzle', script: script?.name };
+  }
+  if (script && !/\bnode-pg-migrate\b/.test(cmd)) return { tool: 'other', dir: 'migrations', script: script.name };
+  const dir = /(?:-m|--migrations-dir|--migrationsDir)[ =]["']?([^\s"']+)/.exec(cmd)?.[1]?.replace(/^\.\//, '').replace(/\/$/, '');
+  return { tool: 'node-pg-migrate', dir: dir ?? 'migrations', script: script?.name };
 }
 
 function portFromScripts(scripts: Record<string, string>): number | undefined {

@@ -33,6 +33,15 @@ export interface EnvVar {
   generate?: (randomBytes: (n: number) => Uint8Array) => string;
   /** Placeholder for .env.example; a clearly fake value or empty. Never a real secret. */
   example?: string;
+  /**
+   * The check in the app's generated env module (src/core/files/env-module.ts): zod v4 source text with only
+   * `z` in scope, e.g. `z.url({ protocol: /^https?$/ })` or `z.coerce.number().int().min(1).max(65535)`.
+   * Default `z.string().min(1)`; `.optional()` is added for an optional key. It must accept every value
+   * `schema` accepts (a value the wizard passes never fails the app at start): as loose as needed, never
+   * stricter, and without a message that echoes the value. `false`: the app never reads the key (a setting
+   * of this tool only, e.g. RENDER_API_KEY), so the module leaves it out.
+   */
+  app?: string | false;
 }
 
 export interface Verified {
@@ -96,8 +105,18 @@ export interface Contribution {
     services?: Record<string, Record<string, unknown>>;
     volumes?: string[];
   };
+  /**
+   * Tables this provider's data needs, by name of a template in templates/migrations/ (`users`,
+   * `stripe-billing`…). Shared names (several providers need `users`) are generated once, in catalog order.
+   * Used only when PostgreSQL is selected.
+   */
+  migrations?: MigrationName[];
   nextSteps?: string[];
 }
+
+/** The SQL migrations this tool can generate (templates/migrations/<name>.sql), in the order they apply. */
+export const MIGRATION_NAMES = ['users', 'stripe-billing', 'stored-objects'] as const;
+export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
 export interface ContributeContext {
   project: ProjectInfo;

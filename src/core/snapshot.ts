@@ -1,8 +1,12 @@
 // Reads the files the wizard manages, as they are now. Reading only; `apply` writes.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileError } from './errors.ts';
 import { MANAGED_FILES, type ManagedFile } from './plan.ts';
+import type { MigrationSetup } from './project.ts';
+import type { MigrationSql, MigrationState } from './files/migrations.ts';
+import { MIGRATION_NAMES } from './provider.ts';
+import { templatesDir } from './templates.ts';
 
 export function readManagedFiles(cwd: string): Partial<Record<ManagedFile, string>> {
   const out: Partial<Record<ManagedFile, string>> = {};
@@ -17,4 +21,29 @@ export function readManagedFiles(cwd: string): Partial<Record<ManagedFile, strin
     }
   }
   return out;
+}
+
+/** What planning needs to number and wire migrations: the folder's file names, drizzle's journal, package.json. */
+export function readMigrationState(cwd: string, setup: MigrationSetup): MigrationState {
+  const read = (path: string) => {
+    try {
+      return readFileSync(join(cwd, path), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new FileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  };
+  let existing: string[] = [];
+  try {
+    existing = readdirSync(join(cwd, setup.dir));
+  } catch {
+    existing = [];
+  }
+  return { existing, journal: setup.tool === 'drizzle' ? read(`${setup.dir}/meta/_journal.json`) : undefined, packageJson: read('package.json') };
+}
+
+/** The SQL templates of the migrations (templates/migrations/<name>.sql). */
+export function readMigrationSql(): MigrationSql {
+  const dir = join(templatesDir(), 'migrations');
+  return Object.fromEntries(MIGRATION_NAMES.map((n) => [n, readFileSync(join(dir, `${n}.sql`), 'utf8')])) as MigrationSql;
 }

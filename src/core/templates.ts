@@ -14,9 +14,12 @@ export interface Templates {
   renderYaml: Render;
   compose: Render;
   envExample: Render;
+  /** The app's env module (src/core/files/env-module.ts): TypeScript, and JavaScript (ESM or CommonJS). */
+  envModuleTs: Render;
+  envModuleJs: Render;
 }
 
-function templatesDir(): string {
+export function templatesDir(): string {
   // dist/cli.mjs and src/core/templates.ts sit at different depths: walk up to the package root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
@@ -44,5 +47,7 @@ export async function loadTemplates(): Promise<Templates> {
     renderYaml: compile('render.yaml.hbs'),
     compose: compile('docker-compose.yml.hbs'),
     envExample: compile('env.example.hbs'),
+    envModuleTs: compile('env-module.ts.hbs'),
+    envModuleJs: compile('env-module.js.hbs'),
   };
 }

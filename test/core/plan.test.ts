@@ -52,7 +52,7 @@ test('render.yaml wires the database, Key Value, generated and prompted secrets;
   const worker = doc.services.find((s: any) => s.type === 'worker');
   const env = Object.fromEntries(web.envVars.map((e: any) => [e.key, e]));
   assert.equal(web.name, 'shop-web');
-  assert.equal(web.buildCommand, 'corepack enable && pnpm install --frozen-lockfile && pnpm run build');
+  assert.equal(web.buildCommand, 'corepack enable && pnpm install --frozen-lockfile --prod=false && pnpm run build');
   assert.deepEqual(env.DATABASE_URL.fromDatabase, { name: 'shop-db', property: 'connectionString' });
   assert.deepEqual(env.REDIS_URL.fromService, { type: 'keyvalue', name: 'shop-kv', property: 'connectionString' });
   assert.equal(env.JWT_SECRET.generateValue, true);
@@ -112,7 +112,7 @@ test('a plain Express project without a worker gets a web service only', () => {
   assert.equal(project.framework, 'express');
   const doc = parse(files(plan(input({ project })))['render.yaml']!);
   assert.deepEqual(doc.services.map((s: any) => s.type), ['web', 'keyvalue']);
-  assert.equal(doc.services[0].buildCommand, 'npm ci');
+  assert.equal(doc.services[0].buildCommand, 'npm ci --include=dev');
   assert.equal(doc.services[0].startCommand, 'npm start');
 });
 

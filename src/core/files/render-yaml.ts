@@ -53,6 +53,24 @@ export function renderModel(project: ProjectInfo, contributions: Contribution[])
   return { services, databases };
 }
 
+/**
+ * Add what an existing service lacks: env vars (by key) and a preDeployCommand when migrations now need
+ * one; never change the user's entries.
+ */
+function mergeService(existing: YAMLMap, wanted: Record<string, unknown>, doc: Document): boolean {
+  let changed = false;
+  if (wanted.preDeployCommand && !existing.has('preDeployCommand')) {
+    const keys = existing.items.map((p) => String((p.key as { value?: unknown })?.value ?? p.key));
+    // Placed before startCommand, where the template puts it, so the service reads in deploy order.
+    const at = keys.indexOf('startCommand');
+    const pair = doc.createPair('preDeployCommand', wanted.preDeployCommand);
+    if (at >= 0) existing.items.splice(at, 0, pair as (typeof existing.items)[number]);
+    else existing.items.push(pair as (typeof existing.items)[number]);
+    changed = true;
+  }
+  return mergeServiceEnv(existing, wanted, doc) || changed;
+}
+
 /** Add the env vars an existing service lacks (by key); never change the user's entries. */
 function mergeServiceEnv(existing: YAMLMap, wanted: Record<string, unknown>, doc: Document): boolean {
   const want = wanted.envVars as RenderEnvVar[] | undefined;
@@ -73,7 +91,7 @@ function mergeServiceEnv(existing: YAMLMap, wanted: Record<string, unknown>, doc
 export function renderRenderYaml(existing: string | undefined, model: RenderModel, t: Templates, name: string): string {
   if (existing === undefined) return t.renderYaml({ name, services: model.services, databases: model.databases });
   const doc = parseYamlFile('render.yaml', existing);
-  const a = mergeNamedList(doc, 'services', model.services, mergeServiceEnv);
+  const a = mergeNamedList(doc, 'services', model.services, mergeService);
   const b = mergeNamedList(doc, 'databases', model.databases);
   return a || b ? doc.toString(YAML_OPTIONS) : existing;
 }

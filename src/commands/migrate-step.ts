@@ -1,0 +1,90 @@
+// The last step of init, after the files are written: apply the project's pending migrations to the
+// checked DATABASE_URL, with the project's own tool and script (the one render.yaml's preDeployCommand
+// runs), after showing the SQL, asking, and proving the set in a throwaway database.
+import type { Plan } from '../core/plan.ts';
+import type { ProjectInfo } from '../core/project.ts';
+import type { Provider } from '../core/provider.ts';
+import { ioFor } from '../core/verify.ts';
+
+export interface MigrationReport {
+  tool: string;
+  /** Migration files this run created. */
+  generated: string[];
+  /** Migrations applied to the database by this run. */
+  applied: string[];
+  /** 'passed', or why the throwaway-database proof was skipped; null when nothing was applied. */
+  proof: string | null;
+  /** Why migrations were not generated or not applied, when they were not. */
+  note: string | null;
+}
+
+/** How the step talks: the wizard (clack, spinners, a question) or plain lines (--yes). */
+export interface Say {
+  info(s: string): void;
+  warn(s: string): void;
+  note(text: string, title: string): void;
+  /** --yes answers yes. */
+  confirm(question: string): Promise<boolean>;
+  step<T>(title: string, task: (signal: AbortSignal) => Promise<T>, done: (r: T) => string): Promise<T>;
+}
+
+export async function migrateStep(input: {
+  plan: Plan;
+  project: ProjectInfo;
+  postgres: Provider | undefined;
+  /** DATABASE_URL as checked; undefined when PostgreSQL was not checked (skipped, unverified, not selected). */
+  url: string | undefined;
+  say: Say;
+}): Promise<MigrationReport | undefined> {
+  const { plan, project, say } = input;
+  const m = plan.migrations;
+  if (!m || !input.postgres) return undefined;
+  const report: MigrationReport = { tool: m.setup.tool, generated: m.added, applied: [], proof: null, note: null };
+  const run = project.commands.run(m.script ?? 'db:migrate');
+  if (m.skipped) {
+    say.warn(m.skipped);
+    return { ...report, note: m.skipped };
+  }
+  const hasScript = project.scripts.migrate !== undefined || m.packageJson !== undefined;
+  if (!hasScript) {
+    if (m.added.length) say.warn(`No package.json: the migrations in ${m.setup.dir}/ are written but not applied; run them with ${m.setup.tool}`);
+    return m.added.length ? { ...report, note: 'no package.json' } : undefined;
+  }
+  if (!input.url) {
+    const note = `not applied: PostgreSQL was not checked; run ${run} once the database is reachable`;
+    if (m.added.length) say.warn(`Migrations ${note}`);
+    return { ...report, note };
+  }
+  const { applyMigrations, installTool, pendingMigrations, prove, toolInstalled } = await import('../core/migrate.ts');
+  const { parsePostgresUrl } = await import('../../providers/postgres.ts');
+  const migrator = (signal: AbortSignal) => ({
+    project,
+    setup: m.setup,
+    script: m.script!,
+    url: input.url!,
+    io: ioFor(input.postgres!, project, signal),
+  });
+
+  if (!toolInstalled(project, m.setup))
+    await say.step(`Installing ${m.setup.tool} (${project.packageManager} install)`, (signal) => installTool(project, signal), () => `Installed ${m.setup.tool}`);
+  const pending = await say.step('Reading which migrations the database has run', (signal) => pendingMigrations(migrator(signal)), (p) =>
+    p.length ? `${p.length} migration${p.length > 1 ? 's' : ''} to apply` : 'The database is up to date: no migration to apply',
+  );
+  if (!pending.length) return report;
+
+  const t = parsePostgresUrl(input.url);
+  const target = `${t.user}@${t.host}:${t.port}/${t.database}`;
+  say.note(pending.map((p) => `-- ${p.name}\n${p.sql}`).join('\n\n'), `SQL to apply to ${target}`);
+  if (!(await say.confirm(`Apply ${pending.length} migration${pending.length > 1 ? 's' : ''} to ${target} with ${run}?`))) {
+    const note = `not applied: you chose to wait; run ${run} when ready`;
+    say.info(`Migrations ${note}`);
+    return { ...report, note };
+  }
+  const skipped = await say.step('Proving them in a throwaway database (up, down, up)', (signal) => prove(migrator(signal), pending), (why) =>
+    why ? `Proof skipped: ${why}` : 'Proved in a throwaway database: up, down and up again, then dropped',
+  );
+  report.proof = skipped ?? 'passed';
+  await say.step(`Applying with ${run}`, (signal) => applyMigrations(migrator(signal)), () => `Applied ${pending.map((p) => p.name).join(', ')}`);
+  report.applied = pending.map((p) => p.name);
+  return report;
+}

@@ -1,0 +1,109 @@
+// The app's env module: a small file generated into the user's project that checks process.env with zod
+// when the app starts, against exactly the keys this tool manages for the selected providers. Each key's
+// check is its declaration's `app` expression (EnvVar.app), so one declaration still drives everything.
+// Pure: providers and project in, path and text out.
+import type { FrameworkId, ProjectInfo } from '../project.ts';
+import type { EnvVar, Provider, Values } from '../provider.ts';
+import type { Templates } from '../templates.ts';
+
+/** The check of a key whose declaration has no `app` expression. */
+export const DEFAULT_APP_CHECK = 'z.string().min(1)';
+
+/**
+ * Keys the app reads that this tool never writes, each checked like the key it follows (always optional):
+ * the previous JWT_SECRET, accepted while tokens signed with it are still in use.
+ */
+const COMPANIONS: { key: string; of: string }[] = [{ key: 'JWT_SECRET_PREVIOUS', of: 'JWT_SECRET' }];
+
+/** Frameworks whose sources are bundled (ESM syntax whatever package.json "type" says). */
+const BUNDLED: readonly FrameworkId[] = ['nextjs', 'remix', 'react-router', 'sveltekit', 'astro'];
+
+const STARTUP: Record<FrameworkId, string> = {
+  nextjs: 'Next.js: from instrumentation.ts',
+  'react-router': 'React Router: from app/entry.server',
+  remix: 'Remix: from app/entry.server',
+  sveltekit: 'SvelteKit: from src/hooks.server',
+  astro: 'Astro: from src/middleware',
+  nestjs: 'NestJS: at the top of main',
+  hono: 'at the top of the server entry file',
+  fastify: 'at the top of the server entry file',
+  express: 'at the top of the server entry file',
+  node: 'at the top of the server entry file',
+};
+
+export type EnvModuleFormat = 'ts' | 'esm' | 'cjs';
+
+/**
+ * Where the module goes and in which form. TypeScript projects get env.ts. JavaScript follows how the
+ * project's own .js files are read: "type": "module" gives ESM in env.js; otherwise a bundled framework
+ * (Next.js, Remix, React Router, SvelteKit, Astro: sources written as ESM whatever "type" says) gets ESM in
+ * env.mjs, which Node and every bundler read as ESM, and a plain Node server gets CommonJS in env.js, which
+ * its require() loads on any Node version. In src/ when the project has one, else at the root.
+ */
+export function envModuleTarget(project: ProjectInfo): { path: string; format: EnvModuleFormat } {
+  const dir = project.srcDir ? 'src/' : '';
+  if (project.typescript) return { path: `${dir}env.ts`, format: 'ts' };
+  if (project.moduleType === 'module') return { path: `${dir}env.js`, format: 'esm' };
+  if (BUNDLED.includes(project.framework)) return { path: `${dir}env.mjs`, format: 'esm' };
+  return { path: `${dir}env.js`, format: 'cjs' };
+}
+
+/** The zod source that checks a key in the app, `.optional()` included; undefined when the app never reads it. */
+export function appCheck(e: Pick<EnvVar, 'app' | 'optional'>): string | undefined {
+  if (e.app === false) return undefined;
+  const expr = e.app ?? DEFAULT_APP_CHECK;
+  return e.optional && !/\.optional\(\)$/.test(expr) ? `${expr}.optional()` : expr;
+}
+
+/** Every key set to a placeholder: what a derived key's source values look like once they are all given. */
+const EVERY_VALUE: Values = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? 'x' : undefined) });
+
+/**
+ * A derived key is this project's only when its derive yields a value once every source is set (Clerk's
+ * publishable-key alias exists for the framework that reads it, e.g. NEXT_PUBLIC_… for Next.js, and no other).
+ */
+const belongsTo = (e: EnvVar, project: ProjectInfo) => !e.derive || e.derive(EVERY_VALUE, project) !== undefined;
+
+export interface EnvModuleGroup {
+  title: string;
+  vars: { key: string; expr: string }[];
+}
+
+/** The keys of the module, grouped by provider in the given (catalog) order, each with its check. */
+export function envModuleGroups(providers: Provider[], project: ProjectInfo): EnvModuleGroup[] {
+  const seen = new Set<string>();
+  return providers
+    .map((p) => ({
+      title: p.title,
+      vars: p.env.flatMap((e) => {
+        const expr = appCheck(e);
+        if (expr === undefined || seen.has(e.key) || !belongsTo(e, project)) return [];
+        seen.add(e.key);
+        const companions = COMPANIONS.filter((c) => c.of === e.key && !p.env.some((x) => x.key === c.key)).map((c) => ({
+          key: c.key,
+          expr: appCheck({ app: e.app, optional: true })!,
+        }));
+        return [{ key: e.key, expr }, ...companions];
+      }),
+    }))
+    .filter((g) => g.vars.length);
+}
+
+export function renderEnvModule(providers: Provider[], project: ProjectInfo, templates: Templates): { path: string; text: string } {
+  const { path, format } = envModuleTarget(project);
+  const groups = envModuleGroups(providers, project);
+  const keys = groups.flatMap((g) => g.vars.map((v) => v.key));
+  const numbers = groups.flatMap((g) => g.vars.filter((v) => /^z\.coerce\.number\(/.test(v.expr)).map((v) => v.key));
+  const data = {
+    path,
+    name: project.name,
+    groups,
+    keys,
+    rotation: keys.some((k) => COMPANIONS.some((c) => c.key === k)),
+    numbers: numbers.length ? `${numbers.join(', ')} ${numbers.length === 1 ? 'stays a string' : 'stay strings'}` : '',
+    usage: STARTUP[project.framework],
+    esm: format === 'esm',
+  };
+  const text = format === 'ts' ? templates.envModuleTs(data) : templates.envModuleJs(data);
+  return { path, text };
+}

@@ -1,0 +1,207 @@
+// Applying migrations: through the project's own tool and script (what render.yaml's preDeployCommand
+// runs), never through our own SQL runner, so what passed here is what runs in production. Before the
+// user's database is touched the set is proven in a throwaway database on the same server (up, the new
+// ones down, up again), and a failure is located to its migration and statement by replaying the SQL in
+// a transaction that is always rolled back.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UserError } from './errors.ts';
+import { upStatements } from './files/migrations.ts';
+import type { MigrationSetup, ProjectInfo } from './project.ts';
+import type { Io } from './provider.ts';
+import { redact } from './mask.ts';
+
+export class MigrationError extends UserError {}
+
+export interface Migrator {
+  project: ProjectInfo;
+  setup: MigrationSetup;
+  /** The package.json script that applies migrations (e.g. db:migrate). */
+  script: string;
+  url: string;
+  io: Io;
+}
+
+export interface Pending {
+  name: string;
+  /** The SQL that will run (the up section), or a note for a migration that is not SQL. */
+  sql: string;
+}
+
+type Pg = typeof import('../../providers/postgres.ts');
+const pg = (): Promise<Pg> => import('../../providers/postgres.ts');
+
+/** Migration files in the order the tool applies them. */
+function migrationFiles(m: Pick<Migrator, 'project' | 'setup'>): { name: string; path: string; when?: number }[] {
+  const dir = join(m.project.cwd, m.setup.dir);
+  if (m.setup.tool === 'drizzle') {
+    const journal = join(dir, 'meta', '_journal.json');
+    if (!existsSync(journal)) return [];
+    const { entries } = JSON.parse(readFileSync(journal, 'utf8')) as { entries: { tag: string; when: number }[] };
+    return entries.map((e) => ({ name: e.tag, path: join(dir, `${e.tag}.sql`), when: e.when }));
+  }
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^\d+.*\.(sql|js|cjs|mjs|ts)$/.test(f))
+    .sort((a, b) => Number(/^\d+/.exec(a)![0]) - Number(/^\d+/.exec(b)![0]) || a.localeCompare(b))
+    .map((f) => ({ name: f.replace(/\.[^.]+$/, ''), path: join(dir, f) }));
+}
+
+function upSql(path: string): string {
+  if (!path.endsWith('.sql')) return '-- (a JavaScript migration: its SQL is built when it runs)';
+  const text = readFileSync(path, 'utf8');
+  return /^\s*--[\s-]*up\s+migration/im.test(text) ? text.split(/^\s*--[\s-]*up\s+migration.*$/im)[1]!.split(/^\s*--[\s-]*down\s+migration/im)[0]!.trim() : text.replace(/--> statement-breakpoint\n?/g, '').trim();
+}
+
+/** What the tool would apply to `url` now, read from its own bookkeeping table. */
+export async function pendingMigrations(m: Migrator, url = m.url): Promise<Pending[]> {
+  const files = migrationFiles(m);
+  if (!files.length) return [];
+  const { withPostgres } = await pg();
+  const done = await withPostgres(url, m.io, async (sql) => {
+    try {
+      if (m.setup.tool === 'drizzle') {
+        const rows = (await sql.unsafe('select max(created_at)::text as last from drizzle.__drizzle_migrations')) as { last: string | null }[];
+        return { last: Number(rows[0]?.last ?? 0) };
+      }
+      const rows = (await sql.unsafe('select name from pgmigrations')) as { name: string }[];
+      return { names: new Set(rows.map((r) => r.name)) };
+    } catch (e) {
+      if ((e as { code?: string }).code === '42P01' || (e as { code?: string }).code === '3F000') return { names: new Set<string>(), last: 0 };
+      throw e;
+    }
+  });
+  const todo = files.filter((f) => ('names' in done && done.names ? !done.names.has(f.name) : (f.when ?? 0) > (done.last ?? 0)));
+  return todo.map((f) => ({ name: f.name, sql: upSql(f.path) }));
+}
+
+/** The tool's package, installed in the project? If not, the package manager installs what package.json lists. */
+export function toolInstalled(project: ProjectInfo, setup: MigrationSetup): boolean {
+  const pkg = setup.tool === 'drizzle' ? 'drizzle-kit' : 'node-pg-migrate';
+  return existsSync(join(project.cwd, 'node_modules', pkg, 'package.json'));
+}
+
+export async function installTool(project: ProjectInfo, signal: AbortSignal): Promise<void> {
+  const r = await run(project.packageManager, ['install'], project.cwd, {}, signal, 300_000);
+  if (r.code !== 0) throw new MigrationError(`${project.packageManager} install failed (exit ${r.code}): ${lastLine(r.output)}`, `run ${project.packageManager} install yourself, then ${project.commands.run('db:migrate')}`);
+}
+
+/**
+ * Proves the migrations in a throwaway database on the same server: up, down (the pending ones), up
+ * again, then drops it. Returns why the proof was skipped (no right to create a database), or nothing.
+ */
+export async function prove(m: Migrator, pending: Pending[]): Promise<string | undefined> {
+  const { withPostgres, parsePostgresUrl } = await pg();
+  const name = `prod_ready_proof_${randomBytes(4).toString('hex')}`;
+  const created = await withPostgres(m.url, m.io, async (sql) => {
+    try {
+      await sql.unsafe(`create database "${name}"`);
+      return undefined;
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      if (err.code === '42501') return `user "${parsePostgresUrl(m.url).user}" may not create databases (no CREATEDB)`;
+      return `a throwaway database could not be created: ${err.message ?? String(e)}`;
+    }
+  });
+  if (created) return created;
+  const url = new URL(m.url);
+  url.pathname = `/${name}`;
+  const throwaway = url.toString();
+  try {
+    await migrate(m, throwaway, 'up');
+    if (m.setup.tool === 'node-pg-migrate') {
+      await migrate(m, throwaway, 'down', pending.length);
+      await migrate(m, throwaway, 'up');
+    }
+    const left = await pendingMigrations(m, throwaway);
+    if (left.length) throw new MigrationError(`after up, down and up in a throwaway database, ${left.map((p) => p.name).join(', ')} still had not run`);
+  } finally {
+    await withPostgres(m.url, m.io, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`)).catch(() => undefined);
+  }
+  return undefined;
+}
+
+/** Applies everything pending to the user's database with the project's own script. */
+export async function applyMigrations(m: Migrator): Promise<void> {
+  await migrate(m, m.url, 'up');
+}
+
+async function migrate(m: Migrator, url: string, direction: 'up' | 'down', count?: number): Promise<void> {
+  const env = { DATABASE_URL: url };
+  // up: the project's script, exactly as the pre-deploy runs it; down: node-pg-migrate's own bin, on the same folder.
+  const r =
+    direction === 'up'
+      ? await run(m.project.packageManager, ['run', m.script], m.project.cwd, env, m.io.signal, 120_000)
+      : await run(process.execPath, [join(m.project.cwd, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), 'down', String(count ?? 1), '-m', m.setup.dir], m.project.cwd, env, m.io.signal, 120_000);
+  if (r.code === 0) return;
+  const where = await locate(m, url, direction).catch(() => undefined);
+  const secrets = [m.url, url, new URL(m.url).password].filter(Boolean);
+  const detail = where ?? lastLine(r.output);
+  throw new MigrationError(redact(`${direction === 'up' ? 'migration' : 'down migration'} failed${url === m.url ? '' : ' in the throwaway database'}: ${detail}`, secrets), 'no migration was applied: they run in one transaction, so every table is as it was; fix the migration file, then run again');
+}
+
+/**
+ * Finds the first failing statement: the pending migrations' SQL replayed one statement at a time in a
+ * transaction that is always rolled back (PostgreSQL DDL is transactional), so nothing is left behind.
+ */
+async function locate(m: Migrator, url: string, direction: 'up' | 'down'): Promise<string | undefined> {
+  if (direction !== 'up') return undefined;
+  const pending = await pendingMigrations(m, url);
+  const { withPostgres } = await pg();
+  const ROLLBACK = Symbol('rollback');
+  let found: string | undefined;
+  await withPostgres(
+    url,
+    m.io,
+    (sql) =>
+      sql
+        .begin(async (tx) => {
+          for (const p of pending)
+            for (const stmt of upStatements(`-- Up Migration\n${p.sql}`)) {
+              try {
+                await tx.unsafe(stmt).simple();
+              } catch (e) {
+                const err = e as { message?: string; code?: string };
+                found = `${p.name}: ${err.message}${err.code ? ` (${err.code})` : ''} in: ${stmt.split('\n')[0]}${stmt.includes('\n') ? ' …' : ''}`;
+                throw ROLLBACK;
+              }
+            }
+          throw ROLLBACK;
+        })
+        .catch((e) => {
+          if (e !== ROLLBACK) throw e;
+        }),
+    { connectTimeoutMs: 60_000 },
+  );
+  return found;
+}
+
+function lastLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at ') && !l.startsWith('npm '));
+  return lines.at(-1) ?? 'no output';
+}
+
+/** A child process with its output captured; secrets only in the environment, never in argv. */
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      env: { ...process.env, ...env, npm_config_update_notifier: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      shell: process.platform === 'win32',
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    child.on('error', (e) => {
+      if (signal.aborted) reject(signal.reason);
+      else if ((e as NodeJS.ErrnoException).code === 'ENOENT') reject(new MigrationError(`${cmd} was not found on PATH`));
+      else if (e.name === 'AbortError') reject(new MigrationError(`${[cmd, ...args.slice(0, 2)].join(' ')} took longer than ${timeoutMs / 1000} s and was stopped`));
+      else reject(e);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
