@@ -1,4 +1,5 @@
 // The app's own settings and secrets. No network: `verify` checks that the values agree with each other.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider } from '../src/core/provider.ts';
 import { checkedString } from '../src/core/schema.ts';
@@ -71,6 +72,30 @@ export default defineProvider({
       schema: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
       app: 'z.string().min(32)',
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('base64url'),
+    },
+    {
+      key: 'JWT_SECRET_PREVIOUS',
+      description:
+        'The JWT_SECRET before the last rotation, kept for an overlap window: sign with JWT_SECRET, accept tokens signed with either. Set by `create-prod-ready rotate JWT_SECRET`; the next rotation drops it.',
+      secret: true,
+      optional: true,
+      prompt: false,
+      schema: z.string().min(32, 'JWT_SECRET_PREVIOUS must be at least 32 characters'),
+      app: 'z.string().min(32)',
+    },
+  ],
+  rotations: [
+    {
+      id: 'app.jwt',
+      title: 'JWT_SECRET',
+      keys: ['JWT_SECRET'],
+      kind: 'auto',
+      // Made here: 32 random bytes, like the first one.
+      create: async () => ({ values: { JWT_SECRET: randomBytes(32).toString('base64url') } }),
+      // The old secret stays for an overlap window; this rotation's PREVIOUS replaces the last one's.
+      alongside: (old): Record<string, string> => (old.JWT_SECRET ? { JWT_SECRET_PREVIOUS: old.JWT_SECRET } : {}),
+      revokeHint:
+        'the old secret is now JWT_SECRET_PREVIOUS: accept tokens signed with either until they expire; the next rotation drops it. Render generates production\'s own JWT_SECRET (render.yaml generateValue): rotate that one in the service\'s Environment page',
     },
   ],
   async verify(v) {

@@ -33,8 +33,8 @@ export function configuredIds(dotenv: Record<string, string>, env: NodeJS.Proces
   return CATALOG.filter((c) => c.keys.some((k) => !!dotenv[k] || (c.id !== 'app' && !!env[k]))).map((c) => c.id);
 }
 
-/** The picker's initial selection: what is configured (plus app), or the base set in a new project. */
-export function initialSelection(dotenv: Record<string, string>, env: NodeJS.ProcessEnv): ProviderId[] {
-  const configured = configuredIds(dotenv, env);
+/** The picker's initial selection: what is configured or remembered in prod-ready.json (plus app), or the base set in a new project. */
+export function initialSelection(dotenv: Record<string, string>, env: NodeJS.ProcessEnv, remembered: readonly string[] = []): ProviderId[] {
+  const configured = [...configuredIds(dotenv, env), ...(remembered.filter((id) => AVAILABLE.includes(id as ProviderId)) as ProviderId[])];
   return configured.length ? CATALOG.map((c) => c.id).filter((id) => id === 'app' || configured.includes(id)) : BASE_PROVIDERS;
 }

@@ -399,5 +399,23 @@ export default defineProvider({
     })),
   ],
   verify: (values, io) => verifyClerk(values, io),
+  rotations: [
+    {
+      id: 'clerk.secret',
+      title: 'Clerk secret key',
+      keys: ['CLERK_SECRET_KEY'],
+      // Clerk keeps several secret keys active per instance and has no API to make one: the person adds a
+      // new key in the Dashboard; it is checked (verifyClerk: the pair with CLERK_PUBLISHABLE_KEY) before .env
+      // changes, and the old one works until it is deleted there.
+      kind: 'guided',
+      guide: [
+        `open the Clerk Dashboard's API keys page (${API_KEYS_PAGE}); at the top left, pick the application and the instance .env uses (Development for sk_test_, Production for sk_live_)`,
+        'under Secret keys, select + Add new key, name it (e.g. rotated-<date>) and create it',
+        'copy the new key (sk_test_… / sk_live_…): Clerk shows it in full only now',
+        'paste it below: it must belong to the instance of CLERK_PUBLISHABLE_KEY, and is checked before .env changes',
+      ],
+      revokeHint: `the old secret key still works: once everything that used it (the deployed app, CI) runs on the new one, delete it on the API keys page (${API_KEYS_PAGE}) → Secret keys → the old key (match its last characters) → Delete`,
+    },
+  ],
   contribute,
 });

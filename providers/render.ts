@@ -381,7 +381,7 @@ export function resolveLinked(entries: string[], services: readonly Service[]): 
 
 // --- actions ----------------------------------------------------------------------------------------------
 
-export function pushAction(service: Service, title: string, details: string[], opts: RenderCheckOptions = {}): Action {
+export function pushAction(service: Service, title: string, details: string[], opts: RenderCheckOptions = {}, only?: readonly string[]): Action {
   return {
     id: `render.push.${service.id}`,
     title,
@@ -390,7 +390,7 @@ export function pushAction(service: Service, title: string, details: string[], o
       const c = client(values, io, opts);
       // The FINAL values (an earlier action may have produced a new secret) against what Render holds now.
       const before = await readEnv(c, service);
-      const keys = pushKeys(values);
+      const keys = only ? pushKeys(values).filter((k) => only.includes(k)) : pushKeys(values);
       const d = diffEnv(values, keys, before);
       const todo = [...d.added, ...d.changed].sort();
       if (!todo.length) return { done: `Render service ${service.name} already has these ${keys.length} values` };
@@ -404,6 +404,20 @@ export function pushAction(service: Service, title: string, details: string[], o
       return { done: `set ${todo.length} variable${todo.length > 1 ? 's' : ''} on Render service ${service.name} (read back: all match${d.foreign.length ? `; ${d.foreign.length} other${d.foreign.length > 1 ? 's' : ''} kept` : ''})` };
     },
   };
+}
+
+/**
+ * A rotation's push: `keys` (those of them Render should hold, by the same rule as the wizard's push) set
+ * on every linked service, one key at a time and read back. Returns one line per service; [] without links.
+ */
+export async function pushToLinked(values: Values, keys: readonly string[], io: Io, opts: RenderCheckOptions = {}): Promise<string[]> {
+  const entries = linkedEntries(values.RENDER_SERVICES);
+  if (!entries.length || !values.RENDER_API_KEY) return [];
+  const c = client(values, io, opts);
+  const linked = resolveLinked(entries, await listAll<Service>(c, '/v1/services?includePreviews=false', 'service', 'list services'));
+  const done: string[] = [];
+  for (const s of linked) done.push((await pushAction(s, `push to ${s.name}`, [], opts, keys).run(io, values)).done);
+  return done;
 }
 
 export function deployAction(service: Service, opts: RenderCheckOptions = {}): Action {
@@ -518,6 +532,7 @@ export default defineProvider({
     },
     {
       key: 'RENDER_SERVICES',
+      shared: true,
       description: 'Existing Render services to link (names or srv- ids, comma-separated); empty: the Blueprint creates them',
       where: 'Render dashboard → the service → Settings (name, id in the URL)',
       secret: false,
@@ -528,6 +543,7 @@ export default defineProvider({
     },
     {
       key: 'RENDER_REGION',
+      shared: true,
       description: `Region for the services render.yaml creates (${REGIONS.join(', ')})`,
       secret: false,
       optional: true,
@@ -538,6 +554,7 @@ export default defineProvider({
     },
     {
       key: 'RENDER_PLAN',
+      shared: true,
       description: 'Plan for the web service and worker in render.yaml (free, starter, standard, pro…)',
       secret: false,
       optional: true,
@@ -548,5 +565,22 @@ export default defineProvider({
     },
   ],
   verify: (values, io) => verifyRender(values, io),
+  rotations: [
+    {
+      id: 'render.key',
+      title: 'Render API key',
+      keys: ['RENDER_API_KEY'],
+      // Render's API has no call that makes an API key: the person creates one in the Dashboard; verifyRender
+      // checks it (its workspaces, and RENDER_SERVICES resolved with it) before .env changes. It is never
+      // pushed (pushKeys leaves RENDER_* out): the key stays in .env.
+      kind: 'guided',
+      guide: [
+        `open Render Dashboard → Account Settings → API Keys (${API_KEYS_PAGE}) and select Create API Key; name it (e.g. create-prod-ready <date>)`,
+        'copy the key (rnd_…): Render shows it in full only now',
+        'paste it below: it is checked (its workspace must see the services in RENDER_SERVICES) before .env changes',
+      ],
+      revokeHint: `RENDER_API_KEY stays in .env and is never pushed to a service. The old key still works: once nothing else (CI, scripts) uses it, revoke it under Account Settings → API Keys (${API_KEYS_PAGE}) → the old key → Delete`,
+    },
+  ],
   contribute: (values) => contribute(values),
 });

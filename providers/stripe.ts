@@ -17,7 +17,7 @@ import type StripeSDK from 'stripe';
 import { VerifyError } from '../src/core/errors.ts';
 import { mask } from '../src/core/mask.ts';
 import type { FrameworkId } from '../src/core/project.ts';
-import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Values, type Verified } from '../src/core/provider.ts';
+import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
@@ -268,6 +268,8 @@ interface Client {
   timeoutMs: number;
   /** What is left of the time the whole check may spend waiting on 429s. */
   budgetMs: number;
+  /** What the calls are part of, for messages: "the check" (default) or "the rotation". */
+  doing?: string;
   statusOf(requestId: string | undefined): number | undefined;
   lastStatus(): number | undefined;
   close(): void;
@@ -394,7 +396,7 @@ async function call<T>(c: Client, what: string, fn: (s: StripeClient) => Promise
           throw abortError(c.signal, c.where);
         }
         throw new StripeCheckError(
-          `Stripe rate-limited the check (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${attempt < MAX_429_RETRIES && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,
+          `Stripe rate-limited ${c.doing ?? 'the check'} (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${attempt < MAX_429_RETRIES && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,
           'wait a minute and try again; every script using this key shares its rate limit',
           'RATE_LIMITED',
           429,
@@ -712,6 +714,9 @@ type EnabledEvent = StripeSDK.WebhookEndpointCreateParams.EnabledEvent;
 type ApiVersion = StripeSDK.WebhookEndpointCreateParams['api_version'];
 const DESCRIPTION = 'Created by create-prod-ready';
 
+/** The prod-ready.json resource naming the endpoint whose secret is STRIPE_WEBHOOK_SECRET. */
+export const ENDPOINT_RESOURCE = 'stripe.webhookEndpoint';
+
 function createEndpointAction(key: string, url: string, events: string[], opts: StripeCheckOptions): Action {
   const n = events.includes('*') ? 'all events' : `${events.length} event${events.length > 1 ? 's' : ''}`;
   return {
@@ -729,7 +734,7 @@ function createEndpointAction(key: string, url: string, events: string[], opts: 
         );
         if (!made.secret)
           throw new VerifyError(`Stripe created webhook endpoint ${made.id} but returned no signing secret`, `copy it from Developers → Webhooks → ${made.id} → Signing secret (${dashboard('webhooks', c.mode)})`, 'NO_SECRET');
-        return { values: { STRIPE_WEBHOOK_SECRET: made.secret }, done: `Created Stripe webhook endpoint ${made.id} for ${url}; its signing secret goes to STRIPE_WEBHOOK_SECRET` };
+        return { values: { STRIPE_WEBHOOK_SECRET: made.secret }, resources: { [ENDPOINT_RESOURCE]: made.id }, done: `Created Stripe webhook endpoint ${made.id} for ${url}; its signing secret goes to STRIPE_WEBHOOK_SECRET` };
       } finally {
         c.close();
       }
@@ -766,7 +771,8 @@ function replaceEndpointAction(key: string, old: StripeSDK.WebhookEndpoint, opts
         if (!made.secret)
           throw new VerifyError(`Stripe created webhook endpoint ${made.id} but returned no signing secret`, `copy it from Developers → Webhooks → ${made.id} → Signing secret, then delete ${old.id}`, 'NO_SECRET');
         const values = { STRIPE_WEBHOOK_SECRET: made.secret };
-        if (!current) return { values, done: `Created Stripe webhook endpoint ${made.id} for ${from.url} (${old.id} was already gone); its signing secret goes to STRIPE_WEBHOOK_SECRET` };
+        const resources = { [ENDPOINT_RESOURCE]: made.id };
+        if (!current) return { values, resources, done: `Created Stripe webhook endpoint ${made.id} for ${from.url} (${old.id} was already gone); its signing secret goes to STRIPE_WEBHOOK_SECRET` };
         try {
           await call(c, `delete webhook endpoint ${old.id}`, (s) => s.webhookEndpoints.del(old.id));
         } catch (e) {
@@ -775,16 +781,174 @@ function replaceEndpointAction(key: string, old: StripeSDK.WebhookEndpoint, opts
           const why = e instanceof Error ? e.message : String(e);
           return {
             values,
+            resources,
             done: `Created Stripe webhook endpoint ${made.id} for ${from.url} (its signing secret goes to STRIPE_WEBHOOK_SECRET), but could not delete the old endpoint ${old.id} (${why}): delete it in Developers → Webhooks`,
           };
         }
-        return { values, done: `Replaced Stripe webhook endpoint ${old.id} with ${made.id} for ${from.url}; its signing secret goes to STRIPE_WEBHOOK_SECRET` };
+        return { values, resources, done: `Replaced Stripe webhook endpoint ${old.id} with ${made.id} for ${from.url}; its signing secret goes to STRIPE_WEBHOOK_SECRET` };
       } finally {
         c.close();
       }
     },
   };
 }
+
+// --- rotations (`create-prod-ready rotate`; see Rotation in src/core/provider.ts) ------------------------
+//
+// stripe.webhook (auto): Stripe shows an endpoint's signing secret only when the endpoint is created, and
+// has no call that rolls it, so the new secret comes from a NEW endpoint for the same URL, events and API
+// version. Both endpoints deliver every event until the old one is deleted (`revoke`), which waits until the
+// deployed app runs on the new secret. The new endpoint carries metadata.rotation = the run's tag, so
+// `cleanup` finds it when a run stopped before .env had its secret.
+//
+// stripe.keys (guided): the v1 API (all that stripe@23 covers) cannot roll an API key; the Dashboard does
+// (Rotate key, with an expiration for the old one). Only STRIPE_SECRET_KEY changes: rotating the secret key leaves the
+// publishable key as it is (and a publishable key is public anyway), so asking for it would only ask for
+// the value .env already has.
+
+/** The client for a rotation step: the key must be there and well formed before anything is sent. */
+async function rotationClient(values: Values, io: Io): Promise<Client> {
+  const key = values.STRIPE_SECRET_KEY;
+  if (!key) throw new VerifyError('STRIPE_SECRET_KEY is missing, and every Stripe call needs it', KEYS_HINT, 'BAD_FORMAT');
+  const problem = secretKeyProblem(key);
+  if (problem) throw new VerifyError(problem, KEYS_HINT, 'BAD_FORMAT');
+  if (io.signal.aborted) throw abortError(io.signal, 'api.stripe.com');
+  const c = await openClient(key, io, {});
+  c.doing = 'the rotation';
+  return c;
+}
+
+/**
+ * The endpoint whose signing secret is STRIPE_WEBHOOK_SECRET: the one for APP_URL + the webhook path (as
+ * the wizard created it). Several for that URL: the one prod-ready.json names (`stripe.webhookEndpoint`,
+ * when the caller passes it with the values), else none is guessed.
+ */
+async function currentEndpoint(c: Client, values: Values, io: Io): Promise<StripeSDK.WebhookEndpoint> {
+  const appUrl = values.APP_URL;
+  if (!appUrl || httpUrlProblem(appUrl))
+    throw new VerifyError(
+      `APP_URL is ${appUrl ? 'not a valid http(s) URL' : 'not set'}, so the Stripe webhook endpoint whose secret is STRIPE_WEBHOOK_SECRET cannot be found`,
+      'set APP_URL in .env to the public URL of the app (e.g. https://shop.example.com)',
+      'NO_APP_URL',
+    );
+  const url = webhookUrl(appUrl, webhookPathFor(values, io.project.framework));
+  if (isLocalUrl(appUrl))
+    throw new VerifyError(
+      `APP_URL is local (${url}): no Stripe endpoint delivers there, so there is no endpoint secret to rotate`,
+      'locally STRIPE_WEBHOOK_SECRET comes from `stripe listen --print-secret`; rotate the production one with APP_URL set to the public URL',
+      'LOCAL',
+    );
+  const same = (await listEndpoints(c)).filter((e) => sameUrl(e.url, url));
+  const where = `Developers → Webhooks (${dashboard('webhooks', c.mode)})`;
+  if (!same.length)
+    throw new VerifyError(
+      `no Stripe webhook endpoint has the URL ${url} (${c.mode} mode), so there is no signing secret to rotate`,
+      `run create-prod-ready to create it; if the app receives webhooks on another path, set STRIPE_WEBHOOK_PATH (endpoints: ${where})`,
+      'NO_ENDPOINT',
+    );
+  const hinted = values[ENDPOINT_RESOURCE];
+  const ep = same.length === 1 ? same[0]! : same.find((e) => e.id === hinted);
+  if (!ep)
+    throw new VerifyError(
+      `${same.length} Stripe webhook endpoints have the URL ${url} (${same.map((e) => e.id).join(', ')}) and nothing says which one STRIPE_WEBHOOK_SECRET belongs to, so none was replaced`,
+      `delete the extra ones in ${where}, keeping the one whose signing secret is in STRIPE_WEBHOOK_SECRET, then run rotate again`,
+      'AMBIGUOUS_ENDPOINT',
+    );
+  if (ep.status !== 'enabled')
+    throw new VerifyError(
+      `Stripe webhook endpoint ${ep.id} for ${url} is disabled (Stripe sends it nothing), so its secret was not rotated`,
+      `enable it in ${where} and run rotate again, or delete it and run create-prod-ready to create a new one`,
+      'DISABLED_ENDPOINT',
+    );
+  return ep;
+}
+
+const notFound = (e: unknown) => e instanceof StripeCheckError && e.status === 404;
+
+export const webhookRotation: Rotation = {
+  id: 'stripe.webhook',
+  title: 'Stripe webhook signing secret',
+  keys: ['STRIPE_WEBHOOK_SECRET'],
+  kind: 'auto',
+  confirmRevoke:
+    'Does the deployed app run with the new STRIPE_WEBHOOK_SECRET now? Until the old endpoint is deleted, Stripe delivers every event to both endpoints (the copy signed with the secret the app does not have fails its check and is retried by Stripe). Yes deletes the old endpoint.',
+  async create(values, io, tag) {
+    const c = await rotationClient(values, io);
+    try {
+      const old = await currentEndpoint(c, values, io);
+      const made = await call(c, 'create the webhook endpoint', (s) =>
+        s.webhookEndpoints.create({
+          url: old.url,
+          enabled_events: old.enabled_events as EnabledEvent[],
+          ...(old.api_version ? { api_version: old.api_version as ApiVersion } : {}),
+          description: old.description || DESCRIPTION,
+          metadata: { ...old.metadata, created_by: 'create-prod-ready', rotation: tag, replaces: old.id },
+        }),
+      );
+      if (!made.secret) {
+        // Useless without its secret: removed now rather than left to `cleanup`.
+        const gone = await call(c, `delete webhook endpoint ${made.id}`, (s) => s.webhookEndpoints.del(made.id)).then(
+          () => true,
+          () => false,
+        );
+        throw new VerifyError(
+          `Stripe created webhook endpoint ${made.id} but returned no signing secret${gone ? '; it was deleted again' : ''}`,
+          gone ? 'try again later' : `delete ${made.id} in Developers → Webhooks (${dashboard('webhooks', c.mode)})`,
+          'NO_SECRET',
+        );
+      }
+      return { values: { STRIPE_WEBHOOK_SECRET: made.secret }, old: { endpoint: old.id }, new: { endpoint: made.id }, resources: { [ENDPOINT_RESOURCE]: made.id } };
+    } finally {
+      c.close();
+    }
+  },
+  async cleanup(values, io, tag) {
+    const c = await rotationClient(values, io);
+    try {
+      const left = (await listEndpoints(c)).filter((e) => e.metadata?.rotation === tag && e.metadata?.created_by === 'create-prod-ready');
+      const done: string[] = [];
+      for (const e of left) {
+        try {
+          await call(c, `delete webhook endpoint ${e.id}`, (s) => s.webhookEndpoints.del(e.id));
+        } catch (err) {
+          if (!notFound(err)) throw err;
+        }
+        done.push(`deleted webhook endpoint ${e.id} (made by the interrupted rotation; its secret never reached .env)`);
+      }
+      return done;
+    } finally {
+      c.close();
+    }
+  },
+  async revoke(values, io, old) {
+    const id = old.endpoint;
+    if (!id) throw new VerifyError('the rotation recorded no id for the old webhook endpoint, so nothing was deleted', `delete it by hand in Developers → Webhooks (${dashboard('webhooks')})`, 'NO_ENDPOINT_ID');
+    const c = await rotationClient(values, io);
+    try {
+      await call(c, `delete webhook endpoint ${id}`, (s) => s.webhookEndpoints.del(id));
+      return `deleted the old webhook endpoint ${id}`;
+    } catch (err) {
+      if (notFound(err)) return `the old webhook endpoint ${id} no longer exists in ${c.mode} mode (already deleted)`;
+      throw err;
+    } finally {
+      c.close();
+    }
+  },
+};
+
+export const keysRotation: Rotation = {
+  id: 'stripe.keys',
+  title: 'Stripe secret key',
+  keys: ['STRIPE_SECRET_KEY'],
+  kind: 'guided',
+  guide: [
+    `Open Developers → API keys in the mode of the current STRIPE_SECRET_KEY: ${dashboard('apikeys', 'test')} for sk_test_… / rk_test_…, ${dashboard('apikeys', 'live')} for sk_live_… / rk_live_…`,
+    'On the row of the secret key (or of your restricted key), open ⋯ → Rotate key… (older Dashboards: Roll key…)',
+    'Expiration: give the OLD key time to be replaced everywhere, e.g. 24 hours ("Now" stops every server still using it at once); confirm with the code Stripe sends',
+    'Copy the new key (Stripe shows it once) and paste it here. STRIPE_PUBLISHABLE_KEY stays as it is',
+  ],
+  revokeHint: `the old key keeps working until the expiration you chose in the Dashboard; once every deployed app runs on the new one you can end it sooner in Developers → API keys (${dashboard('apikeys', 'live')}; test mode: ${dashboard('apikeys', 'test')})`,
+};
 
 // --- the provider ---------------------------------------------------------------------------------------
 
@@ -842,6 +1006,7 @@ export default defineProvider({
     },
     {
       key: 'STRIPE_WEBHOOK_PATH',
+      shared: true,
       description: "Path of your app's Stripe webhook route, appended to APP_URL for the endpoint.",
       where: 'the route in your app that receives Stripe events (default for your framework)',
       secret: false,
@@ -853,6 +1018,7 @@ export default defineProvider({
     },
     {
       key: 'STRIPE_WEBHOOK_EVENTS',
+      shared: true,
       description: `Comma-separated event types the webhook endpoint receives; empty: ${DEFAULT_WEBHOOK_EVENTS.join(',')}.`,
       where: 'https://docs.stripe.com/api/events/types',
       secret: false,
@@ -869,4 +1035,5 @@ export default defineProvider({
   ],
   verify: (values, io) => verifyStripe(values, io),
   contribute,
+  rotations: [webhookRotation, keysRotation],
 });

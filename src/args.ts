@@ -16,7 +16,15 @@ Set up and check your production config: live-checks every credential, then writ
 
 Usage
   npx create-prod-ready [init] [options]   the wizard (default)
-  npx create-prod-ready check [--json]     live-check everything configured in .env
+  npx create-prod-ready join [options]     a teammate's first run: asks only for your own values,
+                                           writes only .env (automatic in a clone with
+                                           prod-ready.json and no .env)
+  npx create-prod-ready check [--json]     live-check everything configured in .env, and audit it
+                                           (.env.example keys missing, test/live mix, .env tracked
+                                           by git, .env values found in tracked files)
+  npx create-prod-ready rotate [KEY|provider ...] [--finish]
+                                           rotate secrets: new → verified → .env → Render → old
+                                           revoked; a picker without arguments
 
 Options
   --cwd DIR            project folder (default: the current folder)
@@ -26,6 +34,7 @@ Options
   --dry-run            show the plan (secrets masked) and write nothing
   --skip-verify        do not check values live (offline use)
   --json               one JSON document on stdout (implies --yes)
+  --finish             rotate: revoke the old credentials kept until the app ran on the new ones
   -h, --help           this help
   -v, --version        the version
 
@@ -84,6 +93,7 @@ export function parseCommandLine(argv: string[]) {
         'dry-run': { type: 'boolean' },
         'skip-verify': { type: 'boolean' },
         json: { type: 'boolean' },
+        finish: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -92,9 +102,10 @@ export function parseCommandLine(argv: string[]) {
     throw new UsageError((err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''), 'see create-prod-ready --help');
   }
   const { values: v, positionals } = parsed;
-  const command = positionals[0] ?? 'init';
-  if (!['init', 'check'].includes(command) || positionals.length > 1)
-    throw new UsageError(`unknown command: ${positionals.join(' ')}`, 'commands: init (default), check');
+  const command = (positionals[0] ?? 'init') as 'init' | 'check' | 'join' | 'rotate';
+  if (!['init', 'check', 'join', 'rotate'].includes(command) || (positionals.length > 1 && command !== 'rotate'))
+    throw new UsageError(`unknown command: ${positionals.join(' ')}`, 'commands: init (default), join, check, rotate');
+  if (v.finish && command !== 'rotate') throw new UsageError('--finish is an option of rotate', 'see create-prod-ready --help');
   let providers: ProviderId[] | undefined;
   if (v.providers !== undefined) {
     const ids = v.providers.split(',').map((s) => s.trim()).filter(Boolean);
@@ -123,6 +134,12 @@ export function parseCommandLine(argv: string[]) {
       skipVerify: !!v['skip-verify'],
       json: !!v.json,
       version: VERSION,
+      /** `join`: a teammate's run (only .env is written); also detected from prod-ready.json without .env. */
+      join: command === 'join',
+      /** `rotate KEY|provider …`: what to rotate (none: a picker, or everything rotatable with --yes). */
+      targets: command === 'rotate' ? positionals.slice(1) : [],
+      /** `rotate --finish`: revoke old credentials left for later (a Stripe endpoint kept until the app runs on the new one). */
+      finish: !!v.finish,
     },
   };
 }

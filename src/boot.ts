@@ -30,14 +30,22 @@ export function boot(argv: string[]): { exit?: number; painted: number } {
   try {
     if (!statSync(cwd).isDirectory()) return { painted: 0 };
     if (!(require('node:tty') as typeof import('node:tty')).isatty(1) || !process.stdin.isTTY) return { painted: 0 };
-    let env = '';
+    let env: string | undefined;
     try {
       env = readFileSync(join(cwd, '.env'), 'utf8');
     } catch {
       /* no .env yet */
     }
+    let remembered: string[] | undefined;
+    try {
+      remembered = (JSON.parse(readFileSync(join(cwd, 'prod-ready.json'), 'utf8')) as { providers?: string[] }).providers;
+    } catch {
+      /* none, or unreadable: the CLI reports it */
+    }
+    // A teammate's first run (prod-ready.json, no .env) shows no picker: the CLI draws its own frame.
+    if (remembered && env === undefined) return { painted: 0 };
     const project = detectProject(cwd);
-    const initial = initialSelection(dotenvValues(parseDotenv(env)), process.env);
+    const initial = initialSelection(dotenvValues(parseDotenv(env ?? '')), process.env, remembered);
     // Raw mode before the frame: a key pressed once the prompt shows must reach the prompt as typed
     // (in cooked mode Enter arrives as \n, which clack ignores, and its echo would shift the frame).
     process.stdin.setRawMode(true);

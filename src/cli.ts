@@ -18,6 +18,7 @@ export async function main(argv: string[], painted = 0): Promise<number> {
     interactive = args.flags.interactive;
     if (!interactive || args.command !== 'init') unpaint();
     if (args.command === 'check') return await (await import('./commands/check.ts')).checkCommand(args.flags);
+    if (args.command === 'rotate') return await (await import('./commands/rotate.ts')).rotate(args.flags);
     return await (await import('./commands/init.ts')).init({ ...args.flags, painted });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;

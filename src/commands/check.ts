@@ -9,6 +9,7 @@ import { check, fromOutside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { plainOut } from '../ui/plain.ts';
 import { passed, printJson, report, verifyAll } from './init.ts';
+import { audit, type AuditResult } from '../core/audits.ts';
 import type { ProviderId } from '../core/provider.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
@@ -43,6 +44,15 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
       else if (!formatErrors.has(p.id)) formatErrors.set(p.id, c.message);
     }
   const checkable = providers.filter((p) => !formatErrors.has(p.id));
+  // The audit (git, tracked files) runs while the providers are checked.
+  const secrets = providers.flatMap((p) =>
+    p.env
+      // local defaults (postgres://app:app@localhost…) are documented values, not leaks
+      .filter((e) => e.secret && dotenv[e.key] && dotenv[e.key] !== e.localDefault?.(dotenv, project))
+      .map((e) => ({ key: e.key, value: dotenv[e.key]! })),
+  );
+  const audited = audit(flags.cwd, { example: files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values } });
+  audited.catch(() => undefined);
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
   const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>
     passed(p, v, (v.actions ?? []).map((a) => `not done yet: ${a.title} (the wizard does it)`)),
@@ -53,8 +63,26 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   );
   out.line(`create-prod-ready ${flags.version} check · ${providers.length} provider${providers.length > 1 ? 's' : ''}`);
   for (const r of results) report(out, providers.find((p) => p.id === r.id)!, r);
-  const ok = results.every((r) => r.ok);
+  const optional = new Set(providers.flatMap((p) => p.env.filter((e) => e.optional).map((e) => e.key)));
+  const a = await audited;
+  // keys this tool declares optional (JWT_SECRET_PREVIOUS, STRIPE_WEBHOOK_PATH…) may be left empty
+  a.missing = a.missing.filter((k) => !optional.has(k));
+  const findings = auditLines(a);
+  for (const f of findings) out.fail(f);
+  const ok = results.every((r) => r.ok) && !findings.length;
   out.line(`${ok ? 'All checks passed' : 'Some checks failed'} in ${Math.round(performance.now() - started)} ms.`);
-  if (flags.json) printJson(ok, results, []);
+  if (flags.json) printJson(ok, results, [], undefined, { ...a, findings });
   return ok ? 0 : 1;
+}
+
+/** One line per audit finding; every finding fails `check` (it is a CI gate). Values are never shown. */
+function auditLines(a: AuditResult): string[] {
+  const lines: string[] = [];
+  if (a.missing.length) lines.push(`.env lacks ${a.missing.join(', ')}, listed in .env.example (run npx create-prod-ready to fill them in)`);
+  lines.push(...a.modeMix);
+  if (a.dotenvTracked) lines.push('.env is tracked by git: its secrets are in the repository history (git rm --cached .env, then rotate every secret in it: npx create-prod-ready rotate)');
+  const byFile = new Map<string, string[]>();
+  for (const l of a.leaks) byFile.set(l.file, [...(byFile.get(l.file) ?? []), l.key]);
+  for (const [file, keys] of byFile) lines.push(`${file} (tracked by git) contains the value of ${keys.join(', ')} from .env: remove it, then rotate ${keys.length > 1 ? 'them' : 'it'}`);
+  return lines;
 }

@@ -12,9 +12,11 @@ import { maskSecret } from '../core/mask.ts';
 import { plan, type FileChange, type Plan } from '../core/plan.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Action, Provider, ProviderId, Verified } from '../core/provider.ts';
-import { check, fromOutside, resolveAll, type Source } from '../core/resolve.ts';
-import { readManagedFiles, readMigrationSql, readMigrationState } from '../core/snapshot.ts';
+import { check, fromOutside, resolveAll, SOURCE_LABEL, type Source } from '../core/resolve.ts';
+import { readManagedFiles, readMigrationSql, readMigrationState, readProjectFile } from '../core/snapshot.ts';
+import { envModuleTarget } from '../core/files/env-module.ts';
 import type { MigrationState } from '../core/files/migrations.ts';
+import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
 import { migrateStep, type MigrationReport, type Say } from './migrate-step.ts';
 import { loadTemplates } from '../core/templates.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
@@ -33,6 +35,8 @@ export interface InitFlags {
   version: string;
   /** Lines of the first frame already drawn by the boot file (replaced by clack's). */
   painted?: number;
+  /** `join`: a teammate's run, also detected from prod-ready.json without .env. */
+  join?: boolean;
 }
 
 export interface Result {
@@ -59,6 +63,14 @@ interface Run {
   actions: { provider: Provider; action: Action }[];
   /** The migrations folder and package.json as found, and the run's clock (for numbering). */
   migrations: { state: MigrationState; now: number };
+  /** prod-ready.json as found. */
+  memory: Memory | undefined;
+  /** The app's env module (src/env.ts…) as found. */
+  envModule: string | undefined;
+  /** Ids of what actions created at providers, for prod-ready.json. */
+  resources: Record<string, string>;
+  /** A teammate's first run: committed files are never changed, only .env is written. */
+  joining: boolean;
 }
 
 
@@ -88,7 +100,13 @@ export async function init(flags: InitFlags): Promise<number> {
     results: [],
     actions: [],
     migrations: { state: readMigrationState(flags.cwd, project.migrations), now: Date.now() },
+    memory: parseMemory(files[MEMORY_FILE]),
+    envModule: readProjectFile(flags.cwd, envModuleTarget(project).path),
+    resources: {},
+    joining: false,
   };
+  // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
+  run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined);
   return flags.interactive ? interactive(run) : batch(run);
 }
 
@@ -123,15 +141,19 @@ function overwrite(run: Run): Set<string> {
 }
 
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
-  return plan({
+  const p = plan({
     project: run.project,
     providers: run.providers,
     values: known(run),
     overwrite: overwrite(run),
     files: run.files,
     templates,
+    resources: run.resources,
     migrations: { ...run.migrations, sql: readMigrationSql() },
+    envModule: run.project.hasPackageJson ? { existing: run.envModule } : undefined,
   });
+  // A teammate writes .env and nothing else: every other file is committed and theirs to change by choice.
+  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === '.env') } : p;
 }
 
 /**
@@ -144,8 +166,9 @@ function saveProduced(run: Run, templates: Awaited<ReturnType<typeof loadTemplat
   return apply(run.flags.cwd, changes);
 }
 
-/** Values an action produced (e.g. a webhook secret) replace what .env had. */
-function take(run: Run, produced: Record<string, string> | undefined): void {
+/** Values an action produced (e.g. a webhook secret) replace what .env had; ids go to prod-ready.json. */
+function take(run: Run, produced: Record<string, string> | undefined, resources: Record<string, string> = {}): void {
+  Object.assign(run.resources, resources);
   for (const [k, v] of Object.entries(produced ?? {})) {
     run.values[k] = v;
     run.source[k] = 'action';
@@ -157,11 +180,12 @@ function take(run: Run, produced: Record<string, string> | undefined): void {
 async function batch(run: Run): Promise<number> {
   const { flags, project } = run;
   const out = plainOut(flags.json ? process.stderr : process.stdout);
-  const ids = flags.providers ?? [...new Set([...BASE_PROVIDERS, ...configuredIds(run.dotenv, process.env)])];
+  const ids = flags.providers ?? [...new Set([...(run.memory?.providers ?? BASE_PROVIDERS), ...configuredIds(run.dotenv, process.env)])];
   run.providers = await loadProviders(ids);
   out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
+  if (run.joining) out.line(JOINING);
   for (const p of run.problems) out.warn(p);
-  const resolved = resolveAll(run.providers, process.env, run.dotenv, project);
+  const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings);
   run.values = resolved.values;
   run.source = resolved.source;
 
@@ -175,6 +199,7 @@ async function batch(run: Run): Promise<number> {
     return 1;
   }
 
+  dropTeamActions(run, (s) => out.warn(s));
   // An action that asks for itself is a decision for a person (it may replace what production uses):
   // without prompts it is reported, never taken.
   for (const { provider, action } of run.actions.filter((a) => a.action.ask))
@@ -222,6 +247,15 @@ async function batch(run: Run): Promise<number> {
   return 0;
 }
 
+const JOINING = `Joining: ${MEMORY_FILE} lists this project's providers and team settings. Only your own values are asked for, and only .env is written.`;
+
+/** A teammate's run changes nothing at providers (webhooks, CORS rules, pushes are the team's): reported instead. */
+function dropTeamActions(run: Run, warn: (s: string) => void): void {
+  if (!run.joining) return;
+  for (const { provider, action } of run.actions) warn(`${provider.title}: not done when joining: ${action.title}`);
+  run.actions = [];
+}
+
 const plainSay = (out: Out): Say => ({
   info: (s) => out.line(s),
   warn: (s) => out.warn(s),
@@ -247,6 +281,8 @@ async function migrations_(run: Run, thePlan: Plan, say: Say, written: string[])
       project: run.project,
       postgres: run.providers.find((p) => p.id === 'postgres'),
       url: pg?.ok && !pg.skipped ? known(run).DATABASE_URL : undefined,
+      // a teammate's run never installs: npm install may rewrite the committed lockfile
+      install: !run.joining,
       say,
     });
   } catch (err) {
@@ -261,7 +297,7 @@ async function runAction(run: Run, p: Provider, action: Action, signal?: AbortSi
     const deadline = AbortSignal.timeout(action.timeoutMs ?? 30_000);
     const io = { ...ioFor(p, run.project, signal ? AbortSignal.any([signal, deadline]) : deadline), progress };
     const r = await action.run(io, known(run));
-    take(run, r.values);
+    take(run, r.values, r.resources);
     return { done: r.done };
   } catch (err) {
     if (err instanceof Cancelled) throw err;
@@ -302,9 +338,9 @@ export function report(out: Out, p: Provider, r: Result): void {
   for (const w of r.warnings) out.warn(`${p.title}: ${w}`);
 }
 
-export function printJson(ok: boolean, providers: Result[], files: FileChange[], migrations?: MigrationReport): void {
+export function printJson(ok: boolean, providers: Result[], files: FileChange[], migrations?: MigrationReport, audit?: object): void {
   process.stdout.write(
-    `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })), ...(migrations ? { migrations } : {}) }, null, 2)}\n`,
+    `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })), ...(migrations ? { migrations } : {}), ...(audit ? { audit } : {}) }, null, 2)}\n`,
   );
 }
 
@@ -338,7 +374,10 @@ async function interactive(run: Run): Promise<number> {
   ui.info(`Detected ${projectSummary(project)}`);
   for (const p of run.problems) ui.warn(p);
 
-  const ids = flags.providers ?? (await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env) }));
+  if (run.joining) ui.info(JOINING);
+  const ids =
+    flags.providers ??
+    (run.joining ? run.memory!.providers : await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env, run.memory?.providers) }));
   run.providers = await loadProviders(ids);
 
   for (const p of run.providers) {
@@ -375,6 +414,7 @@ async function interactive(run: Run): Promise<number> {
     }
   }
 
+  dropTeamActions(run, ui.warn);
   // Actions that ask for themselves are settled before the plan is shown.
   const asked = [];
   for (const a of run.actions)
@@ -449,14 +489,14 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
   const asked = p.env.filter((e) => !e.generate && !e.derive && e.prompt !== false);
   const current: Record<string, { value: string; source: Source }> = {};
   for (const e of p.env) {
-    const o = fromOutside(e, process.env, dotenv);
+    const o = fromOutside(e, process.env, dotenv, run.memory?.settings);
     if (o && check(e, o.value).ok) current[e.key] = o;
   }
   const complete = asked.every((e) => current[e.key] || e.optional) && asked.some((e) => current[e.key]);
   if (complete && !askAll) {
     const shown = asked
       .filter((e) => current[e.key])
-      .map((e) => `${e.key}=${e.secret ? maskSecret(current[e.key]!.value) : current[e.key]!.value}  ${styleText('dim', `(${current[e.key]!.source === 'env' ? 'environment' : '.env'})`)}`)
+      .map((e) => `${e.key}=${e.secret ? maskSecret(current[e.key]!.value) : current[e.key]!.value}  ${styleText('dim', `(${SOURCE_LABEL[current[e.key]!.source]})`)}`)
       .join('\n');
     ui.note(shown, `${p.title}: current values`);
     askAll = !(await ui.confirm({ message: `Keep the current ${p.title} values?` }));

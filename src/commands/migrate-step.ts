@@ -34,6 +34,8 @@ export async function migrateStep(input: {
   postgres: Provider | undefined;
   /** DATABASE_URL as checked; undefined when PostgreSQL was not checked (skipped, unverified, not selected). */
   url: string | undefined;
+  /** May the tool be installed (`npm install`) when it is missing? */
+  install: boolean;
   say: Say;
 }): Promise<MigrationReport | undefined> {
   const { plan, project, say } = input;
@@ -65,6 +67,11 @@ export async function migrateStep(input: {
     io: ioFor(input.postgres!, project, signal),
   });
 
+  if (!toolInstalled(project, m.setup) && !input.install) {
+    const note = `not applied: ${m.setup.tool} is not installed yet; run ${project.packageManager} install, then ${run}`;
+    say.warn(`Migrations ${note}`);
+    return { ...report, note };
+  }
   if (!toolInstalled(project, m.setup))
     await say.step(`Installing ${m.setup.tool} (${project.packageManager} install)`, (signal) => installTool(project, signal), () => `Installed ${m.setup.tool}`);
   const pending = await say.step('Reading which migrations the database has run', (signal) => pendingMigrations(migrator(signal)), (p) =>

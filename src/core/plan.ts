@@ -12,8 +12,14 @@ import { renderModel, renderReferenceProblems, renderRenderYaml } from './files/
 import { composeModel, renderCompose } from './files/compose.ts';
 import { planMigrations, type MigrationPlan, type MigrationSql, type MigrationState } from './files/migrations.ts';
 import { MIGRATION_NAMES } from './provider.ts';
+import { memoryFor, parseMemory, renderMemory } from './files/memory.ts';
+import { envModuleGroups, renderEnvModule } from './files/env-module.ts';
+import { addToPackageJson } from './files/package-json.ts';
 
-export const MANAGED_FILES = ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml'] as const;
+/** The zod the generated env module imports, added to the project's dependencies (it runs at app start). */
+const ZOD = { section: 'dependencies', name: 'zod', value: '^4.0.0' } as const;
+
+export const MANAGED_FILES = ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml', 'prod-ready.json'] as const;
 export type ManagedFile = (typeof MANAGED_FILES)[number];
 
 export interface FileChange {
@@ -36,6 +42,14 @@ export interface PlanInput {
   overwrite: ReadonlySet<string>;
   files: Partial<Record<ManagedFile, string>>;
   templates: Templates;
+  /**
+   * The app's env module (src/env.ts or the like) as it is: undefined when missing (then it is created),
+   * its text when present (then it is the user's: never rewritten; keys it lacks are named in the next steps).
+   * Leave the field out to plan no module (a project without package.json).
+   */
+  envModule?: { existing: string | undefined };
+  /** Ids of what this run created at providers (from actions), for prod-ready.json. */
+  resources?: Record<string, string>;
   /** The migrations folder and package.json as they are, the SQL templates and the time (for numbering). */
   migrations?: { state: MigrationState; sql: MigrationSql; now: number };
 }
@@ -86,12 +100,31 @@ export function plan(input: PlanInput): Plan {
     ['.env.example', renderEnvExample(files['.env.example'], providers, t, project.name)],
     ['render.yaml', renderYaml],
     ['docker-compose.yml', compose],
+    ['prod-ready.json', renderMemory(memoryFor(providers, values, project.framework, parseMemory(files['prod-ready.json']), input.resources), files['prod-ready.json'])],
   ];
   const changes: FileChange[] = [];
   const change = (path: string, before: string | undefined, text: string, mode?: number) =>
     changes.push({ path, action: before === undefined ? 'create' : before === text ? 'keep' : 'update', before, after: text, mode });
   for (const [path, text, mode] of after) if (text !== undefined) change(path, files[path], text, mode);
-  if (migrations?.packageJson !== undefined) change('package.json', input.migrations!.state.packageJson, migrations.packageJson);
+  const nextSteps = contributions.flatMap((c) => c.nextSteps ?? []);
+
+  // The env module: created when missing; an existing one is the user's and only gets a next step.
+  const pkgBefore = input.migrations?.state.packageJson;
+  let pkg = migrations?.packageJson ?? pkgBefore;
+  if (input.envModule && pkgBefore !== undefined) {
+    const m = renderEnvModule(providers, project, t);
+    if (input.envModule.existing === undefined) {
+      change(m.path, undefined, m.text);
+      pkg = addToPackageJson(pkg!, [ZOD]);
+    } else {
+      const lacking = envModuleGroups(providers, project).flatMap((g) => g.vars.map((v) => v.key)).filter((k) => !new RegExp(`\\b${k}\\b`).test(input.envModule!.existing!));
+      if (lacking.length) nextSteps.push(`${m.path} does not check ${lacking.join(', ')}: add them, or delete the file and run again to regenerate it`);
+    }
+  }
+  if (pkg !== undefined && pkg !== pkgBefore) {
+    change('package.json', pkgBefore, pkg);
+    nextSteps.unshift(`Install the new dependencies: ${project.packageManager} install`);
+  }
   for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
-  return { changes, contributions, nextSteps: contributions.flatMap((c) => c.nextSteps ?? []), migrations };
+  return { changes, contributions, nextSteps, migrations };
 }

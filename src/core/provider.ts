@@ -31,6 +31,11 @@ export interface EnvVar {
   derive?: (known: Values, project: ProjectInfo) => string | undefined;
   /** Generated when missing and never asked for (e.g. JWT_SECRET). */
   generate?: (randomBytes: (n: number) => Uint8Array) => string;
+  /**
+   * The same for the whole team (a domain, a bucket, linked services): recorded in prod-ready.json, and a
+   * teammate joining the project gets it from there instead of being asked. Never set on a secret.
+   */
+  shared?: true;
   /** Placeholder for .env.example; a clearly fake value or empty. Never a real secret. */
   example?: string;
   /**
@@ -72,7 +77,7 @@ export interface Action {
   /** When set, the wizard asks this question for this action alone; without prompts (--yes, CI) it is not taken. */
   ask?: string;
   /** `values`: every value of the run as it stands when this action runs (after earlier actions). */
-  run(io: Io, values: Values): Promise<{ values?: Record<string, string>; done: string }>;
+  run(io: Io, values: Values): Promise<{ values?: Record<string, string>; done: string; resources?: Record<string, string> }>;
 }
 
 export interface Io {
@@ -137,6 +142,69 @@ export interface Provider {
   verify(values: Values, io: Io): Promise<Verified>;
   /** Pure: what this provider adds to render.yaml, docker-compose.yml and the next steps. */
   contribute(values: Values, ctx: ContributeContext): Contribution;
+  /** The credentials `create-prod-ready rotate` can rotate. */
+  rotations?: Rotation[];
+}
+
+/**
+ * How one credential is rotated (`create-prod-ready rotate`). The order is always: make the new one →
+ * verify it (the provider's own live check, on the new values) → write .env atomically → push to the
+ * linked Render services → revoke the old one. Every step is recorded in prod-ready.json (ids only), so an
+ * interrupted rotation is finished by running it again, and a failure at any step leaves a working
+ * credential in .env.
+ */
+export interface Rotation {
+  /** Stable id, e.g. "b2.key": a target of `rotate`, and the key of its state in prod-ready.json. */
+  id: string;
+  /** What is rotated, for people: "B2 application key". */
+  title: string;
+  /** The .env keys it replaces. */
+  keys: string[];
+  /**
+   * auto: `create` makes the new credential through the provider's API. guided: the person makes it in the
+   * dashboard (`guide`), pastes it, and it is verified, written and pushed; the old one is revoked by hand.
+   */
+  kind: 'auto' | 'guided';
+  /** guided: the steps in the dashboard, with its exact page. */
+  guide?: string[];
+  /** The last line: how to revoke the old credential by hand (guided), or what happens to it (auto). */
+  revokeHint?: string;
+  /**
+   * The old credential stops working the moment the new one exists (Auth0's rotate-secret, ALTER ROLE):
+   * .env is written at once, before the check of the new values.
+   */
+  inPlace?: boolean;
+  /**
+   * auto: makes the new credential. `tag` names it at the provider where it can be named (a B2 key name,
+   * Stripe metadata), so `cleanup` can find it if the run stops before .env has it. Returns the new values
+   * (secrets), the ids of the new and old credentials (non-secret; recorded) and resources for prod-ready.json.
+   */
+  create?(values: Values, io: Io, tag: string, prepared?: Record<string, string>): Promise<{ values: Record<string, string>; old?: Record<string, string>; new?: Record<string, string>; resources?: Record<string, string> }>;
+  /** Deletes what an interrupted run created (found by `tag`) and never wrote to .env. Returns one line per thing removed. */
+  cleanup?(values: Values, io: Io, tag: string): Promise<string[]>;
+  /** Revokes the old credential (ids from `create`); must succeed when it is already gone. One line: what was done. */
+  revoke?(values: Values, io: Io, old: Record<string, string>): Promise<string>;
+  /**
+   * Revoking waits for a person to confirm that the app runs on the new credential (a webhook endpoint: the
+   * deployed app must have the new secret first). Without prompts it is left for `rotate --finish`.
+   */
+  confirmRevoke?: string;
+  /**
+   * Credentials needed only to rotate (e.g. a B2 key that may create keys): asked for with a masked prompt,
+   * or read from the environment without prompts, passed to create/cleanup/revoke with the values, and
+   * never written anywhere.
+   */
+  asks?: { key: string; description: string; where?: string; /** false: an id (shown in messages); default: a secret (redacted everywhere) */ secret?: false }[];
+  /** Whether `asks` are needed with these values (e.g. the app's own key may already manage keys); default yes. */
+  asksNeeded?(values: Values, io: Io): Promise<boolean>;
+  /**
+   * In place, with the new value made here (a generated password): it goes to .env first, as
+   * PROD_READY_PENDING_<KEY> beside the old one, and only then is the change made at the provider
+   * (`create` gets it as `prepared`). Whatever stops the run, one of the two works, and the next run finds which.
+   */
+  prepare?(values: Values): Record<string, string>;
+  /** Other .env changes that go with the new values (JWT_SECRET_PREVIOUS keeps the old JWT_SECRET). */
+  alongside?(old: Values, fresh: Record<string, string>): Record<string, string>;
 }
 
 export const defineProvider = (p: Provider): Provider => p;

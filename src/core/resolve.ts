@@ -6,7 +6,7 @@ import { UsageError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 import type { EnvVar, Provider } from './provider.ts';
 
-export type Source = 'env' | 'dotenv' | 'default' | 'generated' | 'prompt' | 'action';
+export type Source = 'env' | 'dotenv' | 'memory' | 'default' | 'generated' | 'prompt' | 'action';
 
 export interface Resolved {
   values: Record<string, string>;
@@ -21,16 +21,29 @@ export function check(e: EnvVar, raw: string): { ok: true; value: string } | { o
   return { ok: false, message: msg.startsWith(e.key) ? msg : `${e.key}: ${msg}` };
 }
 
-export function fromOutside(e: EnvVar, env: NodeJS.ProcessEnv, dotenv: Record<string, string>): { value: string; source: Source } | undefined {
+/** A value from outside the run: the environment, then .env, then (for a team-wide setting) prod-ready.json. */
+export function fromOutside(e: EnvVar, env: NodeJS.ProcessEnv, dotenv: Record<string, string>, memory: Record<string, string> = {}): { value: string; source: Source } | undefined {
   const fromEnv = env[e.key];
   if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: fromEnv.trim(), source: 'env' };
   const fromFile = dotenv[e.key];
   if (fromFile !== undefined && fromFile !== '') return { value: fromFile, source: 'dotenv' };
+  const shared = e.shared && !e.secret ? memory[e.key] : undefined;
+  if (shared) return { value: shared, source: 'memory' };
   return undefined;
 }
 
+export const SOURCE_LABEL: Record<Source, string> = {
+  env: 'the environment',
+  dotenv: '.env',
+  memory: 'prod-ready.json',
+  default: 'the default',
+  generated: 'generated',
+  prompt: 'entered',
+  action: 'made at the provider',
+};
+
 /** Non-interactive resolution: every required value must come from somewhere, or exit 2 naming all that are missing. */
-export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv: Record<string, string>, project: ProjectInfo): Resolved {
+export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv: Record<string, string>, project: ProjectInfo, memory: Record<string, string> = {}): Resolved {
   const values: Record<string, string> = {};
   const source: Record<string, Source> = {};
   const missing: string[] = [];
@@ -45,7 +58,7 @@ export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv
         }
         continue;
       }
-      const outside = fromOutside(e, env, dotenv);
+      const outside = fromOutside(e, env, dotenv, memory);
       let value: string | undefined;
       if (outside) {
         value = outside.value;
@@ -64,7 +77,7 @@ export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv
       }
       const c = check(e, value);
       if (c.ok) values[e.key] = c.value;
-      else invalid.push(`${c.message} (from ${source[e.key] === 'dotenv' ? '.env' : source[e.key] === 'env' ? 'the environment' : 'the default'})`);
+      else invalid.push(`${c.message} (from ${SOURCE_LABEL[source[e.key]!]})`);
     }
   if (missing.length)
     throw new UsageError(

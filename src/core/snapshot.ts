@@ -23,16 +23,19 @@ export function readManagedFiles(cwd: string): Partial<Record<ManagedFile, strin
   return out;
 }
 
+/** A project file's text, or undefined when it does not exist. */
+export function readProjectFile(cwd: string, path: string): string | undefined {
+  try {
+    return readFileSync(join(cwd, path), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+}
+
 /** What planning needs to number and wire migrations: the folder's file names, drizzle's journal, package.json. */
 export function readMigrationState(cwd: string, setup: MigrationSetup): MigrationState {
-  const read = (path: string) => {
-    try {
-      return readFileSync(join(cwd, path), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new FileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
-    }
-  };
+  const read = (path: string) => readProjectFile(cwd, path);
   let existing: string[] = [];
   try {
     existing = readdirSync(join(cwd, setup.dir));

@@ -29,7 +29,7 @@ const nextApp = describeProject({
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({ project: nextApp, providers, values, overwrite: new Set(), files: {}, templates, ...over });
 const files = (p: ReturnType<typeof plan>) => Object.fromEntries(p.changes.map((c) => [c.path, c.after]));
 
-test('a fresh project gets all five files, each valid against its real schema', () => {
+test('a fresh project gets all six files, each valid against its real schema', () => {
   const p = plan(input());
   assert.deepEqual(p.changes.map((c) => [c.path, c.action]), [
     ['.gitignore', 'create'],
@@ -37,8 +37,17 @@ test('a fresh project gets all five files, each valid against its real schema', 
     ['.env.example', 'create'],
     ['render.yaml', 'create'],
     ['docker-compose.yml', 'create'],
+    ['prod-ready.json', 'create'],
   ]);
   const f = files(p);
+  assert.deepEqual(JSON.parse(f['prod-ready.json']!), {
+    $schema: 'https://unpkg.com/create-prod-ready/schemas/prod-ready.schema.json',
+    version: 1,
+    framework: 'nextjs',
+    providers: ['app', 'postgres', 'redis'],
+    settings: {},
+    resources: {},
+  });
   assert.deepEqual(renderSchemaErrors(f['render.yaml']!), []);
   assert.deepEqual(composeSchemaErrors(f['docker-compose.yml']!), []);
   assert.deepEqual(renderReferenceProblems(parse(f['render.yaml']!)), []);
@@ -65,11 +74,11 @@ test('render.yaml wires the database, Key Value, generated and prompted secrets;
 
 test('no secret value reaches a committed file', () => {
   const f = files(plan(input()));
-  for (const path of ['.env.example', 'render.yaml', 'docker-compose.yml', '.gitignore'])
+  for (const path of ['.env.example', 'render.yaml', 'docker-compose.yml', '.gitignore', 'prod-ready.json'])
     for (const secret of [values.JWT_SECRET, 's3cr#t$(x)', 'r3dis-pass', values.DATABASE_URL])
       assert.ok(!f[path]!.includes(secret), `${path} contains a secret`);
   const example = dotenv.parse(f['.env.example']!);
-  assert.deepEqual(Object.keys(example).sort(), Object.keys(values).sort(), 'every key is documented');
+  assert.deepEqual(Object.keys(example).sort(), [...Object.keys(values), 'JWT_SECRET_PREVIOUS'].sort(), 'every key is documented');
   assert.equal(example.JWT_SECRET, '');
   assert.equal(example.DATABASE_URL, '');
 });
@@ -77,7 +86,7 @@ test('no secret value reaches a committed file', () => {
 test('a second run with the same answers changes nothing', () => {
   const first = files(plan(input()));
   const second = plan(input({ files: first }));
-  assert.deepEqual(second.changes.map((c) => c.action), ['keep', 'keep', 'keep', 'keep', 'keep']);
+  assert.deepEqual(second.changes.map((c) => c.action), ['keep', 'keep', 'keep', 'keep', 'keep', 'keep']);
 });
 
 test('re-runs merge into hand-edited render.yaml and docker-compose.yml, keeping comments and edits', () => {

@@ -4,18 +4,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import postgres from 'postgres';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
 import { BIN, cleanEnv } from '../helpers/pty.ts';
-import { read, tempProject } from '../helpers/project.ts';
+import { linkTools, read, tempProject } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let pg: PgServer;
 let all: Standins;
 let dbCount = 0;
@@ -60,10 +58,7 @@ const tables = (db: string) => query(db, "select string_agg(tablename, ',' order
 /** A project whose node_modules holds the tools it will list in package.json (linked from this repo: no network). */
 function project(pkg: object, extra: Record<string, string> = {}, tools = ['node-pg-migrate', 'pg']): string {
   const dir = tempProject({ 'package.json': `${JSON.stringify(pkg, null, 2)}\n`, ...extra });
-  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
-  for (const t of tools) symlinkSync(join(ROOT, 'node_modules', t), join(dir, 'node_modules', t));
-  const bins: Record<string, string> = { 'node-pg-migrate': 'node-pg-migrate/bin/node-pg-migrate.js', 'drizzle-kit': 'drizzle-kit/bin.cjs' };
-  for (const t of tools) if (bins[t]) symlinkSync(join('..', bins[t]), join(dir, 'node_modules', '.bin', t));
+  linkTools(dir, tools);
   return dir;
 }
 const NEXT = { name: 'shop', private: true, scripts: { dev: 'next dev', build: 'next build', start: 'next start' }, dependencies: { next: '15.0.0' } };

@@ -52,7 +52,7 @@ test('Stripe: keys checked live, the webhook endpoint created after confirmation
   await s.waitFor(/Stripe: acct_\w+/);
   await s.waitFor(/Create Stripe webhook endpoint https:\/\/shop\.example\.com\/api\/webhooks\/stripe/);
   assert.equal(all.stripe.state.webhookEndpoints.size, 0, 'nothing created before the confirmation');
-  await s.waitFor(/Make 1 change at providers and write 4 files\?/);
+  await s.waitFor(/Make 1 change at providers and write 7 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
@@ -93,7 +93,7 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
   await answer(s, 'S3_SECRET_ACCESS_KEY', key.applicationKey);
   await s.waitFor(new RegExp(`Backblaze B2 \\(S3\\): bucket ${all.b2.bucket}`));
   await s.waitFor(/Allow browser uploads from https:\/\/shop\.example\.com/);
-  await s.waitFor(/Make 1 change at providers and write 5 files\?/);
+  await s.waitFor(/Make 1 change at providers and write 8 files\?/);
   assert.equal(all.b2.corsOf(all.b2.bucket).length, 1, 'nothing changed before the confirmation');
   s.write(KEY.enter);
   await s.waitFor('Next steps');
@@ -118,7 +118,7 @@ test('Clerk: the pair checked live, and the Next.js alias written with the same 
   await answer(s, 'CLERK_SECRET_KEY', CLERK.devSecret);
   await answer(s, 'CLERK_PUBLISHABLE_KEY', CLERK.devPublishable);
   await s.waitFor(/Clerk: ins_\w+ · development · frontend API happy-hippo-42\.clerk\.accounts\.dev/);
-  await s.waitForPrompt(/Write 4 files\?/);
+  await s.waitForPrompt(/Write 7 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
@@ -139,7 +139,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
   await answer(s, 'AUTH0_CLIENT_SECRET', CLIENTS.full.client_secret);
   await answer(s, 'AUTH0_AUDIENCE');
   await s.waitFor(/Auth0: /);
-  await s.waitForPrompt(/Make 1 change at providers and write 4 files\?/);
+  await s.waitForPrompt(/Make 1 change at providers and write 7 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
@@ -164,7 +164,7 @@ test('Render: a masked diff, the push one key at a time, and a deploy followed t
   await s.waitForPrompt(/Deploy shop-web now\?/);
   s.write(KEY.enter);
   await s.waitFor(/Set \d+ variables? on Render service shop-web/);
-  await s.waitForPrompt(/Make 2 changes at providers and write 4 files\?/);
+  await s.waitForPrompt(/Make 2 changes at providers and write 7 files\?/);
   s.write(KEY.enter);
   await s.waitFor('deployed shop-web: live', 30_000);
   await s.waitFor('Next steps');

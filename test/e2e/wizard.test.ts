@@ -55,7 +55,7 @@ test('happy path: a person walks through the wizard and gets five valid files', 
   await s.waitFor(/PostgreSQL: postgres@postgres on PostgreSQL \d+/);
   await enterSecret(s, 'REDIS_URL', redis.url);
   await s.waitFor(/Key Value: Redis 7/);
-  await s.waitFor('Write 5 files?');
+  await s.waitFor('Write 8 files?');
   const screen = s.screen();
   assert.match(screen, /create\s+\.env \(mode 0600\)/);
   assert.match(screen, /\+DATABASE_URL=postgres:\/\/postgres:••••@127\.0\.0\.1/);
@@ -132,7 +132,7 @@ test('a failing check offers re-enter; the corrected value passes', async () => 
   s.write(KEY.enter); // Re-enter the values
   await enterSecret(s, 'DATABASE_URL', pg.url('postgres'));
   await s.waitFor(/PostgreSQL: postgres@postgres/);
-  await s.waitFor('Write 5 files?');
+  await s.waitFor('Write 8 files?');
   s.write(KEY.down); // No
   s.write(KEY.enter);
   assert.equal((await s.exit).code, 130);

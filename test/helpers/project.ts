@@ -1,5 +1,6 @@
 // Throwaway project folders for tests.
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,3 +40,17 @@ export const NEXT_APP = JSON.stringify(
   null,
   2,
 );
+
+/**
+ * Links migration tools from this repository's node_modules into a project's (no network, no install):
+ * what `npm install` would have put there after the wizard added them to package.json.
+ */
+export function linkTools(dir: string, tools = ['node-pg-migrate', 'pg']): void {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+  const bins: Record<string, string> = { 'node-pg-migrate': 'node-pg-migrate/bin/node-pg-migrate.js', 'drizzle-kit': 'drizzle-kit/bin.cjs' };
+  for (const t of tools) {
+    symlinkSync(join(root, 'node_modules', t), join(dir, 'node_modules', t));
+    if (bins[t]) symlinkSync(join('..', bins[t]), join(dir, 'node_modules', '.bin', t));
+  }
+}

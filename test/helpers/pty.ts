@@ -112,3 +112,6 @@ export function runPty(args: string[], opts: { cwd: string; env?: Record<string,
   };
   return session;
 }
+
+/** The CLI from its sources (see cli-from-source.ts): arguments for execFile(process.execPath, …). */
+export const SOURCE_CLI = ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./cli-from-source.ts', import.meta.url))];

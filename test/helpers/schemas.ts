@@ -19,3 +19,5 @@ function validator(schemaFile: string) {
 
 export const renderSchemaErrors = validator('render-blueprint.schema.json');
 export const composeSchemaErrors = validator('compose-go.schema.json');
+/** prod-ready.json against the schema this package publishes (schemas/prod-ready.schema.json). */
+export const memorySchemaErrors = validator('../../schemas/prod-ready.schema.json');

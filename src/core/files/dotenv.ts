@@ -142,3 +142,29 @@ export function mergeDotenv(source: string, groups: EnvGroup[], overwrite: Reado
   const out = doc.eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
   return (doc.bom ? '\uFEFF' : '') + out;
 }
+
+/** The .env text without every line defining one of `keys` (a rotation's pending slot, once settled). */
+export function removeKeys(source: string, keys: ReadonlySet<string>): string {
+  const doc = parseDotenv(source);
+  let out = doc.text;
+  for (const e of [...doc.entries].reverse()) {
+    if (!keys.has(e.key)) continue;
+    const lineStart = out.lastIndexOf('\n', e.start - 1) + 1;
+    const nl = out.indexOf('\n', e.end);
+    out = out.slice(0, lineStart) + out.slice(nl < 0 ? out.length : nl + 1);
+  }
+  return (doc.bom ? '\uFEFF' : '') + (doc.eol === '\r\n' ? out.replace(/\n/g, '\r\n') : out);
+}
+
+/** Adds `KEY=value` lines right below the line of `after` (a rotation's pending value beside the one it replaces). */
+export function addBeside(source: string, lines: { after: string; key: string; value: string }[]): string {
+  const doc = parseDotenv(source);
+  let out = doc.text.length && !doc.text.endsWith('\n') ? `${doc.text}\n` : doc.text;
+  for (const l of lines) {
+    const e = parseDotenv(out).entries.filter((x) => x.key === l.after).at(-1);
+    // after the end of that entry's line, or at the end of the file
+    const at = e ? out.indexOf('\n', e.end) + 1 : out.length;
+    out = `${out.slice(0, at)}${formatLine(l.key, l.value)}\n${out.slice(at)}`;
+  }
+  return (doc.bom ? '\uFEFF' : '') + (doc.eol === '\r\n' ? out.replace(/\n/g, '\r\n') : out);
+}

@@ -9,12 +9,6 @@ import type { Templates } from '../templates.ts';
 /** The check of a key whose declaration has no `app` expression. */
 export const DEFAULT_APP_CHECK = 'z.string().min(1)';
 
-/**
- * Keys the app reads that this tool never writes, each checked like the key it follows (always optional):
- * the previous JWT_SECRET, accepted while tokens signed with it are still in use.
- */
-const COMPANIONS: { key: string; of: string }[] = [{ key: 'JWT_SECRET_PREVIOUS', of: 'JWT_SECRET' }];
-
 /** Frameworks whose sources are bundled (ESM syntax whatever package.json "type" says). */
 const BUNDLED: readonly FrameworkId[] = ['nextjs', 'remix', 'react-router', 'sveltekit', 'astro'];
 
@@ -79,11 +73,7 @@ export function envModuleGroups(providers: Provider[], project: ProjectInfo): En
         const expr = appCheck(e);
         if (expr === undefined || seen.has(e.key) || !belongsTo(e, project)) return [];
         seen.add(e.key);
-        const companions = COMPANIONS.filter((c) => c.of === e.key && !p.env.some((x) => x.key === c.key)).map((c) => ({
-          key: c.key,
-          expr: appCheck({ app: e.app, optional: true })!,
-        }));
-        return [{ key: e.key, expr }, ...companions];
+        return [{ key: e.key, expr }];
       }),
     }))
     .filter((g) => g.vars.length);
@@ -99,7 +89,8 @@ export function renderEnvModule(providers: Provider[], project: ProjectInfo, tem
     name: project.name,
     groups,
     keys,
-    rotation: keys.some((k) => COMPANIONS.some((c) => c.key === k)),
+    // the header explains JWT_SECRET_PREVIOUS (a rotation's overlap window) when the module checks it
+    rotation: keys.includes('JWT_SECRET_PREVIOUS'),
     numbers: numbers.length ? `${numbers.join(', ')} ${numbers.length === 1 ? 'stays a string' : 'stay strings'}` : '',
     usage: STARTUP[project.framework],
     esm: format === 'esm',

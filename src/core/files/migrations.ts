@@ -1,8 +1,7 @@
 // Generated SQL migrations, planned purely: which of the wanted migrations the project lacks, their file
 // names (numbered after what is there), their text, and the package.json edits that make the project's
 // own tool apply them. A migration that exists (by name, whatever its number) is never rewritten.
-// The ESM build: the package's main entry is a UMD file whose dynamic requires a bundler cannot follow.
-import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser/lib/esm/main.js';
+import { addToPackageJson, type PackageAddition } from './package-json.ts';
 import type { MigrationSetup, ProjectInfo } from '../project.ts';
 import type { MigrationName } from '../provider.ts';
 
@@ -134,23 +133,14 @@ function drizzleJournal(text: string | undefined): { version: string; dialect: s
   return { ...j, entries: j.entries ?? [] };
 }
 
-/**
- * package.json with the tool in devDependencies and a `db:migrate` script, edited in place: only the
- * inserted members are new text; key order, indentation, line endings and everything else stay.
- */
+/** package.json with the tool in devDependencies and a `db:migrate` script (when the project has none). */
 function withMigrateScript(text: string | undefined, setup: MigrationSetup): { text: string | undefined; script: string } {
   const tool = setup.tool as 'node-pg-migrate' | 'drizzle';
   const script = setup.script ?? MIGRATE_SCRIPT;
   if (text === undefined) return { text, script };
-  const pkg = (parse(text) ?? {}) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
-  const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  const format: FormattingOptions = { insertSpaces: !indent.includes('\t'), tabSize: indent.includes('\t') ? 1 : indent.length, eol: text.includes('\r\n') ? '\r\n' : '\n' };
-  let out = text;
-  const set = (path: string[], value: string) => (out = applyEdits(out, modify(out, path, value, { formattingOptions: format })));
-  for (const [name, version] of Object.entries(TOOL_PACKAGES[tool]))
-    if (!pkg.dependencies?.[name] && !pkg.devDependencies?.[name]) set(['devDependencies', name], version);
-  if (!setup.script) set(['scripts', MIGRATE_SCRIPT], dir(setup) ? `${TOOL_COMMANDS[tool]} -m ${setup.dir}` : TOOL_COMMANDS[tool]);
-  return { text: out, script };
+  const additions: PackageAddition[] = Object.entries(TOOL_PACKAGES[tool]).map(([name, value]) => ({ section: 'devDependencies', name, value }));
+  if (!setup.script) additions.push({ section: 'scripts', name: MIGRATE_SCRIPT, value: dir(setup) ? `${TOOL_COMMANDS[tool]} -m ${setup.dir}` : TOOL_COMMANDS[tool] });
+  return { text: addToPackageJson(text, additions), script };
 }
 
 /** node-pg-migrate outside its default folder needs `-m`; drizzle reads its folder from drizzle.config. */
