@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider } from '../src/core/provider.ts';
-import { checkedString } from '../src/core/schema.ts';
+import { checkedString, signingSecretProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 
 const url = checkedString(httpUrlProblem);
@@ -57,7 +57,7 @@ export default defineProvider({
       description: 'Comma-separated origins allowed to call the API from a browser.',
       where: 'derived from APP_URL; add your front-end origins',
       secret: false,
-      schema: origins,
+      schema: origins.transform((v) => v.trim()),
       app: String.raw`z.string().refine((v) => v.split(',').every((o) => /^https?:\/\/[^\s/]+\/?$/.test(o.trim())), 'must be comma-separated origins such as https://example.com')`,
       localDefault: (known, project) => {
         const appUrl = known.APP_URL || `http://localhost:${known.PORT || project.port}`;
@@ -69,7 +69,7 @@ export default defineProvider({
       key: 'JWT_SECRET',
       description: 'Signs session tokens. Generated: 32 random bytes, base64url; never asked for, never printed.',
       secret: true,
-      schema: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+      schema: checkedString((v) => signingSecretProblem('JWT_SECRET', v)),
       app: 'z.string().min(32)',
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('base64url'),
     },
@@ -80,7 +80,7 @@ export default defineProvider({
       secret: true,
       optional: true,
       prompt: false,
-      schema: z.string().min(32, 'JWT_SECRET_PREVIOUS must be at least 32 characters'),
+      schema: checkedString((v) => signingSecretProblem('JWT_SECRET_PREVIOUS', v)),
       app: 'z.string().min(32)',
     },
   ],

@@ -21,7 +21,7 @@ import { VerifyError } from '../src/core/errors.ts';
 import { redact } from '../src/core/mask.ts';
 import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
-import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
+import { checkedString, foreignCredentialProblem, pastedValueProblem, signingSecretProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
 
@@ -148,7 +148,7 @@ export function clientIdProblem(v: string): string | undefined {
   if (s) return s;
   if (/^https?:\/\//i.test(v) || v.includes('.auth0.com')) return `${k} is a URL or domain; the Client ID is a string of letters and digits (Applications → your app → Settings)`;
   if (!/^[A-Za-z0-9_-]{8,128}$/.test(v)) return `${k} has characters an Auth0 Client ID never has (letters, digits, - and _ only)`;
-  return undefined;
+  return foreignCredentialProblem(k, v);
 }
 
 export function clientSecretProblem(v: string): string | undefined {
@@ -156,7 +156,7 @@ export function clientSecretProblem(v: string): string | undefined {
   const s = pastedValueProblem(k, v);
   if (s) return s;
   if (v.length < 16) return `${k} looks cut off (an Auth0 client secret is 64 characters)`;
-  return undefined;
+  return foreignCredentialProblem(k, v);
 }
 
 export function audienceProblem(v: string): string | undefined {
@@ -171,7 +171,7 @@ export function audienceProblem(v: string): string | undefined {
       return `${k} "${v.slice(0, 60)}" is not a valid URL (the API Identifier, e.g. https://api.example.com)`;
     }
   }
-  return undefined;
+  return foreignCredentialProblem(k, v);
 }
 
 export function appBaseUrlProblem(v: string): string | undefined {
@@ -292,6 +292,8 @@ function networkError(c: Ctx, e: unknown, what: string): Error {
   }
   const code = err.code ?? err.name ?? 'ERROR';
   if (code === 'ETIMEDOUT') return fail(c, `Timed out: ${c.host} did not answer ${what} within ${Math.round(c.timeoutMs / 100) / 10} s`, 'check your network (or a proxy) and try again; https://status.auth0.com shows incidents', 'TIMEOUT');
+  if ((code === 'ENOTFOUND' || code === 'EAI_AGAIN') && c.io.baseUrl(''))
+    return fail(c, `${overrideVar('auth0')} host ${new URL(c.origin).hostname} does not resolve (DNS ${code})`, `check ${overrideVar('auth0')} and your network`, 'DNS');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return fail(c, `AUTH0_DOMAIN ${c.domain} does not resolve (DNS ${code})`, 'copy the Domain from Applications → your app → Settings (e.g. acme.us.auth0.com); check your network', 'DNS');
   if (code === 'ECONNREFUSED') return fail(c, `connection refused by ${c.host}`, `check AUTH0_DOMAIN${c.io.baseUrl('') ? ` and ${overrideVar('auth0')}` : ''}`, 'ECONNREFUSED');
@@ -716,7 +718,7 @@ export default defineProvider({
       key: 'AUTH0_SECRET',
       description: 'Encrypts the Auth0 session cookie (@auth0/nextjs-auth0; 32 random bytes, hex)',
       secret: true,
-      schema: checkedString((v) => (v.length < 32 ? 'AUTH0_SECRET must be at least 32 characters (openssl rand -hex 32)' : undefined)),
+      schema: checkedString((v) => signingSecretProblem('AUTH0_SECRET', v)),
       app: 'z.string().min(32)',
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('hex'),
       example: '',

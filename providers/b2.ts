@@ -28,6 +28,9 @@ import { VerifyError } from '../src/core/errors.ts';
 import { redact } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
+import { checkedString, foreignCredentialProblem, pastedValueProblem } from '../src/core/schema.ts';
+import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
 export const B2_API_URL = 'https://api.backblazeb2.com';
 /** The local S3 service in docker-compose.yml (MinIO) and the values that match it. */
@@ -137,7 +140,7 @@ export function accessKeyIdProblem(v: string): string | undefined {
   if (APP_KEY_SHAPE.test(v))
     return 'S3_ACCESS_KEY_ID looks like an applicationKey (the secret): put that in S3_SECRET_ACCESS_KEY and the keyID here';
   if (v.length > 128) return 'S3_ACCESS_KEY_ID is too long for a key ID';
-  return undefined;
+  return pastedValueProblem('S3_ACCESS_KEY_ID', v) ?? (KEY_ID_SHAPE.test(v) ? undefined : foreignCredentialProblem('S3_ACCESS_KEY_ID', v));
 }
 
 /** Never echoes the value. */
@@ -146,24 +149,12 @@ export function secretKeyProblem(v: string): string | undefined {
   if (/\s/.test(v)) return 'S3_SECRET_ACCESS_KEY contains spaces or line breaks: copy the applicationKey again, without them';
   if (KEY_ID_SHAPE.test(v))
     return 'S3_SECRET_ACCESS_KEY looks like a keyID: it must be the applicationKey (the secret, shown once when the key was created; it usually starts with K)';
-  return undefined;
+  return pastedValueProblem('S3_SECRET_ACCESS_KEY', v) ?? (APP_KEY_SHAPE.test(v) ? undefined : foreignCredentialProblem('S3_SECRET_ACCESS_KEY', v));
 }
 
-const refined = (problem: (v: string) => string | undefined) =>
-  z.string().superRefine((v, ctx) => {
-    const p = problem(v);
-    if (p) ctx.addIssue({ code: 'custom', message: p });
-  });
+const refined = checkedString;
 
-export const endpointSchema = z.string().transform((raw, ctx) => {
-  const v = normalizeEndpoint(raw);
-  const p = endpointProblem(v);
-  if (p) {
-    ctx.addIssue({ code: 'custom', message: p });
-    return z.NEVER;
-  }
-  return v;
-});
+export const endpointSchema = z.string().transform(normalizeEndpoint).pipe(checkedString(endpointProblem));
 export const regionSchema = refined(regionProblem);
 export const bucketSchema = refined(bucketProblem);
 export const accessKeyIdSchema = refined(accessKeyIdProblem);
@@ -274,6 +265,27 @@ const codeOf = (e: unknown): string => {
 };
 const statusOf = (e: unknown): number | undefined => (e as SdkError)?.$metadata?.httpStatusCode;
 
+/**
+ * `client.send` with rate limiting (429, SlowDown) retried as Retry-After asks: at most 2 retries per call, and
+ * the waiting budget shared by the check's calls (the client itself makes one attempt: no silent retries).
+ */
+function sendRetrying(client: S3Client, signal: AbortSignal, budget = { budgetMs: 5000 }): S3Client['send'] {
+  return (async (command: Parameters<S3Client['send']>[0], opts?: Parameters<S3Client['send']>[1]) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await client.send(command, opts);
+      } catch (e) {
+        if (statusOf(e) !== 429 && !['SlowDown', 'TooManyRequests', 'Throttling'].includes(codeOf(e))) throw e;
+        const headers = (e as { $response?: { headers?: Record<string, string> } }).$response?.headers ?? {};
+        const asked = retryAfterMs(Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1]);
+        if (!(await backOffOn429(budget, signal, attempt, asked).catch(() => false))) throw e;
+      }
+    }
+  }) as S3Client['send'];
+}
+/** Errors that mean the request never reached the service (so it stored nothing). */
+const neverSent = (e: unknown) => ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED'].includes(codeOf(e)) || TLS_CERT_CODES.has(codeOf(e));
+
 function timeoutMsDefault(): number {
   return Number(process.env.PROD_READY_TIMEOUT_MS) || 10_000;
 }
@@ -353,12 +365,14 @@ function s3Failure(e: unknown, t: Target, step: string, timeoutMs: number, signa
   }
   if (status !== undefined && status >= 500)
     return v(
-      `${service} answered ${status}${code && !/^\d+$/.test(code) ? ` ${code}` : ''} during the ${step} step (server error)`,
+      `${service} answered ${status}${code && !/^(\d+|Unknown|Error)$/.test(code) ? ` ${code}` : ''} during the ${step} step (server error)`,
       t.b2 ? 'B2 is having trouble: try again in a minute (status.backblaze.com)' : 'the service is having trouble: try again in a minute',
       code || `HTTP_${status}`,
     );
   if (status === 429 || code === 'SlowDown' || code === 'TooManyRequests')
     return v(`${service} is rate-limiting requests (${code || status})`, 'wait a minute, then try again', code || 'HTTP_429');
+  if (/XML parse error|Deserialization error/i.test(raw) || (status !== undefined && status < 300 && /^(Error|Unknown)$/.test(code)))
+    return v(`${t.where} answered the ${step} step with something that is not an S3 response${status ? ` (HTTP ${status})` : ''}`, 'check S3_ENDPOINT: a proxy or another service may be answering instead', 'BAD_RESPONSE');
   return v(`${service} refused the ${step} step: ${code}${status ? ` (HTTP ${status})` : ''}${raw && raw !== code ? `: ${raw}` : ''}`, undefined, code || 'ERROR');
 }
 
@@ -669,6 +683,7 @@ export async function verifyB2(values: Values, io: Io, opts: { timeoutMs?: numbe
   const checkCors = origins.length > 0 && !(t.local && origins.every((o) => isLoopbackHost(new URL(o).hostname)));
 
   const { sdk, client } = await s3Client(t, timeoutMs);
+  const send = sendRetrying(client, io.signal);
   const opt = { abortSignal: io.signal };
   const probeKey = `${PROBE_PREFIX}probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const probe = Buffer.from(`create-prod-ready probe ${new Date().toISOString()} ${Math.random().toString(36).slice(2)}\n`);
@@ -686,16 +701,16 @@ export async function verifyB2(values: Values, io: Io, opts: { timeoutMs?: numbe
     // Three independent calls at once (a bucket-restricted key may make all of them): can it list, can it
     // write, and what are the bucket's CORS rules.
     const [list, put, cors] = await Promise.allSettled([
-      client.send(new sdk.ListObjectsV2Command({ Bucket: t.bucket, Prefix: PROBE_PREFIX, MaxKeys: 1 }), opt),
-      client.send(new sdk.PutObjectCommand({ Bucket: t.bucket, Key: probeKey, Body: probe, ContentType: 'text/plain' }), opt),
-      checkCors ? client.send(new sdk.GetBucketCorsCommand({ Bucket: t.bucket }), opt) : Promise.resolve(undefined),
+      send(new sdk.ListObjectsV2Command({ Bucket: t.bucket, Prefix: PROBE_PREFIX, MaxKeys: 1 }), opt),
+      send(new sdk.PutObjectCommand({ Bucket: t.bucket, Key: probeKey, Body: probe, ContentType: 'text/plain' }), opt),
+      checkCors ? send(new sdk.GetBucketCorsCommand({ Bucket: t.bucket }), opt) : Promise.resolve(undefined),
     ]);
     if (put.status === 'fulfilled') {
       written = true;
       versionId = put.value.VersionId;
     } else {
       const status = statusOf(put.reason);
-      if (status === undefined || status >= 500) written = true; // a timeout, reset or 5xx may still have stored it
+      if ((status === undefined && !neverSent(put.reason)) || (status !== undefined && status >= 500)) written = true; // a timeout, reset or 5xx may still have stored it; DNS, refused, TLS cannot
     }
     if (cors.status === 'fulfilled') corsRules = cors.value?.CORSRules ?? [];
     else if (codeOf(cors.reason) === 'NoSuchCORSConfiguration') corsRules = [];
@@ -715,7 +730,7 @@ export async function verifyB2(values: Values, io: Io, opts: { timeoutMs?: numbe
 
     let got: Uint8Array;
     try {
-      const r = await client.send(new sdk.GetObjectCommand({ Bucket: t.bucket, Key: probeKey, ...(versionId ? { VersionId: versionId } : {}) }), opt);
+      const r = await send(new sdk.GetObjectCommand({ Bucket: t.bucket, Key: probeKey, ...(versionId ? { VersionId: versionId } : {}) }), opt);
       got = (await r.Body?.transformToByteArray()) ?? new Uint8Array();
     } catch (e) {
       if (codeOf(e) === 'AccessDenied')

@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VerifyError } from '../src/core/errors.ts';
 import { mask, maskUrl } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Contribution, type Io, type Values, type Verified } from '../src/core/provider.ts';
-import { checkedString } from '../src/core/schema.ts';
+import { checkedString, foreignCredentialProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { apiTarget, backOffOn429, retryAfterMs, type ApiClient } from '../src/core/http.ts';
 
@@ -86,7 +86,7 @@ export function servicesProblem(v: string): string | undefined {
   if (bad !== undefined) return `${k}: "${bad.slice(0, 40)}" is not a Render service name or id`;
   const dup = raw.find((s, i) => raw.indexOf(s) !== i);
   if (dup) return `${k} names "${dup}" twice`;
-  return undefined;
+  return raw.map((s) => foreignCredentialProblem(k, s)).find(Boolean);
 }
 
 export function regionProblem(v: string): string | undefined {
@@ -537,7 +537,7 @@ export default defineProvider({
       where: 'Render dashboard → the service → Settings (name, id in the URL)',
       secret: false,
       optional: true,
-      schema: checkedString(servicesProblem),
+      schema: checkedString(servicesProblem).transform((v) => v.trim()),
       app: false,
       example: '',
     },

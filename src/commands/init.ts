@@ -6,6 +6,7 @@ import { styleText } from 'node:util';
 import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers/catalog.ts';
 import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
+import { withProjectLock } from '../core/lock.ts';
 import { Cancelled, UserError, VerifyError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
@@ -80,14 +81,20 @@ export function publicKeys(providers: Provider[]): Set<string> {
 
 const generatedKeys = (providers: Provider[]) => new Set(providers.flatMap((p) => p.env.filter((e) => e.generate).map((e) => e.key)));
 
-export async function init(flags: InitFlags): Promise<number> {
+/** One run at a time per project: a second waits a little, then refuses. */
+export function init(flags: InitFlags): Promise<number> {
+  return withProjectLock(flags.cwd, flags.join ? 'join' : 'init', flags.dryRun, () => initLocked(flags));
+}
+
+async function initLocked(flags: InitFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
   const doc = parseDotenv(files['.env'] ?? '');
-  const { duplicates, invalidLines } = dotenvProblems(doc);
+  const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
   const problems: string[] = [];
   if (duplicates.length) problems.push(`.env defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
-  if (invalidLines.length) problems.push(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define nothing and are kept as they are`);
+  if (invalidLines.length) problems.push(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} ${invalidLines.length > 1 ? 'define nothing and are kept as they are' : 'defines nothing and is kept as it is'}`);
+  for (const q of unclosedQuotes) problems.push(`.env line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
   const run: Run = {
     flags,
     project,

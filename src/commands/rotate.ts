@@ -11,6 +11,8 @@ import { Cancelled, UsageError, UserError } from '../core/errors.ts';
 import { addBeside, dotenvValues, mergeDotenv, parseDotenv, removeKeys } from '../core/files/dotenv.ts';
 import { MEMORY_FILE, memoryFor, parseMemory, renderMemory, type Memory, type RotationState } from '../core/files/memory.ts';
 import { redact } from '../core/mask.ts';
+import { crashPoint } from '../core/crash.ts';
+import { withProjectLock } from '../core/lock.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Provider, Rotation, Values } from '../core/provider.ts';
 import { check } from '../core/resolve.ts';
@@ -46,14 +48,12 @@ interface Outcome {
   error: string | null;
 }
 
-type Step = RotationState['step'] | 'revoked';
 
-/** Test seam for the crash tests: SIGKILL this process right after the named step (never set in normal use). */
-function crashPoint(step: Step): void {
-  if (process.env.PROD_READY_CRASH_AFTER === step) process.kill(process.pid, 'SIGKILL');
+export function rotate(flags: RotateFlags): Promise<number> {
+  return withProjectLock(flags.cwd, 'rotate', flags.dryRun, () => rotateLocked(flags));
 }
 
-export async function rotate(flags: RotateFlags): Promise<number> {
+async function rotateLocked(flags: RotateFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
   if (files['.env'] === undefined) throw new UsageError('no .env in this folder: there is nothing to rotate', 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');

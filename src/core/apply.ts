@@ -1,10 +1,11 @@
 // The only module that writes to the project. Two phases: every new version goes to a temp file next
 // to its target (any failure removes them all, so nothing changed); then each is renamed over its
 // target, .gitignore first so .env is ignored before it exists. No backups of secrets are made.
-import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FileError } from './errors.ts';
+import { crashPoint } from './crash.ts';
 import type { FileChange } from './plan.ts';
 
 function target(cwd: string, path: string): string {
@@ -46,8 +47,36 @@ function describe(err: unknown): string {
   return e.code ?? String(e.message);
 }
 
+/** Our temp files: `.<name>.<pid>-<8 hex>.tmp`, next to their target. */
+const TEMP = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Temp files a killed run left behind (they may hold secrets: a staged .env) are removed before anything
+ * else is written. Runs hold the project lock, so no other live run owns them.
+ */
+function removeLeftovers(dirs: Iterable<string>): void {
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const m = TEMP.exec(n);
+      if (m && Number(m[1]) !== process.pid)
+        try {
+          unlinkSync(join(dir, n));
+        } catch {
+          /* gone, or not ours to remove */
+        }
+    }
+  }
+}
+
 export function apply(cwd: string, changes: FileChange[]): string[] {
   const todo = changes.filter((c) => c.action !== 'keep');
+  removeLeftovers(new Set([cwd, ...todo.map((c) => dirname(join(cwd, c.path)))]));
   const staged: { tmp: string; dest: string; path: string }[] = [];
   try {
     for (const c of todo) {
@@ -81,11 +110,13 @@ export function apply(cwd: string, changes: FileChange[]): string[] {
     for (const s of staged) try { unlinkSync(s.tmp); } catch { /* already gone */ }
     throw err;
   }
+  crashPoint('staged');
   const written: string[] = [];
   for (const s of staged) {
     try {
       renameSync(s.tmp, s.dest);
       written.push(s.path);
+      crashPoint(`renamed-${written.length}`);
     } catch (err) {
       for (const r of staged.slice(staged.indexOf(s))) try { unlinkSync(r.tmp); } catch { /* gone */ }
       throw new FileError(`cannot write ${s.path}: ${describe(err)}${written.length ? ` (already written: ${written.join(', ')})` : ''}`);

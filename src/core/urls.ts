@@ -10,6 +10,8 @@ export function isLoopbackHost(hostname: string): boolean {
 /** Why an http(s) URL is not acceptable, or undefined when it is. */
 export function httpUrlProblem(value: string): string | undefined {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return `"${clip(value)}" is not a URL: it needs a scheme, e.g. https://example.com`;
+  // URL parsing drops these silently; the value would be written with them
+  if (/\s/.test(value)) return 'the URL contains a space or a line break: paste it alone';
   let u: URL;
   try {
     u = new URL(value);
@@ -54,6 +56,7 @@ function clip(s: string, n = 60): string {
 export function connectionUrl(key: string, value: string, schemes: string[], shape: string): URL | string {
   const v = value.trim();
   if (v !== value) return `${key} has leading or trailing spaces`;
+  if (/\s/.test(v)) return `${key} contains a space or a line break: percent-encode it (%20) if it is part of the password`;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
   if (!scheme) return `${key} must be a URL like ${shape}`;
   const proto = scheme[1]!.toLowerCase();

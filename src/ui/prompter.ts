@@ -9,6 +9,21 @@ function answer<T>(v: T | symbol): Exclude<T, symbol> {
   return v as Exclude<T, symbol>;
 }
 
+/**
+ * A real SIGINT (`kill -INT`, or Ctrl+C while the terminal is not in raw mode) cancels the active prompt
+ * as Ctrl+C does, instead of killing the process with the terminal left in raw mode and no exit 130.
+ */
+async function interruptible<T>(prompt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.on('SIGINT', onSignal);
+  try {
+    return await prompt(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
 type Validate = (value: string) => string | undefined;
 
 export const ui = {
@@ -24,35 +39,37 @@ export const ui = {
   cancel: (message: string) => p.cancel(message),
 
   async text(o: { message: string; hint?: string; default?: string; validate?: Validate }): Promise<string> {
-    const v = await p.text({
+    const v = await interruptible((signal) => p.text({
+      signal,
       message: o.hint ? `${o.message} ${styleText('dim', `(${o.hint})`)}` : o.message,
       placeholder: o.default,
       defaultValue: o.default,
       validate: o.validate ? (s) => o.validate!(((s ?? '') || o.default || '').trim()) : undefined,
-    });
+    }));
     return answer(v).trim();
   },
 
   async password(o: { message: string; hint?: string; validate?: Validate }): Promise<string> {
-    const v = await p.password({
+    const v = await interruptible((signal) => p.password({
+      signal,
       message: o.hint ? `${o.message} ${styleText('dim', `(${o.hint})`)}` : o.message,
       validate: o.validate ? (s) => o.validate!((s ?? '').trim()) : undefined,
-    });
+    }));
     return answer(v).trim();
   },
 
   async select<T extends string>(o: { message: string; options: { value: T; label: string; hint?: string }[]; initial?: T }): Promise<T> {
-    const v = await p.select<T>({ message: o.message, options: o.options as never, initialValue: o.initial });
+    const v = await interruptible((signal) => p.select<T>({ signal, message: o.message, options: o.options as never, initialValue: o.initial }));
     return answer(v);
   },
 
   async multiselect<T extends string>(o: { message: string; options: { value: T; label: string; hint?: string }[]; initial: T[] }): Promise<T[]> {
-    const v = await p.multiselect<T>({ message: o.message, options: o.options as never, initialValues: o.initial, required: true });
+    const v = await interruptible((signal) => p.multiselect<T>({ signal, message: o.message, options: o.options as never, initialValues: o.initial, required: true }));
     return answer(v);
   },
 
   async confirm(o: { message: string; initial?: boolean }): Promise<boolean> {
-    return answer(await p.confirm({ message: o.message, initialValue: o.initial ?? true }));
+    return answer(await interruptible((signal) => p.confirm({ signal, message: o.message, initialValue: o.initial ?? true })));
   },
 };
 

@@ -53,8 +53,19 @@ export function dotenvValues(doc: DotenvDoc): Record<string, string> {
   return out;
 }
 
-/** Keys defined more than once, and non-blank, non-comment lines that define nothing. */
-export function dotenvProblems(doc: DotenvDoc): { duplicates: string[]; invalidLines: number[] } {
+/**
+ * Keys defined more than once, non-blank, non-comment lines that define nothing, and values that open a
+ * quote not closed at their end (a half-edited line: dotenv then reads the quote as part of the value).
+ */
+export function dotenvProblems(doc: DotenvDoc): { duplicates: string[]; invalidLines: number[]; unclosedQuotes: { key: string; line: number }[] } {
+  const unclosedQuotes: { key: string; line: number }[] = [];
+  for (const e of doc.entries) {
+    const raw = doc.text.slice(e.keyStart, e.valueEnd);
+    const value = raw.slice(raw.search(/[=:]/) + 1).trim();
+    const q = value[0];
+    if ((q === '"' || q === "'" || q === '`') && (value.length < 2 || !value.endsWith(q)))
+      unclosedQuotes.push({ key: e.key, line: doc.text.slice(0, e.keyStart).split('\n').length });
+  }
   const seen = new Map<string, number>();
   for (const e of doc.entries) seen.set(e.key, (seen.get(e.key) ?? 0) + 1);
   const duplicates = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
@@ -68,7 +79,7 @@ export function dotenvProblems(doc: DotenvDoc): { duplicates: string[]; invalidL
     if (t && !t.startsWith('#') && !lineCovered) invalidLines.push(i + 1);
     offset += line.length + 1;
   });
-  return { duplicates, invalidLines };
+  return { duplicates, invalidLines, unclosedQuotes };
 }
 
 const KEY = /^[A-Z_][A-Z0-9_]*$/;
