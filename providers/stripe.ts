@@ -742,6 +742,19 @@ function createEndpointAction(key: string, url: string, events: string[], opts: 
   };
 }
 
+/** A new endpoint like `from` (same URL, events, API version, description), marked as ours in its metadata. */
+function copyEndpoint(c: Parameters<typeof call>[0], from: StripeSDK.WebhookEndpoint, metadata: Record<string, string>): Promise<StripeSDK.WebhookEndpoint> {
+  return call(c, 'create the webhook endpoint', (s) =>
+    s.webhookEndpoints.create({
+      url: from.url,
+      enabled_events: from.enabled_events as EnabledEvent[],
+      ...(from.api_version ? { api_version: from.api_version as ApiVersion } : {}),
+      description: from.description || DESCRIPTION,
+      metadata: { ...from.metadata, created_by: 'create-prod-ready', ...metadata },
+    }),
+  );
+}
+
 function replaceEndpointAction(key: string, old: StripeSDK.WebhookEndpoint, opts: StripeCheckOptions): Action {
   return {
     id: 'stripe.webhook.replace',
@@ -759,15 +772,7 @@ function replaceEndpointAction(key: string, old: StripeSDK.WebhookEndpoint, opts
           current = undefined; // deleted meanwhile: create the new one from what the check saw
         }
         const from = current ?? old;
-        const made = await call(c, 'create the webhook endpoint', (s) =>
-          s.webhookEndpoints.create({
-            url: from.url,
-            enabled_events: from.enabled_events as EnabledEvent[],
-            ...(from.api_version ? { api_version: from.api_version as ApiVersion } : {}),
-            description: from.description || DESCRIPTION,
-            metadata: { ...from.metadata, created_by: 'create-prod-ready', replaces: old.id },
-          }),
-        );
+        const made = await copyEndpoint(c, from, { replaces: old.id });
         if (!made.secret)
           throw new VerifyError(`Stripe created webhook endpoint ${made.id} but returned no signing secret`, `copy it from Developers → Webhooks → ${made.id} → Signing secret, then delete ${old.id}`, 'NO_SECRET');
         const values = { STRIPE_WEBHOOK_SECRET: made.secret };
@@ -876,15 +881,7 @@ export const webhookRotation: Rotation = {
     const c = await rotationClient(values, io);
     try {
       const old = await currentEndpoint(c, values, io);
-      const made = await call(c, 'create the webhook endpoint', (s) =>
-        s.webhookEndpoints.create({
-          url: old.url,
-          enabled_events: old.enabled_events as EnabledEvent[],
-          ...(old.api_version ? { api_version: old.api_version as ApiVersion } : {}),
-          description: old.description || DESCRIPTION,
-          metadata: { ...old.metadata, created_by: 'create-prod-ready', rotation: tag, replaces: old.id },
-        }),
-      );
+      const made = await copyEndpoint(c, old, { rotation: tag, replaces: old.id });
       if (!made.secret) {
         // Useless without its secret: removed now rather than left to `cleanup`.
         const gone = await call(c, `delete webhook endpoint ${made.id}`, (s) => s.webhookEndpoints.del(made.id)).then(
