@@ -18,7 +18,8 @@ import { readManagedFiles, readMigrationSql, readMigrationState, readProjectFile
 import { envModuleTarget } from '../core/files/env-module.ts';
 import type { MigrationState } from '../core/files/migrations.ts';
 import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
-import { migrateStep, type MigrationReport, type Say } from './migrate-step.ts';
+import { migrateStep, type MigrationReport } from './migrate-step.ts';
+import { plainSay, wizardSay, type Say } from '../ui/say.ts';
 import { loadTemplates } from '../core/templates.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import type { Ui } from '../ui/prompter.ts';
@@ -230,7 +231,7 @@ async function batch(run: Run): Promise<number> {
   }
   if (!changed.length && !run.actions.length) {
     out.ok('Nothing to change.');
-    const migrations = await migrations_(run, thePlan, plainSay(out), []);
+    const migrations = await migrations_(run, thePlan, plainSay(out, true), []);
     if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
     return 0;
   }
@@ -248,7 +249,7 @@ async function batch(run: Run): Promise<number> {
   if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
   out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
-  const migrations = await migrations_(run, thePlan, plainSay(out), written);
+  const migrations = await migrations_(run, thePlan, plainSay(out, true), written);
   for (const s of nextSteps(thePlan, migrations)) out.line(`  → ${s}`);
   if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
   return 0;
@@ -263,18 +264,6 @@ function dropTeamActions(run: Run, warn: (s: string) => void): void {
   run.actions = [];
 }
 
-const plainSay = (out: Out): Say => ({
-  info: (s) => out.line(s),
-  warn: (s) => out.warn(s),
-  note: (text, title) => out.line(`${title}:\n${text.replace(/^/gm, '    ')}`),
-  confirm: async () => true, // --yes
-  async step(title, task, done) {
-    out.line(`${title}…`);
-    const r = await task(new AbortController().signal);
-    out.ok(done(r));
-    return r;
-  },
-});
 
 /**
  * Applies pending migrations once the files are written. A failure leaves the database as it was and
@@ -431,13 +420,7 @@ async function interactive(run: Run): Promise<number> {
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
-  const say: Say = {
-    info: ui.info,
-    warn: ui.warn,
-    note: (text, title) => ui.note(text, title),
-    confirm: (message) => ui.confirm({ message }),
-    step: (title, task, done) => withSpinner(title, (signal) => task(signal), done),
-  };
+  const say: Say = await wizardSay(true);
   if (!changed.length && !run.actions.length) {
     const m = await migrations_(run, thePlan, say, []);
     ui.outro(m?.applied.length ? 'Every file was already up to date; the migrations are applied.' : 'Nothing to change: every file is already up to date.');

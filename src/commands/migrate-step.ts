@@ -5,6 +5,7 @@ import type { Plan } from '../core/plan.ts';
 import type { ProjectInfo } from '../core/project.ts';
 import type { Provider } from '../core/provider.ts';
 import { ioFor } from '../core/verify.ts';
+import type { Say } from '../ui/say.ts';
 
 export interface MigrationReport {
   tool: string;
@@ -18,15 +19,6 @@ export interface MigrationReport {
   note: string | null;
 }
 
-/** How the step talks: the wizard (clack, spinners, a question) or plain lines (--yes). */
-export interface Say {
-  info(s: string): void;
-  warn(s: string): void;
-  note(text: string, title: string): void;
-  /** --yes answers yes. */
-  confirm(question: string): Promise<boolean>;
-  step<T>(title: string, task: (signal: AbortSignal) => Promise<T>, done: (r: T) => string): Promise<T>;
-}
 
 export async function migrateStep(input: {
   plan: Plan;

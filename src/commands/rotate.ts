@@ -19,7 +19,7 @@ import { check } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import { plainOut } from '../ui/plain.ts';
-import type { Say } from './migrate-step.ts';
+import { plainSay, wizardSay, type Say } from '../ui/say.ts';
 
 export interface RotateFlags {
   cwd: string;
@@ -35,7 +35,7 @@ interface Ctx {
   flags: RotateFlags;
   project: ProjectInfo;
   providers: Provider[];
-  say: Say & { password?(message: string, hint: string | undefined, validate: (v: string) => string | undefined): Promise<string> };
+  say: Say;
 }
 
 interface Outcome {
@@ -64,7 +64,8 @@ async function rotateLocked(flags: RotateFlags): Promise<number> {
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
-  const ctx: Ctx = { flags, project, providers, say: flags.interactive ? await wizardSay() : plainSay(flags.json) };
+  // A revoke that waits for a person is never confirmed without one: plain output answers no.
+  const ctx: Ctx = { flags, project, providers, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -386,31 +387,3 @@ async function pasted(ctx: Ctx, p: Provider, r: Rotation, values: Values): Promi
   return out;
 }
 
-function plainSay(json: boolean): Ctx['say'] {
-  const out = plainOut(json ? process.stderr : process.stdout);
-  return {
-    info: (s) => out.line(s),
-    warn: (s) => out.warn(s),
-    note: (text, title) => out.line(`${title}:\n${text.replace(/^/gm, '    ')}`),
-    confirm: async () => false,
-    async step(title, task, done) {
-      out.line(`${title}…`);
-      const r = await task(new AbortController().signal);
-      out.ok(done(r));
-      return r;
-    },
-  };
-}
-
-async function wizardSay(): Promise<Ctx['say']> {
-  const { ui } = await import('../ui/prompter.ts');
-  const { withSpinner } = await import('../ui/spinner.ts');
-  return {
-    info: ui.info,
-    warn: ui.warn,
-    note: (text, title) => ui.note(text, title),
-    confirm: (message) => ui.confirm({ message, initial: false }),
-    step: (title, task, done) => withSpinner(title, (signal) => task(signal), done),
-    password: (message, hint, validate) => ui.password({ message, hint, validate }),
-  };
-}
