@@ -20,9 +20,10 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   if (files['.env'] === undefined) throw new UsageError('no .env here: run `npx create-prod-ready` first', `looked in ${flags.cwd}`);
   const doc = parseDotenv(files['.env']);
   const dotenv = dotenvValues(doc);
-  const { duplicates, invalidLines } = dotenvProblems(doc);
+  const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
   if (duplicates.length) out.warn(`.env defines ${duplicates.join(', ')} more than once (the last one wins)`);
-  if (invalidLines.length) out.warn(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define nothing`);
+  if (invalidLines.length) out.warn(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define${invalidLines.length > 1 ? '' : 's'} nothing`);
+  for (const q of unclosedQuotes) out.warn(`.env line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
 
   const ids = flags.providers ?? CATALOG.map((c) => c.id).filter((id) => configuredIds(dotenv, {}).includes(id));
   if (!ids.length) throw new UsageError('.env configures none of the providers this tool knows', `keys it looks for: ${CATALOG.flatMap((c) => c.keys).join(', ')}`);

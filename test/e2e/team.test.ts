@@ -43,7 +43,7 @@ const b2 = () => ({
   S3_SECRET_ACCESS_KEY: all.values.S3_SECRET_ACCESS_KEY!,
 });
 
-test('a teammate in a fresh clone is asked only for personal values, gets team settings from prod-ready.json, and only .env is written', async () => {
+test('a teammate in a fresh clone (with --yes, then in a pty) is asked only for personal values, gets team settings from prod-ready.json, and only .env is written', async () => {
   // The first developer sets the project up.
   const first = tempProject({ 'package.json': NEXT_APP });
   linkTools(first);
@@ -79,6 +79,44 @@ test('a teammate in a fresh clone is asked only for personal values, gets team s
   assert.match(r.stdout, /Wrote \.env\n/);
   assert.match(r.stdout, /Migrations not applied: node-pg-migrate is not installed yet; run npm install, then npm run db:migrate/, 'a teammate\'s run never installs');
 
+  // The same clone state, in a terminal: no picker, no question for a team setting, only .env written.
+  const { runPty, KEY } = await import('../helpers/pty.ts');
+  const clone2 = tempProject();
+  for (const f of readdirSync(first)) if (f !== '.env' && f !== 'node_modules') cpSync(join(first, f), join(clone2, f), { recursive: true });
+  const s = runPty([], { cwd: clone2, env: cleanEnv({ ...all.overrides }) });
+  await s.waitFor('Joining: prod-ready.json lists');
+  for (const key of ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS']) {
+    await s.waitForPrompt(new RegExp(`^◆  ${key}`, 'm'));
+    s.write(KEY.enter);
+  }
+  await s.waitForPrompt(/Which DATABASE_URL\?/);
+  s.write(KEY.down);
+  s.write(KEY.enter);
+  await s.waitForPrompt(/^◆  DATABASE_URL/m);
+  await s.type(pg.url('postgres'));
+  s.write(KEY.enter);
+  await s.waitForPrompt(/^◆  S3_ACCESS_KEY_ID/m);
+  await s.type(all.values.S3_ACCESS_KEY_ID!);
+  s.write(KEY.enter);
+  await s.waitForPrompt(/S3_SECRET_ACCESS_KEY/);
+  if (/Which S3_SECRET_ACCESS_KEY\?/.test(s.screen().slice(s.screen().lastIndexOf('◆')))) {
+    s.write(KEY.down);
+    s.write(KEY.enter);
+    await s.waitForPrompt(/^◆  S3_SECRET_ACCESS_KEY/m);
+  }
+  await s.type(all.values.S3_SECRET_ACCESS_KEY!);
+  s.write(KEY.enter);
+  await s.waitForPrompt(/Write 1 file\?/);
+  s.write(KEY.enter);
+  assert.equal((await s.exit).code, 0, s.screen());
+  const screen = s.transcript();
+  assert.doesNotMatch(screen, /◆  (S3_BUCKET|S3_REGION|S3_ENDPOINT)|Which providers/, 'no picker, no team setting asked');
+  assert.equal(dotenv.parse(read(clone2, '.env')).S3_BUCKET, all.values.S3_BUCKET);
+  const after2 = snapshot(clone2);
+  delete after2['.env'];
+  assert.deepEqual(after2, committed, 'no committed file changed');
+  assert.ok(!screen.includes(all.values.S3_SECRET_ACCESS_KEY!) && !screen.includes('pg-Team#secret'), 'no secret on screen');
+
   // `join` says the same explicitly; a second run changes nothing.
   const again = await cli(['join', '--yes'], clone, { ...all.overrides });
   assert.equal(again.code, 0, again.stderr);
@@ -88,7 +126,7 @@ test('a teammate in a fresh clone is asked only for personal values, gets team s
 test('check audits: .env.example keys missing, .env tracked by git, a value from .env in a tracked file — each a failing line, values never shown', async () => {
   const url = pg.url('postgres');
   const dir = tempProject({
-    '.env': `NODE_ENV=development\nPORT=3000\nAPP_URL=http://localhost:3000\nCORS_ORIGINS=http://localhost:3000\nJWT_SECRET=${'s'.repeat(43)}\nDATABASE_URL=${url}\n`,
+    '.env': `NODE_ENV=development\nPORT=3000\nAPP_URL=http://localhost:3000\nCORS_ORIGINS=http://localhost:3000\nJWT_SECRET=${'s'.repeat(43)}\nDATABASE_URL=${url}\nNOTE="half-edited\n`,
     '.env.example': 'NODE_ENV=\nPORT=\nAPP_URL=\nCORS_ORIGINS=\nJWT_SECRET=\nJWT_SECRET_PREVIOUS=\nDATABASE_URL=\nSENTRY_DSN=\n',
     'README.md': `Connect with ${url}\n`,
   });
@@ -96,6 +134,7 @@ test('check audits: .env.example keys missing, .env tracked by git, a value from
   assert.equal(clean.code, 1, 'SENTRY_DSN is missing');
   const doc = JSON.parse(clean.stdout);
   assert.deepEqual(doc.audit.missing, ['SENTRY_DSN'], 'JWT_SECRET_PREVIOUS is optional');
+  assert.match(clean.stderr, /\.env line 7 \(NOTE\) opens a quote that is not closed/);
   assert.equal(doc.audit.dotenvTracked, null, 'not a git repository');
 
   writeFileSync(join(dir, '.env.example'), 'NODE_ENV=\n');
