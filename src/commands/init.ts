@@ -341,6 +341,8 @@ export function printJson(ok: boolean, providers: Result[], files: FileChange[],
 }
 
 function nextSteps(thePlan: Plan, migrations?: MigrationReport): string[] {
+  // `npm install` already ran for the migrations: no step to repeat it.
+  if (migrations?.installed) thePlan = { ...thePlan, nextSteps: thePlan.nextSteps.filter((s) => !s.startsWith('Install the new dependencies')) };
   // One `docker compose up -d a b` for every local service that the values point at.
   const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21));
   const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));

@@ -17,6 +17,8 @@ export interface MigrationReport {
   proof: string | null;
   /** Why migrations were not generated or not applied, when they were not. */
   note: string | null;
+  /** The package manager installed what package.json lists (so "npm install" is no longer a next step). */
+  installed: boolean;
 }
 
 
@@ -33,7 +35,7 @@ export async function migrateStep(input: {
   const { plan, project, say } = input;
   const m = plan.migrations;
   if (!m || !input.postgres) return undefined;
-  const report: MigrationReport = { tool: m.setup.tool, generated: m.added, applied: [], proof: null, note: null };
+  const report: MigrationReport = { tool: m.setup.tool, generated: m.added, applied: [], proof: null, note: null, installed: false };
   const run = project.commands.run(m.script ?? 'db:migrate');
   if (m.skipped) {
     say.warn(m.skipped);
@@ -64,8 +66,10 @@ export async function migrateStep(input: {
     say.warn(`Migrations ${note}`);
     return { ...report, note };
   }
-  if (!toolInstalled(project, m.setup))
+  if (!toolInstalled(project, m.setup)) {
     await say.step(`Installing ${m.setup.tool} (${project.packageManager} install)`, (signal) => installTool(project, signal), () => `Installed ${m.setup.tool}`);
+    report.installed = true;
+  }
   const pending = await say.step('Reading which migrations the database has run', (signal) => pendingMigrations(migrator(signal)), (p) =>
     p.length ? `${p.length} migration${p.length > 1 ? 's' : ''} to apply` : 'The database is up to date: no migration to apply',
   );
