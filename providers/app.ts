@@ -2,10 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider } from '../src/core/provider.ts';
-import { checkedString, signingSecretProblem } from '../src/core/schema.ts';
+import { checkedString, signingSecret } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 
 const url = checkedString(httpUrlProblem);
+
+/** 32 random bytes, base64url: the first JWT_SECRET and every rotated one. */
+const newJwtSecret = (random: (n: number) => Uint8Array) => Buffer.from(random(32)).toString('base64url');
 
 const origins = checkedString((v) => {
   const list = v.split(',').map((s) => s.trim());
@@ -69,9 +72,8 @@ export default defineProvider({
       key: 'JWT_SECRET',
       description: 'Signs session tokens. Generated: 32 random bytes, base64url; never asked for, never printed.',
       secret: true,
-      schema: checkedString((v) => signingSecretProblem('JWT_SECRET', v)),
-      app: 'z.string().min(32)',
-      generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('base64url'),
+      ...signingSecret('JWT_SECRET'),
+      generate: newJwtSecret,
     },
     {
       key: 'JWT_SECRET_PREVIOUS',
@@ -80,8 +82,7 @@ export default defineProvider({
       secret: true,
       optional: true,
       prompt: false,
-      schema: checkedString((v) => signingSecretProblem('JWT_SECRET_PREVIOUS', v)),
-      app: 'z.string().min(32)',
+      ...signingSecret('JWT_SECRET_PREVIOUS'),
     },
   ],
   rotations: [
@@ -91,7 +92,7 @@ export default defineProvider({
       keys: ['JWT_SECRET'],
       kind: 'auto',
       // Made here: 32 random bytes, like the first one.
-      create: async () => ({ values: { JWT_SECRET: randomBytes(32).toString('base64url') } }),
+      create: async () => ({ values: { JWT_SECRET: newJwtSecret(randomBytes) } }),
       // The old secret stays for an overlap window; this rotation's PREVIOUS replaces the last one's.
       alongside: (old): Record<string, string> => (old.JWT_SECRET ? { JWT_SECRET_PREVIOUS: old.JWT_SECRET } : {}),
       revokeHint:

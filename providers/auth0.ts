@@ -21,9 +21,9 @@ import { VerifyError } from '../src/core/errors.ts';
 import { redact } from '../src/core/mask.ts';
 import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
-import { checkedString, foreignCredentialProblem, pastedValueProblem, signingSecretProblem } from '../src/core/schema.ts';
+import { checkedString, foreignCredentialProblem, pastedValueProblem, signingSecret } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { backOffOn429, requestJson, retryAfterMs, type HttpAnswer } from '../src/core/http.ts';
 
 export const DASHBOARD = 'https://manage.auth0.com/dashboard';
 const URIS_PAGE = 'Auth0 Dashboard → Applications → your app → Settings → Application URIs';
@@ -191,12 +191,8 @@ export interface Auth0CheckOptions {
   rateLimitBudgetMs?: number;
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: Record<string, unknown> | undefined;
-}
+/** An HttpAnswer whose JSON, when there is any, is an object (as all of Auth0's are). */
+type Answer = Omit<HttpAnswer, 'json'> & { json: Record<string, unknown> | undefined };
 
 interface Ctx {
   io: Io;
@@ -218,45 +214,20 @@ function fail(c: Ctx, message: string, hint: string | undefined, code: string): 
 }
 
 async function once(c: Ctx, method: string, url: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
-  const u = new URL(url);
-  const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const payload = body?.form ? new URLSearchParams(body.form).toString() : body?.json !== undefined ? JSON.stringify(body.json) : undefined;
-  return new Promise<Answer>((resolve, reject) => {
-    const req = mod.request(
-      u,
-      {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-          ...(payload !== undefined
-            ? { 'content-type': body?.form ? 'application/x-www-form-urlencoded' : 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-        },
-        signal: c.io.signal,
-        timeout: c.timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> | undefined;
-          try {
-            const parsed: unknown = JSON.parse(text);
-            json = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(payload);
+  const a = await requestJson(new URL(url), {
+    method,
+    headers: {
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      ...(payload !== undefined ? { 'content-type': body?.form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
+    },
+    body: payload,
+    signal: c.io.signal,
+    timeoutMs: c.timeoutMs,
   });
+  // Auth0's answers are objects; anything else (an array, a bare string) is treated as no JSON.
+  const json = a.json && typeof a.json === 'object' && !Array.isArray(a.json) ? (a.json as Record<string, unknown>) : undefined;
+  return { ...a, json };
 }
 
 
@@ -718,8 +689,7 @@ export default defineProvider({
       key: 'AUTH0_SECRET',
       description: 'Encrypts the Auth0 session cookie (@auth0/nextjs-auth0; 32 random bytes, hex)',
       secret: true,
-      schema: checkedString((v) => signingSecretProblem('AUTH0_SECRET', v)),
-      app: 'z.string().min(32)',
+      ...signingSecret('AUTH0_SECRET'),
       generate: (randomBytes) => Buffer.from(randomBytes(32)).toString('hex'),
       example: '',
     },

@@ -29,7 +29,7 @@ import { redact } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 import { checkedString, foreignCredentialProblem, pastedValueProblem } from '../src/core/schema.ts';
-import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { backOffOn429, requestJson, retryAfterMs } from '../src/core/http.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
 export const B2_API_URL = 'https://api.backblazeb2.com';
@@ -499,45 +499,17 @@ interface B2Bucket {
 async function b2Call<T>(url: string, authorization: string, body: unknown, signal: AbortSignal, timeoutMs: number): Promise<T> {
   const problem = httpUrlProblem(url);
   if (problem) throw new VerifyError(`B2 API URL: ${problem}`, undefined, 'BAD_URL');
-  const u = new URL(url);
-  const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<T>((resolve, reject) => {
-    const req = mod.request(
-      u,
-      {
-        method: payload === undefined ? 'GET' : 'POST',
-        headers: {
-          authorization,
-          accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-        },
-        signal,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          const status = res.statusCode ?? 0;
-          if (status === 200 && json !== undefined) return resolve(json as T);
-          const err = (json ?? {}) as { code?: unknown; message?: unknown };
-          reject(new B2ApiError(status, typeof err.code === 'string' ? err.code : `http_${status}`, typeof err.message === 'string' ? err.message : ''));
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(payload);
+  const a = await requestJson(new URL(url), {
+    method: payload === undefined ? 'GET' : 'POST',
+    headers: { authorization, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: payload,
+    signal,
+    timeoutMs,
   });
+  if (a.status === 200 && a.json !== undefined) return a.json as T;
+  const err = (a.json ?? {}) as { code?: unknown; message?: unknown };
+  throw new B2ApiError(a.status, typeof err.code === 'string' ? err.code : `http_${a.status}`, typeof err.message === 'string' ? err.message : '');
 }
 
 function b2Failure(e: unknown, op: string, t: Target, api: string, rule: B2CorsRule | undefined, timeoutMs: number): VerifyError {

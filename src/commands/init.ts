@@ -231,7 +231,7 @@ async function batch(run: Run): Promise<number> {
   }
   if (!changed.length && !run.actions.length) {
     out.ok('Nothing to change.');
-    const migrations = await migrations_(run, thePlan, plainSay(out, true), []);
+    const migrations = await migrateAfterWrite(run, thePlan, plainSay(out, true), []);
     if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
     return 0;
   }
@@ -249,8 +249,8 @@ async function batch(run: Run): Promise<number> {
   if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
   out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
-  const migrations = await migrations_(run, thePlan, plainSay(out, true), written);
-  for (const s of nextSteps(thePlan, migrations)) out.line(`  → ${s}`);
+  const migrations = await migrateAfterWrite(run, thePlan, plainSay(out, true), written);
+  for (const s of nextSteps(run.project, thePlan, migrations)) out.line(`  → ${s}`);
   if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
   return 0;
 }
@@ -269,7 +269,7 @@ function dropTeamActions(run: Run, warn: (s: string) => void): void {
  * Applies pending migrations once the files are written. A failure leaves the database as it was and
  * says what was written.
  */
-async function migrations_(run: Run, thePlan: Plan, say: Say, written: string[]): Promise<MigrationReport | undefined> {
+async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: string[]): Promise<MigrationReport | undefined> {
   const pg = run.results.find((r) => r.id === 'postgres');
   try {
     return await migrateStep({
@@ -340,12 +340,12 @@ export function printJson(ok: boolean, providers: Result[], files: FileChange[],
   );
 }
 
-function nextSteps(thePlan: Plan, migrations?: MigrationReport): string[] {
-  // `npm install` already ran for the migrations: no step to repeat it.
-  if (migrations?.installed) thePlan = { ...thePlan, nextSteps: thePlan.nextSteps.filter((s) => !s.startsWith('Install the new dependencies')) };
+function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport): string[] {
   // One `docker compose up -d a b` for every local service that the values point at.
   const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21));
   const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));
+  // unless the migration step already ran the install
+  if (thePlan.dependenciesAdded && !migrations?.installed) steps.unshift(`Install the new dependencies: ${project.packageManager} install`);
   if (compose.length) steps.unshift(`Start the local services: docker compose up -d ${compose.join(' ')}`);
   const render = thePlan.changes.find((c) => c.path === 'render.yaml');
   if (render && render.action !== 'keep') {
@@ -424,7 +424,7 @@ async function interactive(run: Run): Promise<number> {
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
   const say: Say = await wizardSay(true);
   if (!changed.length && !run.actions.length) {
-    const m = await migrations_(run, thePlan, say, []);
+    const m = await migrateAfterWrite(run, thePlan, say, []);
     ui.outro(m?.applied.length ? 'Every file was already up to date; the migrations are applied.' : 'Nothing to change: every file is already up to date.');
     return 0;
   }
@@ -469,8 +469,8 @@ async function interactive(run: Run): Promise<number> {
   if (run.actions.length) thePlan = makePlan(run, templates);
   const written = apply(flags.cwd, thePlan.changes);
   if (written.length) ui.success(`Wrote ${written.join(', ')}`);
-  const migrations = await migrations_(run, thePlan, say, written);
-  ui.note(nextSteps(thePlan, migrations).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
+  const migrations = await migrateAfterWrite(run, thePlan, say, written);
+  ui.note(nextSteps(run.project, thePlan, migrations).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
   ui.outro(run.results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
   return 0;
 }

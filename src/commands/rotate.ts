@@ -176,7 +176,7 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
   };
   // .env already has a value other than the one the rotation started from: the run stopped between
   // writing .env and recording it, so the rotation is past "written", not to be cleaned up.
-  if ((state?.step === 'started' || state?.step === 'created') && state.from && state.from !== fingerprint(r, values)) {
+  if (state?.step === 'started' && state.from && state.from !== fingerprint(r, values)) {
     state = { ...state, step: 'written' };
     save(ctx, p, r.id, state);
   }
@@ -200,7 +200,7 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
       state ? `resume from "${state.step}"` : '',
       r.kind === 'guided' ? `you make a new ${r.title} in the dashboard and paste it` : `create a new ${r.title} at ${p.title}`,
       'check it live',
-      `write ${[...r.keys, ...Object.keys(r.alongside?.(values, {}) ?? {})].join(', ')} to .env`,
+      `write ${rotatedKeys(r, values).join(', ')} to .env`,
       'push to the linked Render services',
       r.kind === 'guided' ? 'remind you to revoke the old one' : r.revoke ? `revoke the old one${r.confirmRevoke ? ' once you confirm the app runs on the new one' : ''}` : '',
     ].filter(Boolean);
@@ -228,7 +228,7 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
     o.done.push(line);
   }
   // An interrupted run that never wrote .env: remove what it made (found by its tag), then start over.
-  if (state?.step === 'started' || state?.step === 'created') {
+  if (state?.step === 'started') {
     const tag = state.started;
     if (r.cleanup) await step(`Removing what the interrupted rotation of ${r.title} made`, async (s) => r.cleanup!(await withExtra(values), io(s), tag), (lines) => (lines.length ? lines.join('; ') : 'nothing was left behind'));
     save(ctx, p, r.id, null);
@@ -290,7 +290,7 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
   }
 
   if (state.step === 'written') {
-    const rotated = [...r.keys, ...Object.keys(r.alongside?.(values, {}) ?? {})];
+    const rotated = rotatedKeys(r, values);
     const render = ctx.providers.find((x) => x.id === 'render');
     const { pushToLinked, pushKeys } = await import('../../providers/render.ts');
     // The same rule as the wizard's push: never RENDER_*, never what render.yaml wires itself.
@@ -315,14 +315,16 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
 
   // Revoke the old credential.
   if (r.kind === 'guided' || !r.revoke || !old) {
-    if (r.revokeHint) say.info(`${r.title}: ${r.revokeHint}`);
-    if (r.revokeHint) o.done.push(r.revokeHint);
+    if (r.revokeHint) {
+      say.info(`${r.title}: ${r.revokeHint}`);
+      o.done.push(r.revokeHint);
+    }
     save(ctx, p, r.id, null);
     return;
   }
   if (r.confirmRevoke && !flags.finish) {
-    const yes = flags.interactive ? await say.confirm(r.confirmRevoke) : false;
-    if (!yes) {
+    // without prompts the answer is no: revoking waits for a person, or for --finish
+    if (!(await say.confirm(r.confirmRevoke))) {
       o.pending = `the old ${r.title} is kept until the app runs on the new one: then run create-prod-ready rotate --finish`;
       say.warn(`${r.title}: ${o.pending}`);
       return;
@@ -338,6 +340,9 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
   save(ctx, p, r.id, null);
   crashPoint('revoked');
 }
+
+/** The .env keys a rotation writes: its own, and those that go with them (JWT_SECRET_PREVIOUS). */
+const rotatedKeys = (r: Rotation, values: Values) => [...r.keys, ...Object.keys(r.alongside?.(values, {}) ?? {})];
 
 /** A short SHA-256 of the values a rotation replaces: tells "still the old value" from "already the new one" without storing either. */
 function fingerprint(r: Rotation, values: Values): string {

@@ -46,3 +46,41 @@ export interface ApiClient {
   /** Waiting on rate limits, shared by all requests (see backOffOn429). */
   budgetMs: number;
 }
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  json: unknown;
+}
+
+/**
+ * One HTTP(S) request, its answer read whole. node:http rather than fetch: a socket idle for `timeoutMs`
+ * fails with ETIMEDOUT, and network errors keep their codes (ENOTFOUND, ECONNRESET, the TLS ones) for the
+ * providers' one-line messages. `signal` aborts it.
+ */
+export async function requestJson(url: URL, o: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; timeoutMs: number }): Promise<HttpAnswer> {
+  const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const headers = { accept: 'application/json', ...o.headers, ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}) };
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const req = mod.request(url, { method: o.method, headers, signal: o.signal, timeout: o.timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}

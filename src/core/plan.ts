@@ -60,6 +60,8 @@ export interface Plan {
   nextSteps: string[];
   /** Generated migrations (when PostgreSQL is selected and a provider needs tables). */
   migrations?: MigrationPlan;
+  /** package.json gets new dependencies (zod, the migration tool): someone has to install them. */
+  dependenciesAdded?: boolean;
 }
 
 const ENV_HEADER = '# Local secrets for this project, written by create-prod-ready. Never commit this file.\n';
@@ -121,10 +123,8 @@ export function plan(input: PlanInput): Plan {
       if (lacking.length) nextSteps.push(`${m.path} does not check ${lacking.join(', ')}: add them, or delete the file and run again to regenerate it`);
     }
   }
-  if (pkg !== undefined && pkg !== pkgBefore) {
-    change('package.json', pkgBefore, pkg);
-    nextSteps.unshift(`Install the new dependencies: ${project.packageManager} install`);
-  }
+  const dependenciesAdded = pkg !== undefined && pkg !== pkgBefore;
+  if (dependenciesAdded) change('package.json', pkgBefore, pkg!);
   for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
-  return { changes, contributions, nextSteps, migrations };
+  return { changes, contributions, nextSteps, migrations, dependenciesAdded };
 }

@@ -99,3 +99,9 @@ export function signingSecretProblem(key: string, v: string): string | undefined
   if (v.length < 32) return `${key} must be at least 32 characters (e.g. openssl rand -hex 32)`;
   return foreignCredentialProblem(key, v);
 }
+
+/**
+ * The two checks of a secret the app signs or encrypts with (JWT_SECRET, AUTH0_SECRET): the wizard's, and
+ * the generated env module's (EnvVar.app), which must accept whatever the wizard accepts.
+ */
+export const signingSecret = (key: string) => ({ schema: checkedString((v) => signingSecretProblem(key, v)), app: 'z.string().min(32)' });

@@ -12,8 +12,8 @@ export const MEMORY_SCHEMA_URL = 'https://unpkg.com/create-prod-ready/schemas/pr
 
 /** A rotation that has started and not finished (see src/commands/rotate.ts): ids and steps, never values. */
 export interface RotationState {
-  /** The last step done: created (the new credential exists), written (.env has it), pushed (Render has it). */
-  step: 'started' | 'created' | 'written' | 'pushed';
+  /** The last step recorded: started (the new credential may exist), written (.env has it), pushed (Render has it). */
+  step: 'started' | 'written' | 'pushed';
   /** When it started (ISO 8601); also the tag of what it created (a B2 key name, Stripe metadata). */
   started: string;
   /** Ids of the old credential, to revoke once the new one is in use (e.g. a B2 key id, a webhook endpoint id). */
