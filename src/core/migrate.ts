@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from './errors.ts';
-import { upStatements } from './files/migrations.ts';
+import { statements, upSection } from './files/migrations.ts';
 import type { MigrationSetup, ProjectInfo } from './project.ts';
 import type { Io } from './provider.ts';
 import { redact } from './mask.ts';
@@ -51,8 +51,7 @@ function migrationFiles(m: Pick<Migrator, 'project' | 'setup'>): { name: string;
 
 function upSql(path: string): string {
   if (!path.endsWith('.sql')) return '-- (a JavaScript migration: its SQL is built when it runs)';
-  const text = readFileSync(path, 'utf8');
-  return /^\s*--[\s-]*up\s+migration/im.test(text) ? text.split(/^\s*--[\s-]*up\s+migration.*$/im)[1]!.split(/^\s*--[\s-]*down\s+migration/im)[0]!.trim() : text.replace(/--> statement-breakpoint\n?/g, '').trim();
+  return upSection(readFileSync(path, 'utf8'));
 }
 
 /** What the tool would apply to `url` now, read from its own bookkeeping table. */
@@ -159,7 +158,7 @@ async function locate(m: Migrator, url: string, direction: 'up' | 'down'): Promi
       sql
         .begin(async (tx) => {
           for (const p of pending)
-            for (const stmt of upStatements(`-- Up Migration\n${p.sql}`)) {
+            for (const stmt of statements(p.sql)) {
               try {
                 await tx.unsafe(stmt).simple();
               } catch (e) {
