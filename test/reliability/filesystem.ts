@@ -3,14 +3,15 @@
 // (CRLF, a BOM, duplicate keys, lines that define nothing, an unclosed quote, a key without a value).
 // Each case says what must hold; every run is a `--yes` run of the built CLI with the app settings only
 // (no network), so the cases are about files alone.
-import { execFile } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, copyFileSync, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { hasSetpriv } from '../harness/postgres.ts';
-import { BIN } from '../helpers/pty.ts';
 import { NEXT_APP, tempProject } from '../helpers/project.ts';
-import { cli, hasStackTrace, suiteEnv, type CliRun } from './run.ts';
+import { ARGV_HOOK, argvLog, cli, hasStackTrace, suiteEnv, type CliRun } from './run.ts';
 import { tempFiles, tree, treeDiff } from './tree.ts';
 import type { SuiteResult } from './types.ts';
 
@@ -20,20 +21,75 @@ const ARGS = ['--yes', '--providers', 'app'];
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-/** The CLI as an unprivileged user (root writes through chmod 0555): setpriv, or runuser without it. */
-function cliAsNobody(args: string[], cwd: string, what: string): Promise<CliRun> {
-  const [cmd, pre] = hasSetpriv()
-    ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--']]
-    : ['runuser', ['-u', 'nobody', '--']];
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = execFile(cmd, [...pre, process.execPath, BIN, ...args], { cwd, env: suiteEnv({ CI: '1' }), timeout: 60_000 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
-      resolve({ what, code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr, ms: performance.now() - t0 });
-    });
-    child.stdin!.end('');
-  });
+/** How this process can run a command as `nobody`, or why it cannot (then the case is reported as not run). */
+function dropToNobody(): { cmd: string; pre: string[] } | { missing: string } {
+  if (hasSetpriv()) return { cmd: 'setpriv', pre: [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--'] };
+  if (!commandWorks('runuser', ['--version'])) return { missing: 'neither setpriv nor runuser is installed' };
+  if (!commandWorks('id', ['nobody'])) return { missing: 'there is no user "nobody"' };
+  return { cmd: 'runuser', pre: ['-u', 'nobody', '--'] };
 }
+
+function commandWorks(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * What a `nobody` run needs, in a folder that user can read: the built CLI as the package ships it (bin, dist,
+ * templates, schemas, package.json), the argv hook and a log it may append to, and Node itself when its binary
+ * sits where `nobody` cannot reach it (a checkout or a Node cache in a private folder). Then the run is about
+ * the project folder's permissions and nothing else, wherever the checkout lies.
+ */
+function readableCopy(drop: { cmd: string; pre: string[] }): { dir: string; node: string; bin: string; hook: string; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cpr-as-nobody-'));
+  chmodSync(dir, 0o755);
+  for (const part of ['bin', 'dist', 'templates', 'schemas', 'package.json']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  const hook = join(dir, 'argv-hook.cjs');
+  copyFileSync(ARGV_HOOK, hook);
+  const log = join(dir, 'argv.jsonl');
+  writeFileSync(log, '');
+  chmodSync(log, 0o666);
+  let node = process.execPath;
+  if (!commandWorks(drop.cmd, [...drop.pre, node, '-e', '0'])) {
+    node = join(dir, 'node');
+    try {
+      linkSync(process.execPath, node);
+    } catch {
+      copyFileSync(process.execPath, node);
+      chmodSync(node, 0o755);
+    }
+  }
+  return { dir, node, bin: join(dir, 'bin', 'create-prod-ready.cjs'), hook, log };
+}
+
+/** The CLI as an unprivileged user (root writes through chmod 0555), run from a copy that user can read. */
+async function cliAsNobody(drop: { cmd: string; pre: string[] }, args: string[], cwd: string, what: string): Promise<CliRun> {
+  const copy = readableCopy(drop);
+  try {
+    const env = suiteEnv({ CI: '1', NODE_OPTIONS: `--require ${copy.hook}`, PROD_READY_ARGV_LOG: copy.log });
+    return await new Promise((resolve) => {
+      const t0 = performance.now();
+      const child = execFile(drop.cmd, [...drop.pre, copy.node, copy.bin, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
+        const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
+        resolve({ what, code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr, ms: performance.now() - t0 });
+      });
+      child.stdin!.end('');
+    });
+  } finally {
+    // what that run started joins the suite's argv log, for the secret scan
+    if (argvLog()) appendFileSync(argvLog(), readFileSync(copy.log));
+    rmSync(copy.dir, { recursive: true, force: true });
+  }
+}
+
+/** Cases that could not run here, and why: reported as a figure, neither a failure nor a silent pass. */
+const notRun: string[] = [];
 
 interface Case {
   name: string;
@@ -56,8 +112,13 @@ const CASES: Case[] = [
       chmodSync(dir, 0o555);
       const before = tree(dir);
       // chmod does not stop root: then the CLI runs as nobody, for whom 0555 is read-only
-      const what = `${ARGS.join(' ')} in a chmod 0555 folder${isRoot ? ' (as nobody)' : ''}`;
-      const run = isRoot ? await cliAsNobody(ARGS, dir, what) : await cli(ARGS, { cwd: dir, what });
+      const drop = isRoot ? dropToNobody() : undefined;
+      if (drop && 'missing' in drop) {
+        chmodSync(dir, 0o700);
+        return void notRun.push(`read-only project folder (root writes through chmod 0555 and ${drop.missing} to run as nobody)`);
+      }
+      const what = `${ARGS.join(' ')} in a chmod 0555 folder${drop ? ' (as nobody)' : ''}`;
+      const run = drop ? await cliAsNobody(drop, ARGS, dir, what) : await cli(ARGS, { cwd: dir, what });
       r.transcripts.push(run);
       chmodSync(dir, 0o700);
       if (run.code !== 1) problem(`exit ${run.code}, not 1: ${output(run).slice(-300)}`);
@@ -219,10 +280,11 @@ export default async function filesystem(): Promise<SuiteResult> {
       }
       problems += mine.length;
       r.failures.push(...mine.map((m) => `${c.name}: ${m}`));
-      rows.push(`| ${c.name} | ${mine.length ? `✖ ${mine.length}` : '✔'} |`);
+      const skipped = notRun.some((n) => n.startsWith(c.name));
+      rows.push(`| ${c.name} | ${mine.length ? `✖ ${mine.length}` : skipped ? 'not run' : '✔'} |`);
     }),
   );
   r.table = ['| case | result |', '|---|---|', ...rows.sort()].join('\n');
-  r.figures.push({ label: 'cases', value: CASES.length }, { label: 'problems', value: problems, zero: true });
+  r.figures.push({ label: 'cases', value: CASES.length }, { label: 'cases not run here', value: notRun.length ? `${notRun.length}: ${notRun.join('; ')}` : 0 }, { label: 'problems', value: problems, zero: true });
   return r;
 }
