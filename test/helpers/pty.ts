@@ -25,6 +25,8 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 
 export interface Session {
   pty: IPty;
+  /** The terminal emulator the screen is read from (colors and all: scripts/record.ts draws its frames). */
+  term: xterm.Terminal;
   /** The visible screen, as text. */
   screen(): string;
   /** Everything the program wrote, ANSI stripped. */
@@ -65,6 +67,7 @@ export function runPty(args: string[], opts: { cwd: string; env?: Record<string,
   };
   const session: Session = {
     pty,
+    term,
     screen,
     transcript: () => strip(raw),
     write: (k) => pty.write(k),
