@@ -65,7 +65,8 @@ export function snapshot(term: xterm.Terminal, at: number): Frame {
       } else cur.text += ch;
     }
     // drop runs that draw nothing: spaces without a background or underline
-    lines.push(runs.filter((r) => r.text.trim() || r.style.split(';')[1] || r.style.includes('u')).map((r) => (r.style.split(';')[1] ? r : { ...r, text: r.text.trimEnd() })));
+    const drawn = runs.filter((r) => r.text.trim() || r.style.split(';')[1] || r.style.includes('u'));
+    lines.push(drawn.map((r) => (r.style.split(';')[1] ? r : { ...r, x: r.x + r.text.length - r.text.trimStart().length, text: r.text.trim() })));
   }
   return { at, lines };
 }
