@@ -1,7 +1,7 @@
 // Auth0: AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE (optional), AUTH0_SECRET
 // (generated; the session-cookie key of @auth0/nextjs-auth0) and APP_BASE_URL (@auth0/nextjs-auth0).
 //
-// `verify`, read-only, plain HTTP through node:http(s) (no SDK):
+// `verify`, read-only, through the API client (src/core/http.ts; no SDK):
 //   1. GET /.well-known/openid-configuration: the tenant exists and its `issuer` is exactly
 //      `https://<AUTH0_DOMAIN>/` (or the PROD_READY_AUTH0_URL origin + '/').
 //   2. POST /oauth/token, form-encoded (oidc-provider refuses JSON; Auth0 takes both), grant_type
@@ -23,7 +23,7 @@ import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, foreignCredentialProblem, pastedValueProblem, signingSecret } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { backOffOn429, requestJson, retryAfterMs, type HttpAnswer } from '../src/core/http.ts';
+import { apiFor, type ApiClient, type ApiHints, type HttpAnswer } from '../src/core/http.ts';
 
 export const DASHBOARD = 'https://manage.auth0.com/dashboard';
 const URIS_PAGE = 'Auth0 Dashboard → Applications → your app → Settings → Application URIs';
@@ -203,74 +203,38 @@ interface Ctx {
   domain: string;
   clientId: string;
   secret: string;
-  timeoutMs: number;
-  budgetMs: number;
+  /** The API client: transport, retries, network lines, redaction of the secrets. */
+  api: ApiClient;
 }
-
-const MAX_429_RETRIES = 2;
 
 function fail(c: Ctx, message: string, hint: string | undefined, code: string): VerifyError {
-  return new VerifyError(redact(message, [c.secret]), hint && redact(hint, [c.secret]), code);
+  return c.api.fail(message, hint, code);
 }
 
-async function once(c: Ctx, method: string, url: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
-  const payload = body?.form ? new URLSearchParams(body.form).toString() : body?.json !== undefined ? JSON.stringify(body.json) : undefined;
-  const a = await requestJson(new URL(url), {
-    method,
-    headers: {
-      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      ...(payload !== undefined ? { 'content-type': body?.form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
-    },
-    body: payload,
-    signal: c.io.signal,
-    timeoutMs: c.timeoutMs,
-  });
-  // Auth0's answers are objects; anything else (an array, a bare string) is treated as no JSON.
+/** One request: the API client's (abort, network lines, 429s retried as Retry-After asks); JSON kept only when it is an object, as all of Auth0's are. */
+async function call(c: Ctx, what: string, method: string, path: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
+  const a = await c.api.request(method, path, { ...body, auth: bearer ? `Bearer ${bearer}` : undefined, label: what });
   const json = a.json && typeof a.json === 'object' && !Array.isArray(a.json) ? (a.json as Record<string, unknown>) : undefined;
   return { ...a, json };
 }
 
-
-/** One request: abort-aware, network errors worded, 429s retried (bounded) as Retry-After asks. */
-async function call(c: Ctx, what: string, method: string, path: string, body?: { form?: Record<string, string>; json?: unknown }, bearer?: string): Promise<Answer> {
-  for (let attempt = 0; ; attempt++) {
-    let a: Answer;
-    try {
-      a = await once(c, method, `${c.origin}${path}`, body, bearer);
-    } catch (e) {
-      throw networkError(c, e, what);
-    }
-    if (a.status !== 429) return a;
-    let retry: boolean;
-    try {
-      retry = await backOffOn429(c, c.io.signal, attempt, retryAfterMs(a.headers['retry-after']), MAX_429_RETRIES);
-    } catch (e) {
-      throw networkError(c, e, what);
-    }
-    if (!retry)
-      throw fail(c, `Auth0 rate-limited the check (429 on ${what}) after ${attempt + 1} attempt${attempt ? 's' : ''}`, 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)', 'RATE_LIMITED');
-  }
-}
-
-function networkError(c: Ctx, e: unknown, what: string): Error {
-  if (e instanceof VerifyError) return e;
-  const err = e as { code?: string; name?: string; message?: string };
-  if (c.io.signal.aborted) {
-    const reason: unknown = c.io.signal.reason;
-    if ((reason as { name?: string })?.name === 'TimeoutError')
-      return fail(c, `Timed out: no answer from ${c.host} (${what}) in the time allowed`, 'check your network (or a proxy) and try again; https://status.auth0.com shows incidents', 'TIMEOUT');
-    return reason instanceof Error ? reason : new DOMException('The Auth0 check was aborted', 'AbortError');
-  }
-  const code = err.code ?? err.name ?? 'ERROR';
-  if (code === 'ETIMEDOUT') return fail(c, `Timed out: ${c.host} did not answer ${what} within ${Math.round(c.timeoutMs / 100) / 10} s`, 'check your network (or a proxy) and try again; https://status.auth0.com shows incidents', 'TIMEOUT');
-  if ((code === 'ENOTFOUND' || code === 'EAI_AGAIN') && c.io.baseUrl(''))
-    return fail(c, `${overrideVar('auth0')} host ${new URL(c.origin).hostname} does not resolve (DNS ${code})`, `check ${overrideVar('auth0')} and your network`, 'DNS');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return fail(c, `AUTH0_DOMAIN ${c.domain} does not resolve (DNS ${code})`, 'copy the Domain from Applications → your app → Settings (e.g. acme.us.auth0.com); check your network', 'DNS');
-  if (code === 'ECONNREFUSED') return fail(c, `connection refused by ${c.host}`, `check AUTH0_DOMAIN${c.io.baseUrl('') ? ` and ${overrideVar('auth0')}` : ''}`, 'ECONNREFUSED');
-  if (code === 'ECONNRESET' || /socket hang up/i.test(err.message ?? '')) return fail(c, `the connection to ${c.host} was reset during ${what}`, 'try again; a proxy or firewall may be cutting the connection', 'ECONNRESET');
-  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) return fail(c, `the TLS certificate of ${c.host} is not trusted (${code})`, 'a proxy may be intercepting HTTPS: set NODE_EXTRA_CA_CERTS to its CA', code);
-  return fail(c, `${what} at ${c.host} failed: ${String(err.message ?? e).split('\n')[0]}`, undefined, code);
+/** Auth0's wording where it differs from the client's: the domain named when DNS fails, the request named when rate-limited. */
+function auth0Hints(domain: string, overridden: boolean): ApiHints {
+  const over = overrideVar('auth0');
+  return {
+    network: {
+      dns: (f) =>
+        overridden
+          ? { message: `${over} host ${f.host} does not resolve (DNS ${f.errno})`, hint: `check ${over} and your network`, code: 'DNS' }
+          : { message: `AUTH0_DOMAIN ${domain} does not resolve (DNS ${f.errno})`, hint: 'copy the Domain from Applications → your app → Settings (e.g. acme.us.auth0.com); check your network', code: 'DNS' },
+      refused: (f) => ({ message: `connection refused by ${f.where}`, hint: `check AUTH0_DOMAIN${overridden ? ` and ${over}` : ''}` }),
+    },
+    rateLimited: ({ attempts, label }) => ({
+      message: `Auth0 rate-limited the check (429 on ${label}) after ${attempts} attempt${attempts > 1 ? 's' : ''}`,
+      hint: 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)',
+      code: 'RATE_LIMITED',
+    }),
+  };
 }
 
 function serverTrouble(c: Ctx, a: Answer, what: string): VerifyError {
@@ -343,15 +307,24 @@ function ctxFor(values: Values, io: Io, opts: Auth0CheckOptions): Ctx {
     const host = new URL(`https://${domain}`).hostname;
     origin = `${isLoopbackHost(host) ? 'http' : 'https'}://${domain}`;
   }
+  const secret = values.AUTH0_CLIENT_SECRET ?? '';
   return {
     io,
     origin: new URL(origin).origin,
     host: new URL(origin).host,
     domain,
     clientId: values.AUTH0_CLIENT_ID ?? '',
-    secret: values.AUTH0_CLIENT_SECRET ?? '',
-    timeoutMs: opts.requestTimeoutMs ?? 8000,
-    budgetMs: opts.rateLimitBudgetMs ?? 3000,
+    secret,
+    api: apiFor(io, {
+      name: 'Auth0',
+      baseUrl: new URL(origin).origin,
+      secrets: [secret],
+      statusPage: 'https://status.auth0.com',
+      timeoutMs: opts.requestTimeoutMs,
+      budgetMs: opts.rateLimitBudgetMs ?? 3000,
+      troubleCode: 'SERVER_ERROR',
+      hints: auth0Hints(domain, !!override),
+    }),
   };
 }
 
@@ -552,12 +525,11 @@ async function secretAccepted(c: Ctx): Promise<boolean | undefined> {
 export async function rotateClientSecret(values: Values, io: Io, opts: Auth0CheckOptions = {}): Promise<{ values: Record<string, string>; new: Record<string, string> }> {
   const problem = formatProblems(values);
   if (problem) throw new VerifyError(redact(problem, [values.AUTH0_CLIENT_SECRET ?? '']), undefined, 'FORMAT');
-  const timeout = Number(process.env.PROD_READY_TIMEOUT_MS) || undefined;
-  const app = ctxFor(values, io, { requestTimeoutMs: timeout, ...opts });
+  const app = ctxFor(values, io, opts);
   const mgmtId = values[MANAGEMENT_CLIENT_ID]?.trim() ?? '';
   const mgmtSecret = values[MANAGEMENT_CLIENT_SECRET]?.trim() ?? '';
   const own = !mgmtId || !mgmtSecret;
-  const m: Ctx = own ? app : { ...app, clientId: mgmtId, secret: mgmtSecret };
+  const m: Ctx = own ? app : { ...app, clientId: mgmtId, secret: mgmtSecret, api: app.api.with({ secrets: [app.secret, mgmtSecret] }) };
   const who = own ? `the application's own client ${app.clientId}` : `${MANAGEMENT_CLIENT_ID} ${mgmtId}`;
   const secrets = [app.secret, m.secret];
   const err = (message: string, hint: string | undefined, code: string) => new VerifyError(redact(message, secrets), hint && redact(hint, secrets), code);

@@ -29,7 +29,7 @@ import { redact } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 import { checkedString, foreignCredentialProblem, pastedValueProblem } from '../src/core/schema.ts';
-import { backOffOn429, requestJson, retryAfterMs } from '../src/core/http.ts';
+import { apiFor, backOffOn429, checkTimeoutMs, retryAfterMs, type ApiHints } from '../src/core/http.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
 export const B2_API_URL = 'https://api.backblazeb2.com';
@@ -286,9 +286,8 @@ function sendRetrying(client: S3Client, signal: AbortSignal, budget = { budgetMs
 /** Errors that mean the request never reached the service (so it stored nothing). */
 const neverSent = (e: unknown) => ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED'].includes(codeOf(e)) || TLS_CERT_CODES.has(codeOf(e));
 
-function timeoutMsDefault(): number {
-  return Number(process.env.PROD_READY_TIMEOUT_MS) || 10_000;
-}
+/** The S3 client's and the native calls' timeout: the whole check's (PROD_READY_TIMEOUT_MS, read in src/core/http.ts). */
+const timeoutMsDefault = checkTimeoutMs;
 
 /** One line for an S3 failure. `step` is what was being done ("list", "write", "read", "CORS"). */
 function s3Failure(e: unknown, t: Target, step: string, timeoutMs: number, signal?: AbortSignal): VerifyError {
@@ -495,25 +494,40 @@ interface B2Bucket {
   revision: number;
 }
 
-/** One native call: GET (authorize) or POST with a JSON body. Errors: B2ApiError with the contract's {status, code, message}. */
-async function b2Call<T>(url: string, authorization: string, body: unknown, signal: AbortSignal, timeoutMs: number): Promise<T> {
+/** The B2 API's wording where it differs from the client's: "the B2 API at <host>", the call named. */
+const B2_HINTS: ApiHints = {
+  network: {
+    deadline: (f) => ({ message: `no answer from the B2 API at ${f.where} within ${f.seconds} s (${f.label})`, hint: 'check your network, then try again' }),
+    timeout: (f) => ({ message: `no answer from the B2 API at ${f.where} within ${f.seconds} s (${f.label})`, hint: 'check your network, then try again' }),
+    refused: (f) => ({ message: `connection refused by the B2 API at ${f.where} (${f.label})`, hint: 'check PROD_READY_B2_URL if you set it' }),
+    reset: (f) => ({ message: `the B2 API at ${f.where} closed the connection (${f.label}, ECONNRESET)`, hint: 'try again' }),
+  },
+  rateLimited: ({ label, answer }) => {
+    const err = (answer.json ?? {}) as { code?: unknown; message?: unknown };
+    const code = typeof err.code === 'string' ? err.code : 'http_429';
+    const said = typeof err.message === 'string' && err.message ? `, ${err.message.split('\n')[0]!.slice(0, 200)}` : '';
+    return { message: `the B2 API is rate-limiting requests (${label}: 429 ${code}${said})`, hint: 'wait a minute, then try again', code };
+  },
+};
+
+/**
+ * One native call (`url` ends in the operation's name): GET (authorize) or POST with a JSON body, through the
+ * API client. A non-200 answer: B2ApiError with the contract's {status, code, message}.
+ */
+async function b2Call<T>(io: Io, url: string, authorization: string, body: unknown, timeoutMs: number, secrets: readonly string[]): Promise<T> {
   const problem = httpUrlProblem(url);
   if (problem) throw new VerifyError(`B2 API URL: ${problem}`, undefined, 'BAD_URL');
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const a = await requestJson(new URL(url), {
-    method: payload === undefined ? 'GET' : 'POST',
-    headers: { authorization, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: payload,
-    signal,
-    timeoutMs,
-  });
+  const u = new URL(url);
+  const api = apiFor(io, { name: 'the B2 API', baseUrl: u.origin, secrets, timeoutMs, hints: B2_HINTS, troubleCode: 'B2_5XX' });
+  const a = await api.request(body === undefined ? 'GET' : 'POST', `${u.pathname}${u.search}`, { json: body, auth: authorization, label: u.pathname.split('/').pop() });
   if (a.status === 200 && a.json !== undefined) return a.json as T;
   const err = (a.json ?? {}) as { code?: unknown; message?: unknown };
   throw new B2ApiError(a.status, typeof err.code === 'string' ? err.code : `http_${a.status}`, typeof err.message === 'string' ? err.message : '');
 }
 
-function b2Failure(e: unknown, op: string, t: Target, api: string, rule: B2CorsRule | undefined, timeoutMs: number): VerifyError {
+function b2Failure(e: unknown, op: string, t: Target, api: string, rule: B2CorsRule | undefined): Error {
   if (e instanceof VerifyError) return e;
+  if (!(e instanceof B2ApiError) && e instanceof Error && e.name !== 'Error') return e; // an outside abort: its reason
   const v = (m: string, h: string | undefined, c: string) => new VerifyError(redact(m, [t.secret]), h && redact(h, [t.secret]), c);
   const paste = rule ? pasteHint(t.bucket, rule) : undefined;
   if (e instanceof B2ApiError) {
@@ -532,20 +546,17 @@ function b2Failure(e: unknown, op: string, t: Target, api: string, rule: B2CorsR
     return v(`the B2 API refused ${what}`, paste, e.code);
   }
   const code = (e as { code?: string; name?: string })?.code ?? (e as { name?: string })?.name ?? 'ERROR';
-  if (code === 'ETIMEDOUT' || code === 'AbortError' || code === 'ABORT_ERR')
-    return v(`no answer from the B2 API at ${new URL(api).host} within ${Math.round(timeoutMs / 100) / 10} s (${op})`, 'check your network, then try again', 'TIMEOUT');
-  if (code === 'ECONNREFUSED') return v(`connection refused by the B2 API at ${new URL(api).host} (${op})`, 'check PROD_READY_B2_URL if you set it', code);
-  return v(`the B2 API call ${op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, undefined, code);
+  return v(`the B2 API call ${op} at ${new URL(api).host} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, undefined, code);
 }
 
 async function b2Authorize(io: Io, t: Target, timeoutMs: number): Promise<{ auth: B2Authorization; api: string }> {
   const api = io.baseUrl(B2_API_URL).replace(/\/+$/, '');
   const basic = `Basic ${Buffer.from(`${t.keyId}:${t.secret}`).toString('base64')}`;
   try {
-    const auth = await b2Call<B2Authorization>(`${api}/b2api/v4/b2_authorize_account`, basic, undefined, io.signal, timeoutMs);
+    const auth = await b2Call<B2Authorization>(io, `${api}/b2api/v4/b2_authorize_account`, basic, undefined, timeoutMs, [t.secret]);
     return { auth, api };
   } catch (e) {
-    throw b2Failure(e, 'b2_authorize_account', t, api, undefined, timeoutMs);
+    throw b2Failure(e, 'b2_authorize_account', t, api, undefined);
   }
 }
 
@@ -582,8 +593,8 @@ export function b2CorsAction(values: Values, origins: string[], opts: { timeoutM
       const apiUrl = (auth.apiInfo?.storageApi?.apiUrl ?? '').replace(/\/+$/, '');
       const token = auth.authorizationToken;
       const call = <T>(op: string, body: unknown) =>
-        b2Call<T>(`${apiUrl}/b2api/v4/${op}`, token, body, io.signal, timeoutMs).catch((e: unknown) => {
-          throw Object.assign(b2Failure(e, op, t, apiUrl || api, rule, timeoutMs), { b2: e });
+        b2Call<T>(io, `${apiUrl}/b2api/v4/${op}`, token, body, timeoutMs, [t.secret]).catch((e: unknown) => {
+          throw Object.assign(b2Failure(e, op, t, apiUrl || api, rule), { b2: e });
         });
 
       let kept = 0;
@@ -866,7 +877,7 @@ const keyVerb: Record<string, string> = { b2_create_key: 'create application key
 const keyCapability: Record<string, string> = { b2_create_key: 'writeKeys', b2_list_keys: 'listKeys', b2_delete_key: 'deleteKeys' };
 
 /** One line for a failed key-management call; never a secret. */
-function keyFailure(e: unknown, op: string, who: string, c: KeyCtx): VerifyError {
+function keyFailure(e: unknown, op: string, who: string, c: KeyCtx): Error {
   if (e instanceof VerifyError) return new VerifyError(redact(e.message, c.secrets), e.hint && redact(e.hint, c.secrets), e.code);
   const v = (m: string, h: string | undefined, code: string) => new VerifyError(redact(m, c.secrets), h && redact(h, c.secrets), code);
   const again = 'run create-prod-ready rotate b2.key again';
@@ -884,14 +895,8 @@ function keyFailure(e: unknown, op: string, who: string, c: KeyCtx): VerifyError
     if (e.status >= 500) return v(`the B2 API answered ${what} (server error)`, `B2 is having trouble (status.backblaze.com): ${again} in a minute`, e.code);
     return v(`the B2 API refused ${what}`, undefined, e.code);
   }
-  const code = (e as { code?: string; name?: string })?.code ?? (e as { name?: string })?.name ?? 'ERROR';
-  const host = new URL(c.api).host;
-  const reason: unknown = c.io.signal.aborted ? c.io.signal.reason : undefined;
-  if (reason !== undefined && !(reason instanceof Error && reason.name === 'TimeoutError')) return v(`the call ${op} to the B2 API was cancelled`, undefined, 'ABORTED');
-  if (code === 'ETIMEDOUT' || code === 'AbortError' || code === 'ABORT_ERR' || code === 'TimeoutError')
-    return v(`no answer from the B2 API at ${host} within ${Math.round(c.timeoutMs / 100) / 10} s (${op})`, `check your network, then ${again}`, 'TIMEOUT');
-  if (code === 'ECONNREFUSED') return v(`connection refused by the B2 API at ${host} (${op})`, 'check PROD_READY_B2_URL if you set it', code);
-  if (code === 'ECONNRESET' || code === 'EPIPE') return v(`the B2 API at ${host} closed the connection (${op}, ${code})`, again, code);
+  if (e instanceof Error && e.name !== 'Error') return e; // an outside abort: its reason
+  const code = (e as { code?: string })?.code ?? 'ERROR';
   return v(`the B2 API call ${op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, undefined, code);
 }
 
@@ -910,7 +915,7 @@ function keyCtx(values: Values, io: Io): KeyCtx {
 async function authorizeKey(c: KeyCtx, keyId: string, secret: string, who: string): Promise<B2Authorization> {
   const basic = `Basic ${Buffer.from(`${keyId}:${secret}`).toString('base64')}`;
   try {
-    const auth = await b2Call<B2Authorization>(`${c.api}/b2api/v4/b2_authorize_account`, basic, undefined, c.io.signal, c.timeoutMs);
+    const auth = await b2Call<B2Authorization>(c.io, `${c.api}/b2api/v4/b2_authorize_account`, basic, undefined, c.timeoutMs, c.secrets);
     if (!auth?.accountId || !auth.authorizationToken || !auth.apiInfo?.storageApi?.apiUrl) throw new B2ApiError(200, 'http_200', '');
     return auth;
   } catch (e) {
@@ -924,7 +929,7 @@ function managerOf(c: KeyCtx, auth: B2Authorization, who: string): KeyManager {
     accountId: auth.accountId,
     who,
     capabilities: auth.apiInfo.storageApi.allowed?.capabilities ?? [],
-    call: <T>(op: string, body: Record<string, unknown>) => b2Call<T>(`${apiUrl}/b2api/v4/${op}`, auth.authorizationToken, body, c.io.signal, c.timeoutMs),
+    call: <T>(op: string, body: Record<string, unknown>) => b2Call<T>(c.io, `${apiUrl}/b2api/v4/${op}`, auth.authorizationToken, body, c.timeoutMs, c.secrets),
   };
 }
 

@@ -3,7 +3,7 @@
 //
 // `verify` checks formats first, with no network: key kinds in the right fields, the publishable key decoding
 // to `<frontend API host>$`, and both keys from the same environment (test/live). Then it reads the Backend API
-// (contract: ../shared/specs/clerk/bapi-2026-05-12.yml, Bearer secret key) with the global fetch:
+// (contract: ../shared/specs/clerk/bapi-2026-05-12.yml, Bearer secret key) through the API client (src/core/http.ts):
 //   GET /v1/instance → {object:"instance", id, environment_type, allowed_origins, workspace_id}
 //   GET /v1/domains  → {data:[{name, is_satellite, frontend_api_url, proxy_url, …}], total_count}
 // The instance object carries no frontend host, so the pair check compares the host the publishable key
@@ -15,7 +15,7 @@ import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { apiTarget, backOffOn429, retryAfterMs, type ApiClient } from '../src/core/http.ts';
+import { apiFor, type ApiClient } from '../src/core/http.ts';
 
 export const CLERK_API = 'https://api.clerk.com';
 const API_KEYS_PAGE = 'https://dashboard.clerk.com/last-active?path=api-keys';
@@ -107,8 +107,6 @@ export interface ClerkCheckOptions {
   rateLimitBudgetMs?: number;
 }
 
-const MAX_429_RETRIES = 2;
-
 interface ClerkErrorBody {
   errors?: { message?: string; long_message?: string; code?: string }[];
   clerk_trace_id?: string;
@@ -131,124 +129,46 @@ export interface Domain {
   development_origin: string;
 }
 
-type Ctx = ApiClient;
-
-const NETWORK_HINT = 'check your network (or a proxy) and try again; https://status.clerk.com shows incidents';
-
-/** Anything key-shaped in Clerk's own text is masked again before it is shown. */
-function scrub(s: string): string {
-  return s
-    .replace(/\b((?:sk|pk)_(?:test|live)_)[A-Za-z0-9+/=_-]+/g, '$1••••')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
-}
-
-function abortError(signal: AbortSignal, c: Ctx): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') return new VerifyError(`Timed out: no answer from ${c.where} in the time allowed`, NETWORK_HINT, 'TIMEOUT');
-  if (reason instanceof Error) return reason;
-  return new DOMException('The Clerk check was aborted', 'AbortError');
-}
-
-
-function networkError(e: unknown, c: Ctx): VerifyError {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (e as { code?: string }).code ?? '';
-  if (code === 'ECONNREFUSED')
-    return new VerifyError(`connection refused by ${c.where}: nothing is listening there`, c.overridden ? `check ${overrideVar('clerk')}` : 'check your network and any proxy settings', code);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new VerifyError(`cannot resolve host ${c.where.replace(/:\d+$/, '')} (${code})`, code === 'EAI_AGAIN' ? 'DNS did not answer: check your network, then try again' : 'check your network and DNS settings', code);
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED')
-    return new VerifyError(`the connection to ${c.where} was reset (${code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' ? 'ECONNRESET' : code})`, 'a proxy or firewall may be cutting the connection; try again', 'ECONNRESET');
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code))
-    return new VerifyError(`the TLS certificate of ${c.where} is not trusted (${code})`, 'behind a proxy that inspects HTTPS? give its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem', code);
-  return new VerifyError(`could not reach ${c.where}${code ? ` (${code})` : ''}`, 'check your network and try again', code || 'NETWORK');
-}
-
-/** One GET: abort-aware, 429s retried as Retry-After asks (bounded), every failure one line. */
-async function get<T>(c: Ctx, path: string, what: string): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    if (c.signal.aborted) throw abortError(c.signal, c);
-    const perRequest = AbortSignal.timeout(c.timeoutMs);
-    const signal = AbortSignal.any([c.signal, perRequest]);
-    let status: number;
-    let text: string;
-    let retryAfter: string | null;
-    try {
-      const res = await fetch(`${c.base}/v1${path}`, {
-        headers: { Authorization: `Bearer ${c.key}`, Accept: 'application/json' },
-        signal,
-        redirect: 'error',
-      });
-      status = res.status;
-      retryAfter = res.headers.get('retry-after');
-      text = await res.text();
-    } catch (e) {
-      if (c.signal.aborted) throw abortError(c.signal, c);
-      if (perRequest.aborted) throw new VerifyError(`Timed out: ${c.where} did not answer within ${Math.round(c.timeoutMs / 100) / 10} s`, NETWORK_HINT, 'TIMEOUT');
-      throw networkError(e, c);
-    }
-    let body: unknown;
-    let json = true;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      json = false;
-    }
-    if (status >= 200 && status < 300) {
-      if (!json || body === null || typeof body !== 'object')
-        throw new VerifyError(
-          `${c.where} answered with something that is not JSON (HTTP ${status})`,
-          c.overridden ? `is ${overrideVar('clerk')} the address of the Clerk Backend API?` : 'a proxy between you and Clerk may be answering instead; try again',
-          'BAD_RESPONSE',
-        );
-      return body as T;
-    }
-    const err = json ? (body as ClerkErrorBody).errors?.[0] : undefined;
-    const code = err?.code ? ` ${scrub(err.code)}` : '';
-    const said = scrub(err?.long_message || err?.message || '');
-    const key = maskKey(c.key);
-    if (status === 429) {
-      const asked = retryAfterMs(retryAfter);
-      try {
-        if (await backOffOn429(c, c.signal, attempt, asked, MAX_429_RETRIES)) continue;
-      } catch {
-        throw abortError(c.signal, c);
-      }
-      throw new VerifyError(
-        `Clerk rate-limited the check (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${attempt < MAX_429_RETRIES && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,
-        'wait a minute and try again; every script using this key shares its rate limit',
-        'RATE_LIMITED',
+/** Clerk's error body (the contract's ClerkErrors) as one line; `what` completes "may not …". */
+function statusError(status: number, body: unknown, what: string, c: ApiClient, sk: string): VerifyError {
+  const err = (body as ClerkErrorBody | undefined)?.errors?.[0];
+  const code = err?.code ? ` ${c.said(err.code)}` : '';
+  const said = c.said(err?.long_message || err?.message || '');
+  const key = maskKey(sk);
+  switch (status) {
+    case 401:
+      return c.fail(
+        `Clerk rejected CLERK_SECRET_KEY ${key}: invalid or revoked secret key (401${code})`,
+        `the key may have been rotated or deleted, or mistyped: copy it again from API keys (${API_KEYS_PAGE})`,
+        'UNAUTHORIZED',
       );
-    }
-    if (status >= 500) throw new VerifyError(`Clerk is having trouble (HTTP ${status}); try again`, `${STATUS_PAGE} shows incidents`, 'CLERK_5XX');
-    if (!json)
-      throw new VerifyError(
-        `${c.where} answered with something that is not JSON (HTTP ${status})`,
-        c.overridden ? `is ${overrideVar('clerk')} the address of the Clerk Backend API?` : 'a proxy between you and Clerk may be answering instead; try again',
-        'BAD_RESPONSE',
+    case 403:
+      return c.fail(`CLERK_SECRET_KEY ${key} may not ${what} (403${code})${said ? `: ${said}` : ''}`, `check the key and its instance under API keys (${API_KEYS_PAGE})`, 'PERMISSION');
+    case 404:
+      return c.fail(
+        `Clerk could not ${what}: ${said || 'not found'} (404${code})`,
+        c.overridden ? `is ${overrideVar('clerk')} the address of the Clerk Backend API?` : `try again; if it persists, ${STATUS_PAGE} shows incidents`,
+        'NOT_FOUND',
       );
-    switch (status) {
-      case 401:
-        throw new VerifyError(
-          `Clerk rejected CLERK_SECRET_KEY ${key}: invalid or revoked secret key (401${code})`,
-          `the key may have been rotated or deleted, or mistyped: copy it again from API keys (${API_KEYS_PAGE})`,
-          'UNAUTHORIZED',
-        );
-      case 403:
-        throw new VerifyError(`CLERK_SECRET_KEY ${key} may not ${what} (403${code})${said ? `: ${said}` : ''}`, `check the key and its instance under API keys (${API_KEYS_PAGE})`, 'PERMISSION');
-      case 404:
-        throw new VerifyError(
-          `Clerk could not ${what}: ${said || 'not found'} (404${code})`,
-          c.overridden ? `is ${overrideVar('clerk')} the address of the Clerk Backend API?` : 'try again; if it persists, https://status.clerk.com shows incidents',
-          'NOT_FOUND',
-        );
-      case 422:
-        throw new VerifyError(`Clerk refused to ${what}: ${said || 'invalid request'} (422${code})`, undefined, 'UNPROCESSABLE');
-    }
-    throw new VerifyError(`Clerk refused to ${what}: ${said || `HTTP ${status}`} (${status}${code})`, undefined, `HTTP_${status}`);
+    case 422:
+      return c.fail(`Clerk refused to ${what}: ${said || 'invalid request'} (422${code})`, undefined, 'UNPROCESSABLE');
   }
+  return c.fail(`Clerk refused to ${what}: ${said || `HTTP ${status}`} (${status}${code})`, undefined, `HTTP_${status}`);
+}
+
+function clerkApi(io: Io, sk: string, opts: ClerkCheckOptions): ApiClient {
+  return apiFor(io, {
+    name: 'Clerk',
+    baseUrl: io.baseUrl(CLERK_API),
+    defaultOrigin: CLERK_API,
+    overrideVar: overrideVar('clerk'),
+    auth: `Bearer ${sk}`,
+    keyPattern: /\b((?:sk|pk)_(?:test|live)_)[A-Za-z0-9+/=_-]+/g,
+    statusPage: STATUS_PAGE,
+    timeoutMs: opts.requestTimeoutMs ?? 8000,
+    budgetMs: opts.rateLimitBudgetMs ?? 5000,
+    statusError: (status, body, what, c) => statusError(status, body, what, c, sk),
+  });
 }
 
 // --- verify -----------------------------------------------------------------------------------------------
@@ -289,18 +209,11 @@ export async function verifyClerk(values: Values, io: Io, opts: ClerkCheckOption
   const decoded = decodePublishableKey(pk) as { mode: Mode; host: string };
   const mode = keyMode(sk);
 
-  const c: Ctx = {
-    ...apiTarget(io.baseUrl(CLERK_API), CLERK_API),
-    key: sk,
-    signal: io.signal,
-    timeoutMs: opts.requestTimeoutMs ?? 8000,
-    budgetMs: opts.rateLimitBudgetMs ?? 5000,
-  };
-
-  const instance = await get<Instance>(c, '/instance', 'read the instance');
+  const c = clerkApi(io, sk, opts);
+  const { data: instance } = await c.json<Instance>('GET', '/v1/instance', 'read the instance');
   if (typeof instance.id !== 'string' || typeof instance.environment_type !== 'string')
     throw new VerifyError(`${c.where} answered GET /v1/instance without an instance id and environment type`, c.overridden ? `is ${overrideVar('clerk')} the address of the Clerk Backend API?` : undefined, 'BAD_RESPONSE');
-  const domainsBody = await get<{ data?: Domain[] }>(c, '/domains', 'list the instance domains');
+  const { data: domainsBody } = await c.json<{ data?: Domain[] }>('GET', '/v1/domains', 'list the instance domains');
   const domains = Array.isArray(domainsBody.data) ? domainsBody.data : [];
 
   const warnings: string[] = [];

@@ -2,7 +2,7 @@
 // services to link, by name or id; remembered in .env, not secret), RENDER_REGION and RENDER_PLAN (the
 // Blueprint's region and plan for new services).
 //
-// `verify` is read-only, plain `fetch` with io.signal against the Render public API
+// `verify` is read-only, through the API client (src/core/http.ts) against the Render public API
 // (../shared/specs/render/openapi.json; Bearer auth; base `https://api.render.com` + `/v1/…`):
 //   GET /v1/owners                       → identity: the workspace(s) the key sees
 //   GET /v1/services                     → how many services, their names; RENDER_SERVICES resolved by id or name
@@ -30,7 +30,7 @@ import { mask, maskUrl } from '../src/core/mask.ts';
 import { defineProvider, type Action, type Contribution, type Io, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, foreignCredentialProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { apiTarget, backOffOn429, retryAfterMs, type ApiClient } from '../src/core/http.ts';
+import { apiFor, type ApiClient } from '../src/core/http.ts';
 
 export const RENDER_API = 'https://api.render.com';
 export const API_KEYS_PAGE = 'https://dashboard.render.com/u/settings#api-keys';
@@ -206,111 +206,39 @@ export interface RenderCheckOptions {
 
 type Client = ApiClient;
 
-function client(values: Values, io: Io, opts: RenderCheckOptions): Client {
-  return {
-    ...apiTarget(io.baseUrl(RENDER_API), RENDER_API, true),
-    key: values.RENDER_API_KEY ?? '',
-    signal: io.signal,
-    timeoutMs: opts.requestTimeoutMs ?? 8000,
-    budgetMs: opts.rateLimitBudgetMs ?? 5000,
-  };
-}
-
 /** `rnd_••••abcd`. */
 export const maskKey = (key: string): string => (key.startsWith('rnd_') ? 'rnd_' : '') + mask(key);
 
-function scrub(s: string): string {
-  return s.replace(/\brnd_[A-Za-z0-9]+/g, 'rnd_••••').replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-
-function abortError(c: Client): Error {
-  const reason: unknown = c.signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError')
-    return new VerifyError(`Timed out: no answer from ${c.where} in the time allowed`, 'check your network (or a proxy) and try again; https://status.render.com shows incidents', 'TIMEOUT');
-  if (reason instanceof Error) return reason;
-  return new DOMException('The Render check was aborted', 'AbortError');
-}
-
-const MAX_429_RETRIES = 2;
-
-/**
- * One API call: `what` completes "may not …" / "Render could not …". JSON in, JSON out; 429s retried as
- * Retry-After asks within the budget; every failure one line, never with the key.
- */
-async function api<T>(c: Client, method: 'GET' | 'PUT' | 'POST', path: string, what: string, body?: unknown): Promise<{ status: number; data: T }> {
-  for (let attempt = 0; ; attempt++) {
-    if (c.signal.aborted) throw abortError(c);
-    const perRequest = AbortSignal.timeout(c.timeoutMs);
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(`${c.base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${c.key}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.any([c.signal, perRequest]),
-        redirect: 'error',
-      });
-      text = await res.text();
-    } catch (e) {
-      if (c.signal.aborted) throw abortError(c);
-      throw networkError(e, c, perRequest.aborted);
-    }
-    if (res.status === 429) {
-      const asked = retryAfterMs(res.headers.get('retry-after'));
-      try {
-        if (await backOffOn429(c, c.signal, attempt, asked, MAX_429_RETRIES)) continue;
-      } catch {
-        throw abortError(c);
-      }
-      throw new VerifyError(
-        `Render rate-limited the check (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,
-        'wait a minute and try again; every script using this key shares its rate limit',
-        'RATE_LIMITED',
-      );
-    }
-    let data: unknown;
-    try {
-      data = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      if (res.status >= 500) throw new VerifyError(`Render is having trouble (HTTP ${res.status}); try again`, 'https://status.render.com shows incidents', 'RENDER_5XX');
-      throw new VerifyError(
-        `${c.where} answered with something that is not JSON (HTTP ${res.status})`,
-        c.overridden ? `is ${overrideVar('render')} the address of the Render API?` : 'a proxy between you and Render may be answering instead; try again',
-        'BAD_RESPONSE',
-      );
-    }
-    if (res.ok) return { status: res.status, data: data as T };
-    throw statusError(res.status, data, c, what);
-  }
-}
-
-function statusError(status: number, data: unknown, c: Client, what: string): VerifyError {
-  const m = data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? scrub((data as { message: string }).message) : '';
-  const key = maskKey(c.key);
+function statusError(status: number, data: unknown, c: Client, what: string, key: string): VerifyError {
+  const m = data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? c.said((data as { message: string }).message) : '';
+  const shown = maskKey(key);
   if (status === 401)
-    return new VerifyError(`Render rejected RENDER_API_KEY ${key}: invalid or revoked API key (401)`, `create a key under Account Settings → API Keys (${API_KEYS_PAGE}) and paste it again`, 'UNAUTHORIZED');
-  if (status === 403)
-    return new VerifyError(`RENDER_API_KEY ${key} may not ${what} (403${m ? `: ${m}` : ''})`, 'the key belongs to a user who lacks access to this workspace or service', 'PERMISSION');
-  if (status === 404) return new VerifyError(`Render could not ${what}: not found (404${m ? `: ${m}` : ''})`, undefined, 'NOT_FOUND');
-  if (status >= 500) return new VerifyError(`Render is having trouble (HTTP ${status}); try again`, 'https://status.render.com shows incidents', 'RENDER_5XX');
-  return new VerifyError(`Render refused to ${what}: ${m || `HTTP ${status}`} (${status})`, undefined, `HTTP_${status}`);
+    return c.fail(`Render rejected RENDER_API_KEY ${shown}: invalid or revoked API key (401)`, `create a key under Account Settings → API Keys (${API_KEYS_PAGE}) and paste it again`, 'UNAUTHORIZED');
+  if (status === 403) return c.fail(`RENDER_API_KEY ${shown} may not ${what} (403${m ? `: ${m}` : ''})`, 'the key belongs to a user who lacks access to this workspace or service', 'PERMISSION');
+  if (status === 404) return c.fail(`Render could not ${what}: not found (404${m ? `: ${m}` : ''})`, undefined, 'NOT_FOUND');
+  return c.fail(`Render refused to ${what}: ${m || `HTTP ${status}`} (${status})`, undefined, `HTTP_${status}`);
 }
 
-function networkError(e: unknown, c: Client, timedOut: boolean): VerifyError {
-  if (timedOut || (e instanceof Error && e.name === 'TimeoutError'))
-    return new VerifyError(`Timed out: ${c.where} did not answer within ${Math.round(c.timeoutMs / 100) / 10} s`, 'check your network (or a proxy) and try again; https://status.render.com shows incidents', 'TIMEOUT');
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const code = cause?.code ?? '';
-  const host = c.where.replace(/\/.*$/, '');
-  if (code === 'ECONNREFUSED')
-    return new VerifyError(`connection refused by ${host}: nothing is listening there`, c.overridden ? `check ${overrideVar('render')}` : 'check your network and any proxy settings', code);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new VerifyError(`cannot resolve host ${host.replace(/:\d+$/, '')} (${code})`, code === 'EAI_AGAIN' ? 'DNS did not answer: check your network, then try again' : 'check your network and DNS settings', code);
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new VerifyError(`the connection to ${host} was reset (${code})`, 'a proxy or firewall may be cutting the connection; try again', code);
-  if (/CERT|SELF_SIGNED/.test(code)) return new VerifyError(`the TLS certificate of ${host} is not trusted (${code})`, 'behind a proxy that inspects HTTPS? give its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem', code);
-  return new VerifyError(`could not reach ${host}${code ? ` (${code})` : ''}`, 'check your network and try again', code || 'NETWORK');
+function client(values: Values, io: Io, opts: RenderCheckOptions): Client {
+  const key = values.RENDER_API_KEY ?? '';
+  return apiFor(io, {
+    name: 'Render',
+    baseUrl: io.baseUrl(RENDER_API),
+    defaultOrigin: RENDER_API,
+    dropVersion: true,
+    overrideVar: overrideVar('render'),
+    auth: `Bearer ${key}`,
+    keyPattern: /\b(rnd_)[A-Za-z0-9]+/g,
+    statusPage: 'https://status.render.com',
+    timeoutMs: opts.requestTimeoutMs ?? 8000,
+    budgetMs: opts.rateLimitBudgetMs ?? 5000,
+    statusError: (status, data, what, c) => statusError(status, data, c, what, key),
+  });
+}
+
+/** One API call: JSON in, JSON out (an empty body is undefined); every failure one line, never with the key. */
+function api<T>(c: Client, method: 'GET' | 'PUT' | 'POST', path: string, what: string, body?: unknown): Promise<{ status: number; data: T }> {
+  return c.json<T>(method, path, what, { json: body, emptyOk: true });
 }
 
 const MAX_PAGES = 50;
@@ -454,7 +382,7 @@ async function follow(c: Client, service: Service, first: Deploy, opts: RenderCh
     } catch {
       const r: unknown = c.signal.reason;
       if (r instanceof Error && r.name === 'TimeoutError') throw stillRunning('when the time ran out');
-      throw abortError(c);
+      throw c.aborted();
     }
     try {
       d = { ...d, ...(await api<Deploy>(c, 'GET', `/v1/services/${encodeURIComponent(service.id)}/deploys/${encodeURIComponent(d.id)}`, `read deploy ${d.id} of ${service.name}`)).data };

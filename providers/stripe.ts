@@ -20,8 +20,7 @@ import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
-import { backOffOn429, retryAfterMs } from '../src/core/http.ts';
+import { abortFailure, backOffOn429, networkFailure, retryAfterMs, type Wording } from '../src/core/http.ts';
 
 export const STRIPE_API = 'https://api.stripe.com';
 export type Mode = 'test' | 'live';
@@ -336,13 +335,12 @@ async function openClient(key: string, io: Io, opts: StripeCheckOptions): Promis
   };
 }
 
+/** How the shared network lines (src/core/http.ts) name Stripe and where it was asked. */
+const wording = (where: string, overridden = false, timeoutMs = 8000): Wording => ({ name: 'Stripe', where, overridden, overrideVar: overrideVar('stripe'), statusPage: 'https://status.stripe.com', timeoutMs });
+
 /** The error for an aborted check: a timeout (the caller's AbortSignal.timeout) or the caller's reason. */
 function abortError(signal: AbortSignal, where: string): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError')
-    return new VerifyError(`Timed out: no answer from ${where} in the time allowed`, 'check your network (or a proxy) and try again; https://status.stripe.com shows incidents', 'TIMEOUT');
-  if (reason instanceof Error) return reason;
-  return new DOMException('The Stripe check was aborted', 'AbortError');
+  return abortFailure(wording(where), signal);
 }
 
 function raceAbort<T>(p: Promise<T>, c: Client): Promise<T> {
@@ -429,22 +427,8 @@ function toVerifyError(e: unknown, c: Client, what: string): VerifyError {
   if (status === undefined && /Invalid JSON received/.test(err.message ?? '')) status = c.statusOf(err.requestId) ?? c.lastStatus();
 
   if (err.type === 'StripeConnectionError' || (status === undefined && err.detail)) {
-    const code = err.detail?.code ?? '';
-    if (code === 'ETIMEDOUT' || /timeout/i.test(err.message ?? ''))
-      return new StripeCheckError(`Timed out: ${c.where} did not answer within ${Math.round(c.timeoutMs / 100) / 10} s`, 'check your network (or a proxy) and try again; https://status.stripe.com shows incidents', 'TIMEOUT');
-    if (code === 'ECONNREFUSED')
-      return new StripeCheckError(
-        `connection refused by ${c.where}: nothing is listening there`,
-        c.overridden ? `check ${overrideVar('stripe')}` : 'check your network and any proxy settings',
-        code,
-      );
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-      return new StripeCheckError(`cannot resolve host ${c.where.replace(/:\d+$/, '')} (${code})`, code === 'EAI_AGAIN' ? 'DNS did not answer: check your network, then try again' : 'check your network and DNS settings', code);
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED')
-      return new StripeCheckError(`the connection to ${c.where} was reset (${code})`, 'a proxy or firewall may be cutting the connection; try again', code);
-    if (TLS_CERT_CODES.has(code))
-      return new StripeCheckError(`the TLS certificate of ${c.where} is not trusted (${code})`, 'behind a proxy that inspects HTTPS? give its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem', code);
-    return new StripeCheckError(`could not reach ${c.where}${code ? ` (${code})` : ''}`, 'check your network and try again', code || 'NETWORK');
+    const cause = err.detail ?? {};
+    return networkFailure(wording(c.where, c.overridden, c.timeoutMs), cause, { timedOut: cause.code === 'ETIMEDOUT' || /timeout/i.test(err.message ?? '') });
   }
 
   if (/Invalid JSON received/.test(err.message ?? '')) {

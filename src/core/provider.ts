@@ -2,6 +2,7 @@
 // zod schemas) plus functions: `verify` is the only one that touches the network (through `io`),
 // `contribute` is pure. Providers never import clack, fs or the global fetch.
 import type { ZodType } from 'zod';
+import type { ApiClient, ApiClientOptions } from './http.ts';
 import type { ProjectInfo } from './project.ts';
 
 export const PROVIDER_IDS = ['app', 'postgres', 'redis', 'stripe', 'clerk', 'auth0', 'b2', 'render'] as const;
@@ -87,6 +88,8 @@ export interface Io {
   project: ProjectInfo;
   /** Replaces the spinner's text while a long step runs (e.g. a deploy's status). */
   progress?(line: string): void;
+  /** The HTTP API client (src/core/http.ts `apiClient`); tests may pass their own. Providers reach it through `apiFor(io, …)`. */
+  api?(o: ApiClientOptions): ApiClient;
 }
 
 export type RenderEnvVar =

@@ -5,8 +5,9 @@ import { redact } from './mask.ts';
 import type { ProjectInfo } from './project.ts';
 import type { Io, Provider, Values, Verified } from './provider.ts';
 import { apiBaseUrl } from './urls.ts';
+import { checkTimeoutMs } from './http.ts';
 
-export const VERIFY_TIMEOUT_MS = Number(process.env.PROD_READY_TIMEOUT_MS) || 10_000;
+export const VERIFY_TIMEOUT_MS = checkTimeoutMs();
 
 export function secretValues(providers: Provider[], values: Values): string[] {
   return providers.flatMap((p) => p.env.filter((e) => e.secret && values[e.key]).map((e) => values[e.key]!));
