@@ -10,7 +10,7 @@
 // decodes to with the instance's domains' `frontend_api_url` (and `proxy_url`) hosts.
 // Errors follow the contract's ClerkErrors body `{errors:[{message,long_message,code}], clerk_trace_id}`.
 import { VerifyError } from '../src/core/errors.ts';
-import { mask } from '../src/core/mask.ts';
+import { keyMode, maskKey } from '../src/core/mask.ts';
 import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
@@ -42,9 +42,8 @@ const DEV_HOST = /^(([a-z]+)-){2}([0-9]{1,2})\.clerk\.accounts([a-z.]*)(dev|com)
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
 
-export const keyMode = (key: string): Mode => (/^[a-z]{2}_live_/.test(key) ? 'live' : 'test');
-/** "sk_test_••••abcd": the prefix (kind and environment) and the last four; never more. */
-export const maskKey = (key: string): string => `${/^[a-z]{2}_(test|live)_/.exec(key)?.[0] ?? ''}${mask(key)}`;
+/** The environment of a key that passed the format checks. */
+const modeOf = (key: string): Mode => keyMode(key) ?? 'test';
 
 /** The Frontend API host a publishable key encodes, or why it does not decode. */
 export function decodePublishableKey(v: string): { mode: Mode; host: string } | { problem: string } {
@@ -94,7 +93,7 @@ export function formatProblem(values: Values): string | undefined {
     const v = values[a];
     if (v && v !== pk) return `${a} differs from CLERK_PUBLISHABLE_KEY: the browser and the server would use different keys (give both the same value)`;
   }
-  if (keyMode(sk) !== keyMode(pk)) return `keys from different environments: ${pk.slice(0, 8)} with ${sk.slice(0, 8)}`;
+  if (modeOf(sk) !== modeOf(pk)) return `keys from different environments: ${pk.slice(0, 8)} with ${sk.slice(0, 8)}`;
   return undefined;
 }
 
@@ -207,7 +206,7 @@ export async function verifyClerk(values: Values, io: Io, opts: ClerkCheckOption
   const sk = values.CLERK_SECRET_KEY!;
   const pk = values.CLERK_PUBLISHABLE_KEY!;
   const decoded = decodePublishableKey(pk) as { mode: Mode; host: string };
-  const mode = keyMode(sk);
+  const mode = modeOf(sk);
 
   const c = clerkApi(io, sk, opts);
   const { data: instance } = await c.json<Instance>('GET', '/v1/instance', 'read the instance');
@@ -293,6 +292,7 @@ export default defineProvider({
       where: WHERE,
       secret: true,
       schema: checkedString(secretKeyProblem),
+      mode: keyMode,
       app: "z.string().regex(/^sk_(test|live)_[0-9A-Za-z]+$/, 'must be a Clerk secret key (sk_test_… or sk_live_…)')",
       example: '',
     },
@@ -302,16 +302,19 @@ export default defineProvider({
       where: WHERE,
       secret: false,
       schema: checkedString((v) => publishableKeyProblem(v)),
+      mode: keyMode,
       app: "z.string().regex(/^pk_(test|live)_[A-Za-z0-9+/_-]+={0,2}$/, 'must be a Clerk publishable key (pk_test_… or pk_live_…)')",
       example: '',
     },
     // the same check as CLERK_PUBLISHABLE_KEY: an alias holds the same value
     ...ALIASES.map((key) => ({
       ...aliasVar(key),
+      mode: keyMode,
       app: "z.string().regex(/^pk_(test|live)_[A-Za-z0-9+/_-]+={0,2}$/, 'must be a Clerk publishable key (pk_test_… or pk_live_…)')",
     })),
   ],
   verify: (values, io) => verifyClerk(values, io),
+  modeFix: 'copy every key from the same Clerk instance (API keys page)',
   rotations: [
     {
       id: 'clerk.secret',

@@ -23,7 +23,9 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { checkedString } from '../src/core/schema.ts';
 import { VerifyError } from '../src/core/errors.ts';
 import type { ProjectInfo } from '../src/core/project.ts';
-import { defineProvider, type Io, type Verified } from '../src/core/provider.ts';
+import { defineProvider, type Io, type Sql, type Verified } from '../src/core/provider.ts';
+
+export type { Sql };
 import { connectionUrl, isLoopbackHost } from '../src/core/urls.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
@@ -122,7 +124,6 @@ export async function verifyPostgresUrl(url: string, io: Io, opts: { connectTime
 }
 
 /** A postgres.js client on one connection, as `fn` sees it. */
-export type Sql = { unsafe(query: string, params?: unknown[]): Promise<unknown> & { simple(): Promise<unknown> }; begin<T>(fn: (tx: Sql) => Promise<T>): Promise<T> };
 
 /**
  * Runs `fn` on one connection made exactly as the live check makes it (sslmode, sslrootcert, the
@@ -612,6 +613,8 @@ export default defineProvider({
     },
   ],
   verify: (values, io) => verifyPostgresUrl(values.DATABASE_URL ?? '', io),
+  // the app's database: migrations are generated for it and run against it
+  database: { urlKey: 'DATABASE_URL', connect: withPostgres, describe: parsePostgresUrl },
   rotations: [
     {
       id: 'postgres.password',

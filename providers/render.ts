@@ -493,6 +493,12 @@ export default defineProvider({
     },
   ],
   verify: (values, io) => verifyRender(values, io),
+  // the host the app runs on: a rotation's new values are pushed to the linked services
+  push: {
+    keys: pushKeys,
+    linked: (values) => !!values.RENDER_API_KEY && linkedEntries(values.RENDER_SERVICES).length > 0,
+    toLinked: (values, keys, io) => pushToLinked(values, keys, io),
+  },
   rotations: [
     {
       id: 'render.key',

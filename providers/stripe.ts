@@ -15,7 +15,9 @@
 // its HTTP status, so statuses are recorded per request-id on the way in.
 import type StripeSDK from 'stripe';
 import { VerifyError } from '../src/core/errors.ts';
-import { mask } from '../src/core/mask.ts';
+import { keyMode, maskKey } from '../src/core/mask.ts';
+
+export { maskKey };
 import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
@@ -151,9 +153,9 @@ export function priceEntries(values: Values): [string, string][] {
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
-const keyMode = (key: string): Mode => (/^[a-z]{2}_live_/.test(key) ? 'live' : 'test');
+/** The environment of a key that passed the format checks. */
+const modeOf = (key: string): Mode => keyMode(key) ?? 'test';
 /** "sk_test_••••abcd": the prefix (type and mode) and the last four; never more. */
-export const maskKey = (key: string): string => `${/^[a-z]{2}_(test|live)_/.exec(key)?.[0] ?? ''}${mask(key)}`;
 
 export function webhookPathFor(values: Values, framework: FrameworkId): string {
   return values.STRIPE_WEBHOOK_PATH || WEBHOOK_PATHS[framework] || '/webhooks/stripe';
@@ -322,7 +324,7 @@ async function openClient(key: string, io: Io, opts: StripeCheckOptions): Promis
     where: `${base.host}${prefix}`,
     overridden: base.origin !== STRIPE_API || prefix !== '',
     key,
-    mode: keyMode(key),
+    mode: modeOf(key),
     signal: io.signal,
     timeoutMs: opts.requestTimeoutMs ?? 8000,
     budgetMs: opts.rateLimitBudgetMs ?? 5000,
@@ -533,19 +535,19 @@ export async function verifyStripe(values: Values, io: Io, opts: StripeCheckOpti
   const problem = formatProblem(values);
   if (problem) throw new VerifyError(problem[0], problem[1], 'BAD_FORMAT');
   const key = values.STRIPE_SECRET_KEY!;
-  const mode = keyMode(key);
+  const mode = modeOf(key);
   const restricted = key.startsWith('rk_');
   const warnings: string[] = [];
   const details: string[] = [];
 
   const pk = values.STRIPE_PUBLISHABLE_KEY;
-  if (pk && keyMode(pk) !== mode)
-    warnings.push(`publishable and secret keys are from different modes (STRIPE_PUBLISHABLE_KEY is ${keyMode(pk)}, STRIPE_SECRET_KEY is ${mode}): take both from the same Developers → API keys page`);
+  if (pk && modeOf(pk) !== mode)
+    warnings.push(`publishable and secret keys are from different modes (STRIPE_PUBLISHABLE_KEY is ${modeOf(pk)}, STRIPE_SECRET_KEY is ${mode}): take both from the same Developers → API keys page`);
   if (mode === 'live' && values.NODE_ENV !== 'production')
     warnings.push(
       `STRIPE_SECRET_KEY is a live key in a development .env (NODE_ENV=${values.NODE_ENV || 'unset'}): real charges and real customer data; use test keys (sk_test_…) locally and keep live keys on the production host`,
     );
-  details.push(`keys: ${restricted ? 'restricted' : 'secret'} ${maskKey(key)}${pk ? ` · publishable ${keyMode(pk)}` : ''}`);
+  details.push(`keys: ${restricted ? 'restricted' : 'secret'} ${maskKey(key)}${pk ? ` · publishable ${modeOf(pk)}` : ''}`);
 
   if (io.signal.aborted) throw abortError(io.signal, 'api.stripe.com');
   const c = await openClient(key, io, opts);
@@ -964,6 +966,7 @@ export default defineProvider({
       where: 'Stripe Dashboard → Developers → API keys → Secret key (https://dashboard.stripe.com/apikeys; test mode: https://dashboard.stripe.com/test/apikeys)',
       secret: true,
       schema: checkedString(secretKeyProblem),
+      mode: keyMode,
       app: "z.string().regex(/^(sk|rk)_(test|live)_[0-9A-Za-z]+$/, 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_…)')",
     },
     {
@@ -972,6 +975,7 @@ export default defineProvider({
       where: 'Stripe Dashboard → Developers → API keys → Publishable key (https://dashboard.stripe.com/apikeys; test mode: https://dashboard.stripe.com/test/apikeys)',
       secret: false,
       schema: checkedString(publishableKeyProblem),
+      mode: keyMode,
       app: "z.string().regex(/^pk_(test|live)_[0-9A-Za-z]+$/, 'must be a Stripe publishable key (pk_test_… or pk_live_…)')",
     },
     {
@@ -1015,6 +1019,7 @@ export default defineProvider({
     },
   ],
   verify: (values, io) => verifyStripe(values, io),
+  modeFix: 'copy both from the same Developers → API keys page',
   contribute,
   rotations: [webhookRotation, keysRotation],
 });

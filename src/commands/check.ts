@@ -9,7 +9,7 @@ import { check, fromOutside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { plainOut } from '../ui/plain.ts';
 import { passed, printJson, report, verifyAll } from './init.ts';
-import { audit, type AuditResult } from '../core/audits.ts';
+import { audit, modeGroups, type AuditResult } from '../core/audits.ts';
 import type { ProviderId } from '../core/provider.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
@@ -52,7 +52,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
       .filter((e) => e.secret && dotenv[e.key] && dotenv[e.key] !== e.localDefault?.(dotenv, project))
       .map((e) => ({ key: e.key, value: dotenv[e.key]! })),
   );
-  const audited = audit(flags.cwd, { example: files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values } });
+  const audited = audit(flags.cwd, { example: files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values }, modes: modeGroups(providers) });
   audited.catch(() => undefined);
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
   const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>

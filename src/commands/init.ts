@@ -270,13 +270,14 @@ function dropTeamActions(run: Run, warn: (s: string) => void): void {
  * says what was written.
  */
 async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: string[]): Promise<MigrationReport | undefined> {
-  const pg = run.results.find((r) => r.id === 'postgres');
+  const db = run.providers.find((p) => p.database);
+  const pg = run.results.find((r) => r.id === db?.id);
   try {
     return await migrateStep({
       plan: thePlan,
       project: run.project,
-      postgres: run.providers.find((p) => p.id === 'postgres'),
-      url: pg?.ok && !pg.skipped ? known(run).DATABASE_URL : undefined,
+      postgres: db,
+      url: pg?.ok && !pg.skipped && db ? known(run)[db.database!.urlKey] : undefined,
       // a teammate's run never installs: npm install may rewrite the committed lockfile
       install: !run.joining,
       say,

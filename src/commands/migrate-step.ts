@@ -52,13 +52,13 @@ export async function migrateStep(input: {
     return { ...report, note };
   }
   const { applyMigrations, installTool, pendingMigrations, prove, toolInstalled } = await import('../core/migrate.ts');
-  const { parsePostgresUrl } = await import('../../providers/postgres.ts');
   const migrator = (signal: AbortSignal) => ({
     project,
     setup: m.setup,
     script: m.script!,
     url: input.url!,
     io: ioFor(input.postgres!, project, signal),
+    db: input.postgres!.database!,
   });
 
   if (!toolInstalled(project, m.setup) && !input.install) {
@@ -75,7 +75,7 @@ export async function migrateStep(input: {
   );
   if (!pending.length) return report;
 
-  const t = parsePostgresUrl(input.url);
+  const t = input.postgres.database!.describe(input.url);
   const target = `${t.user}@${t.host}:${t.port}/${t.database}`;
   say.note(pending.map((p) => `-- ${p.name}\n${p.sql}`).join('\n\n'), `SQL to apply to ${target}`);
   if (!(await say.confirm(`Apply ${pending.length} migration${pending.length > 1 ? 's' : ''} to ${target} with ${run}?`))) {

@@ -291,18 +291,18 @@ async function rotateOne(ctx: Ctx, p: Provider, r: Rotation, o: Outcome): Promis
 
   if (state.step === 'written') {
     const rotated = rotatedKeys(r, values);
-    const render = ctx.providers.find((x) => x.id === 'render');
-    const { pushToLinked, pushKeys } = await import('../../providers/render.ts');
-    // The same rule as the wizard's push: never RENDER_*, never what render.yaml wires itself.
-    const keys = rotated.filter((k) => pushKeys(values).includes(k));
+    // The provider that pushes to the host (Render), by its capability; its rule is the wizard's push:
+    // never its own key, never what render.yaml wires itself.
+    const host = ctx.providers.find((x) => x.push);
+    const keys = host ? rotated.filter((k) => host.push!.keys(values).includes(k)) : rotated;
     const notPushed = (why: string) => {
       say.info(`Not pushed to Render (${r.title}): ${why}`);
       o.done.push(`not pushed: ${why}`);
     };
     if (!keys.length) notPushed(`${rotated.join(', ')} ${rotated.length > 1 ? 'are' : 'is'} never pushed to Render (kept in .env, or set by render.yaml itself)`);
-    else if (render && values.RENDER_API_KEY && values.RENDER_SERVICES) {
+    else if (host && host.push!.linked(values)) {
       try {
-        await step('Pushing the new values to the linked Render services', (s) => pushToLinked(values, keys, ioFor(render, project, s)), (lines) => (lines.length ? lines.join('; ') : 'no linked service'));
+        await step(`Pushing the new values to the linked ${host.title} services`, (s) => host.push!.toLinked(values, keys, ioFor(host, project, s)), (lines) => (lines.length ? lines.join('; ') : 'no linked service'));
       } catch (err) {
         if (err instanceof Cancelled) throw err;
         throw new UserError(`${(err as Error).message}; .env has the new ${r.title} (checked)${r.inPlace ? '' : ' and the old one still works'}`, `run create-prod-ready rotate ${r.id} again to push and finish`);

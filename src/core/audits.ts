@@ -7,7 +7,8 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
 import { parseDotenv } from './files/dotenv.ts';
-import { secretNeedles } from './mask.ts';
+import { secretNeedles, type KeyMode } from './mask.ts';
+import type { Provider } from './provider.ts';
 
 /** Keys declared in .env.example that are missing or empty in .env, in .env.example's order. */
 export function missingFromDotenv(exampleText: string, dotenv: Record<string, string>): string[] {
@@ -16,20 +17,26 @@ export function missingFromDotenv(exampleText: string, dotenv: Record<string, st
   return [...keys].filter((k) => !dotenv[k]);
 }
 
-type Mode = 'test' | 'live';
+type Mode = KeyMode;
 
-/** Stripe (sk_, rk_, pk_) and Clerk (sk_, pk_) keys say their mode in the prefix; anything else has none. */
-const keyMode = (value: string): Mode | undefined => /^(?:sk|rk|pk)_(test|live)_/.exec(value)?.[1] as Mode | undefined;
+/** Keys whose test/live modes must agree: one provider's keys that declare a `mode` (EnvVar.mode). */
+export interface ModeGroup {
+  provider: string;
+  keys: { key: string; mode: (value: string) => Mode | undefined }[];
+  /** What to do when they disagree. */
+  fix: string;
+}
 
-/** Keys whose modes must agree, per provider. Clerk's framework aliases hold the publishable key. */
-const MODE_GROUPS = [
-  { provider: 'Stripe', keys: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY'], fix: 'copy both from the same Developers → API keys page' },
-  {
-    provider: 'Clerk',
-    keys: ['CLERK_SECRET_KEY', 'CLERK_PUBLISHABLE_KEY', 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'VITE_CLERK_PUBLISHABLE_KEY', 'PUBLIC_CLERK_PUBLISHABLE_KEY'],
-    fix: 'copy every key from the same Clerk instance (API keys page)',
-  },
-] as const;
+/** The mode groups the providers declare, in the order given. */
+export function modeGroups(providers: readonly Provider[]): ModeGroup[] {
+  return providers
+    .map((p) => ({
+      provider: p.title,
+      keys: p.env.filter((e) => e.mode).map((e) => ({ key: e.key, mode: e.mode! })),
+      fix: p.modeFix ?? 'take every key from the same environment (test or live)',
+    }))
+    .filter((g) => g.keys.length);
+}
 
 const are = (keys: string[], what: string) => `${keys.join(', ')} ${keys.length > 1 ? `are ${what}s` : `is a ${what}`}`;
 
@@ -38,13 +45,13 @@ const are = (keys: string[], what: string) => `${keys.join(', ')} ${keys.length 
  * and live keys in a development or test NODE_ENV. Lines name keys, never values. Values without a
  * recognisable mode prefix are left to the providers' format checks.
  */
-export function modeMix(values: Record<string, string>): string[] {
+export function modeMix(values: Record<string, string>, modes: readonly ModeGroup[]): string[] {
   const lines: string[] = [];
-  const groups = MODE_GROUPS.map((g) => {
+  const groups = modes.map((g) => {
     const byMode: Record<Mode, string[]> = { test: [], live: [] };
     for (const k of g.keys) {
-      const m = keyMode(values[k] ?? '');
-      if (m) byMode[m].push(k);
+      const m = k.mode(values[k.key] ?? '');
+      if (m) byMode[m].push(k.key);
     }
     return { ...g, byMode, keysSet: [...byMode.test, ...byMode.live] };
   });
@@ -182,6 +189,8 @@ export interface AuditInput {
   secrets: Secret[];
   /** The values whose test/live modes are compared (usually .env with the environment on top). */
   values: Record<string, string>;
+  /** Which keys carry a test/live mode (modeGroups of the providers); none: no mode audit. */
+  modes?: readonly ModeGroup[];
 }
 
 export interface AuditResult {
@@ -197,7 +206,7 @@ export async function audit(cwd: string, input: AuditInput): Promise<AuditResult
   const files = await gitTracked(cwd);
   return {
     missing: input.example === undefined ? [] : missingFromDotenv(input.example, input.dotenv),
-    modeMix: modeMix(input.values),
+    modeMix: modeMix(input.values, input.modes ?? []),
     dotenvTracked: files && files.includes('.env'),
     leaks: files ? await scan(cwd, files, input.secrets) : [],
   };

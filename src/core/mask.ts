@@ -52,3 +52,11 @@ export function redact(text: string, secrets: readonly string[]): string {
   }
   return out;
 }
+
+export type KeyMode = 'test' | 'live';
+
+/** The environment a prefixed API key names (sk_test_…, pk_live_…, rk_test_…); undefined without such a prefix. */
+export const keyMode = (key: string): KeyMode | undefined => /^(?:sk|rk|pk)_(test|live)_/.exec(key)?.[1] as KeyMode | undefined;
+
+/** "sk_test_••••abcd": a prefixed key's kind and environment, and the last four; never more. */
+export const maskKey = (key: string): string => `${/^[a-z]{2}_(test|live)_/.exec(key)?.[0] ?? ''}${mask(key)}`;

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from './errors.ts';
 import { statements, upSection } from './files/migrations.ts';
 import type { MigrationSetup, ProjectInfo } from './project.ts';
-import type { Io } from './provider.ts';
+import type { Database, Io } from './provider.ts';
 import { redact } from './mask.ts';
 
 export class MigrationError extends UserError {}
@@ -22,6 +22,8 @@ export interface Migrator {
   script: string;
   url: string;
   io: Io;
+  /** The provider that owns the database (Provider.database): connections and URL descriptions. */
+  db: Database;
 }
 
 export interface Pending {
@@ -29,9 +31,6 @@ export interface Pending {
   /** The SQL that will run (the up section), or a note for a migration that is not SQL. */
   sql: string;
 }
-
-type Pg = typeof import('../../providers/postgres.ts');
-const pg = (): Promise<Pg> => import('../../providers/postgres.ts');
 
 /** Migration files in the order the tool applies them. */
 function migrationFiles(m: Pick<Migrator, 'project' | 'setup'>): { name: string; path: string; when?: number }[] {
@@ -58,8 +57,7 @@ function upSql(path: string): string {
 export async function pendingMigrations(m: Migrator, url = m.url): Promise<Pending[]> {
   const files = migrationFiles(m);
   if (!files.length) return [];
-  const { withPostgres } = await pg();
-  const done = await withPostgres(url, m.io, async (sql) => {
+  const done = await m.db.connect(url, m.io, async (sql) => {
     try {
       if (m.setup.tool === 'drizzle') {
         const rows = (await sql.unsafe('select max(created_at)::text as last from drizzle.__drizzle_migrations')) as { last: string | null }[];
@@ -92,15 +90,14 @@ export async function installTool(project: ProjectInfo, signal: AbortSignal): Pr
  * again, then drops it. Returns why the proof was skipped (no right to create a database), or nothing.
  */
 export async function prove(m: Migrator, pending: Pending[]): Promise<string | undefined> {
-  const { withPostgres, parsePostgresUrl } = await pg();
   const name = `prod_ready_proof_${randomBytes(4).toString('hex')}`;
-  const created = await withPostgres(m.url, m.io, async (sql) => {
+  const created = await m.db.connect(m.url, m.io, async (sql) => {
     try {
       await sql.unsafe(`create database "${name}"`);
       return undefined;
     } catch (e) {
       const err = e as { code?: string; message?: string };
-      if (err.code === '42501') return `user "${parsePostgresUrl(m.url).user}" may not create databases (no CREATEDB)`;
+      if (err.code === '42501') return `user "${m.db.describe(m.url).user}" may not create databases (no CREATEDB)`;
       return `a throwaway database could not be created: ${err.message ?? String(e)}`;
     }
   });
@@ -117,7 +114,7 @@ export async function prove(m: Migrator, pending: Pending[]): Promise<string | u
     const left = await pendingMigrations(m, throwaway);
     if (left.length) throw new MigrationError(`after up, down and up in a throwaway database, ${left.map((p) => p.name).join(', ')} still had not run`);
   } finally {
-    await withPostgres(m.url, m.io, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`)).catch(() => undefined);
+    await m.db.connect(m.url, m.io, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`)).catch(() => undefined);
   }
   return undefined;
 }
@@ -148,10 +145,9 @@ async function migrate(m: Migrator, url: string, direction: 'up' | 'down', count
 async function locate(m: Migrator, url: string, direction: 'up' | 'down'): Promise<string | undefined> {
   if (direction !== 'up') return undefined;
   const pending = await pendingMigrations(m, url);
-  const { withPostgres } = await pg();
   const ROLLBACK = Symbol('rollback');
   let found: string | undefined;
-  await withPostgres(
+  await m.db.connect(
     url,
     m.io,
     (sql) =>

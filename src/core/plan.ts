@@ -71,7 +71,7 @@ export function plan(input: PlanInput): Plan {
   const contributions = providers.map((p) => p.contribute(values, { project: input.project, all: values }));
 
   // Tables exist only with a database: each migration is wanted once, in a fixed order (users first).
-  const wanted = providers.some((p) => p.id === 'postgres') ? MIGRATION_NAMES.filter((n) => contributions.some((c) => c.migrations?.includes(n))) : [];
+  const wanted = providers.some((p) => p.database) ? MIGRATION_NAMES.filter((n) => contributions.some((c) => c.migrations?.includes(n))) : [];
   const migrations = input.migrations && planMigrations({ project: input.project, wanted, ...input.migrations });
   // A migrate script added now is what render.yaml's preDeployCommand runs.
   const script = input.project.scripts.migrate ?? (migrations?.packageJson !== undefined ? migrations.script : undefined);

@@ -3,6 +3,7 @@
 // `contribute` is pure. Providers never import clack, fs or the global fetch.
 import type { ZodType } from 'zod';
 import type { ApiClient, ApiClientOptions } from './http.ts';
+import type { KeyMode } from './mask.ts';
 import type { ProjectInfo } from './project.ts';
 
 export const PROVIDER_IDS = ['app', 'postgres', 'redis', 'stripe', 'clerk', 'auth0', 'b2', 'render'] as const;
@@ -48,6 +49,11 @@ export interface EnvVar {
    * of this tool only, e.g. RENDER_API_KEY), so the module leaves it out.
    */
   app?: string | false;
+  /**
+   * The value says whether it is a test or a live credential (sk_test_… / sk_live_…): `check` fails when the
+   * keys of one provider, or of several, mix the two, or when live keys sit beside NODE_ENV=development.
+   */
+  mode?: (value: string) => KeyMode | undefined;
 }
 
 export interface Verified {
@@ -132,6 +138,32 @@ export interface ContributeContext {
   all: Values;
 }
 
+/**
+ * The provider that owns the app's database: what migrations need (a connection to run SQL on, the URL
+ * described for messages). Core finds it by this capability, never by id.
+ */
+export interface Database {
+  /** The env key of the connection URL (DATABASE_URL). */
+  urlKey: string;
+  /** Runs `fn` on a connection to `url`, closed afterwards; failures are one-line VerifyErrors. */
+  connect<T>(url: string, io: Io, fn: (sql: Sql) => Promise<T>, opts?: { connectTimeoutMs?: number }): Promise<T>;
+  /** user, host, port and database of a URL (never the password), for messages. */
+  describe(url: string): { user: string; host: string; port: number; database: string };
+}
+
+/** A connection's query interface, as postgres.js gives it (only what core uses). */
+export type Sql = { unsafe(query: string, params?: unknown[]): Promise<unknown> & { simple(): Promise<unknown> }; begin<T>(fn: (tx: Sql) => Promise<T>): Promise<T> };
+
+/** The provider that pushes env values to the services that run the app (Render): `rotate` sends new values through it. */
+export interface Push {
+  /** Which of these keys it would push (never its own API key, never what the host wires itself, never local values). */
+  keys(values: Values): string[];
+  /** Whether any service is linked to push to (with the credentials to do it). */
+  linked(values: Values): boolean;
+  /** Sets `keys` on every linked service, each read back. One line per service. */
+  toLinked(values: Values, keys: readonly string[], io: Io): Promise<string[]>;
+}
+
 export interface Provider {
   id: ProviderId;
   title: string;
@@ -147,6 +179,12 @@ export interface Provider {
   contribute(values: Values, ctx: ContributeContext): Contribution;
   /** The credentials `create-prod-ready rotate` can rotate. */
   rotations?: Rotation[];
+  /** Set on the provider that owns the app's database (migrations run against it). */
+  database?: Database;
+  /** Set on the provider that pushes env values to a host. */
+  push?: Push;
+  /** What to do when this provider's `mode` keys mix test and live (one line of `check`). */
+  modeFix?: string;
 }
 
 /**

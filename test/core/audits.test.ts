@@ -4,7 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { audit, dotenvTracked, gitTracked, missingFromDotenv, modeMix, secretsInTrackedFiles } from '../../src/core/audits.ts';
+import { audit, dotenvTracked, gitTracked, missingFromDotenv, modeGroups, modeMix, secretsInTrackedFiles } from '../../src/core/audits.ts';
+import stripe from '../../providers/stripe.ts';
+import clerk from '../../providers/clerk.ts';
+
+/** The test/live key groups as the providers declare them (EnvVar.mode). */
+const MODES = modeGroups([stripe, clerk]);
 import { UserError } from '../../src/core/errors.ts';
 import { tempProject } from '../helpers/project.ts';
 
@@ -81,7 +86,7 @@ const TEST_SETUP = {
 
 /** modeMix, checking that no line carries any of the values it was given. */
 function mix(values: Record<string, string>): string[] {
-  const lines = modeMix(values);
+  const lines = modeMix(values, MODES);
   for (const line of lines) for (const v of Object.values(values)) if (v.length > 12) assert.ok(!line.includes(v), `a value leaked into: ${line}`);
   return lines;
 }
@@ -257,6 +262,7 @@ test('audit: everything at once', async () => {
     dotenv,
     secrets: [{ key: 'STRIPE_SECRET_KEY', value: STRIPE_SECRET }],
     values: dotenv,
+    modes: MODES,
   });
   assert.deepEqual(r.missing, ['CLERK_SECRET_KEY']);
   assert.equal(r.modeMix.length, 2);
