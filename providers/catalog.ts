@@ -6,21 +6,21 @@ export interface CatalogEntry {
   id: ProviderId;
   title: string;
   hint: string;
-  /** The env keys the provider manages. */
+  /** The env keys the provider manages: every key of its module's `env` (test/core/provider-list.test.ts fails on drift). */
   keys: string[];
 }
 
 /** In dependency order: later providers may read earlier ones' values (e.g. APP_URL). */
 export const CATALOG: CatalogEntry[] = [
-  { id: 'app', title: 'App settings', hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET', keys: ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS', 'JWT_SECRET'] },
+  { id: 'app', title: 'App settings', hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET', keys: ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS', 'JWT_SECRET', 'JWT_SECRET_PREVIOUS'] },
   { id: 'postgres', title: 'PostgreSQL', hint: 'DATABASE_URL', keys: ['DATABASE_URL'] },
   { id: 'redis', title: 'Redis / Key Value', hint: 'REDIS_URL', keys: ['REDIS_URL'] },
-  { id: 'clerk', title: 'Clerk', hint: 'secret + publishable key', keys: ['CLERK_SECRET_KEY', 'CLERK_PUBLISHABLE_KEY'] },
-  { id: 'auth0', title: 'Auth0', hint: 'domain, client, audience, callback URLs', keys: ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_AUDIENCE'] },
-  { id: 'stripe', title: 'Stripe', hint: 'API keys, webhook secret, price ids', keys: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET'] },
+  { id: 'clerk', title: 'Clerk', hint: 'secret + publishable key', keys: ['CLERK_SECRET_KEY', 'CLERK_PUBLISHABLE_KEY', 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'VITE_CLERK_PUBLISHABLE_KEY', 'PUBLIC_CLERK_PUBLISHABLE_KEY'] },
+  { id: 'auth0', title: 'Auth0', hint: 'domain, client, audience, callback URLs', keys: ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_AUDIENCE', 'AUTH0_SECRET', 'APP_BASE_URL'] },
+  { id: 'stripe', title: 'Stripe', hint: 'API keys, webhook secret, price ids', keys: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_WEBHOOK_PATH', 'STRIPE_WEBHOOK_EVENTS'] },
   { id: 'b2', title: 'Backblaze B2 (S3)', hint: 'bucket, region, application key', keys: ['S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] },
   // Last: its push sends the values every other provider (and their actions) settled on.
-  { id: 'render', title: 'Render', hint: 'API key, link services, push secrets', keys: ['RENDER_API_KEY'] },
+  { id: 'render', title: 'Render', hint: 'API key, link services, push secrets', keys: ['RENDER_API_KEY', 'RENDER_SERVICES', 'RENDER_REGION', 'RENDER_PLAN'] },
 ];
 
 export const AVAILABLE: readonly ProviderId[] = CATALOG.map((c) => c.id);

@@ -2,7 +2,8 @@
 import type { Provider, ProviderId } from '../src/core/provider.ts';
 import { CATALOG } from './catalog.ts';
 
-const LOADERS: Record<string, () => Promise<Provider>> = {
+/** One per provider id (the type fails the build when one is missing; test/core/provider-list.test.ts checks the rest). */
+export const LOADERS: Record<ProviderId, () => Promise<Provider>> = {
   app: async () => (await import('./app.ts')).default,
   postgres: async () => (await import('./postgres.ts')).default,
   redis: async () => (await import('./redis.ts')).default,
