@@ -1,11 +1,11 @@
 // Offline audits for `check`: keys .env.example declares that .env lacks, test and live credentials
 // mixed, a .env committed to git, and secret values pasted into tracked files. Everything here
 // reports key names and file paths, never a value. The only effects are reading the project's
-// files and running `git` through execFile (no shell; argv never holds a secret).
-import { execFile } from 'node:child_process';
+// files and running `git` (src/core/exec.ts: no shell; argv never holds a secret).
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
+import { CommandNotFound, exec } from './exec.ts';
 import { parseDotenv } from './files/dotenv.ts';
 import { secretNeedles, type KeyMode } from './mask.ts';
 import type { Provider } from './provider.ts';
@@ -98,15 +98,18 @@ const NOT_A_REPO = /not a git repository|must be run in a work tree/i;
  * null when `cwd` is not inside a work tree, does not exist, or git is not installed. Any other git
  * failure (e.g. "dubious ownership") throws: saying "not a repository" then would hide a committed .env.
  */
-export function gitTracked(cwd: string): Promise<string[] | null> {
-  return new Promise((resolve, reject) => {
-    execFile('git', ['ls-files', '-z'], { cwd, env: gitEnv(), maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-      if (!err) return resolve([...new Set(stdout.split('\0').filter(Boolean))]);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || NOT_A_REPO.test(stderr)) return resolve(null);
-      const why = stderr.split('\n').find((l) => l.trim()) ?? err.message;
-      reject(new UserError(`git could not list the tracked files in ${cwd}: ${why.replace(/^fatal:\s*/, '')}`, 'run `git ls-files` there to see the problem'));
-    });
-  });
+export async function gitTracked(cwd: string): Promise<string[] | null> {
+  let r: Awaited<ReturnType<typeof exec>>;
+  try {
+    r = await exec('git', ['ls-files', '-z'], { cwd, env: gitEnv(), extendEnv: false, maxBuffer: 256 * 1024 * 1024 });
+  } catch (e) {
+    if (e instanceof CommandNotFound) return null; // no git, or no such folder
+    throw e;
+  }
+  if (r.code === 0) return [...new Set(r.stdout.split('\0').filter(Boolean))];
+  if (NOT_A_REPO.test(r.stderr)) return null;
+  const why = r.stderr.split('\n').find((l) => l.trim()) ?? `git exited with code ${r.code}`;
+  throw new UserError(`git could not list the tracked files in ${cwd}: ${why.replace(/^fatal:\s*/, '')}`, 'run `git ls-files` there to see the problem');
 }
 
 /** Whether `.env` (in `cwd`) is tracked by git; null when `cwd` is not in a git work tree. */

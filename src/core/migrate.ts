@@ -3,7 +3,6 @@
 // user's database is touched the set is proven in a throwaway database on the same server (up, the new
 // ones down, up again), and a failure is located to its migration and statement by replaying the SQL in
 // a transaction that is always rolled back.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +11,7 @@ import { statements, upSection } from './files/migrations.ts';
 import type { MigrationSetup, ProjectInfo } from './project.ts';
 import type { Database, Io } from './provider.ts';
 import { redact } from './mask.ts';
+import { CommandNotFound, CommandTimedOut, exec } from './exec.ts';
 
 export class MigrationError extends UserError {}
 
@@ -178,25 +178,12 @@ function lastLine(output: string): string {
   return lines.at(-1) ?? 'no output';
 }
 
-/** A child process with its output captured; secrets only in the environment, never in argv. */
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { ...process.env, ...env, npm_config_update_notifier: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      shell: process.platform === 'win32',
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
-    child.on('error', (e) => {
-      if (signal.aborted) reject(signal.reason);
-      else if ((e as NodeJS.ErrnoException).code === 'ENOENT') reject(new MigrationError(`${cmd} was not found on PATH`));
-      else if (e.name === 'AbortError') reject(new MigrationError(`${[cmd, ...args.slice(0, 2)].join(' ')} took longer than ${timeoutMs / 1000} s and was stopped`));
-      else reject(e);
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
+/** A child process with its output captured (src/core/exec.ts); secrets only in the environment, never in argv. */
+async function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<{ code: number; output: string }> {
+  try {
+    return await exec(cmd, args, { cwd, env, signal, timeoutMs });
+  } catch (e) {
+    if (e instanceof CommandNotFound || e instanceof CommandTimedOut) throw new MigrationError(e.message);
+    throw e;
+  }
 }
