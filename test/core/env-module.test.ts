@@ -4,7 +4,7 @@
 // is run for real: TypeScript through tsx and tsc, JavaScript as ESM and CommonJS under plain node.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { run as runCommand } from '../helpers/cli.ts';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z, type ZodType } from 'zod';
@@ -329,14 +329,8 @@ describe('what goes into the module, and where', () => {
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // a minimal environment: nothing of this process's own leaks into the app's
-    execFile(cmd, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+// a minimal environment: nothing of this process's own leaks into the app's
+const run = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) => runCommand(cmd, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
 
 function put(dir: string, rel: string, text: string): void {
   mkdirSync(dirname(join(dir, rel)), { recursive: true });

@@ -1,14 +1,14 @@
 // `check --json` and `--yes` against the Stripe, B2, Clerk, Auth0 and Render stand-ins, through the built CLI.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import dotenv from 'dotenv';
 import { KEYS as CLERK } from '../standins/clerk.ts';
 import { CLIENTS } from '../standins/auth0.ts';
 import { RENDER_KEY } from '../standins/render.ts';
 import { KEYS as STRIPE } from '../standins/stripe.ts';
 import { envText, startStandins, type Standins } from '../standins/all.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 
 let all: Standins;
@@ -32,15 +32,7 @@ const ENV = (over: Record<string, string> = {}) =>
     ...over,
   });
 
-function run(args: string[], cwd: string) {
-  const env = cleanEnv({ FORCE_COLOR: '0', ...all.overrides });
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const run = (args: string[], cwd: string) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...all.overrides }) });
 
 test('check --json reports identity, mode and warnings for every hosted provider', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP, '.env': ENV() });

@@ -1,14 +1,14 @@
 // The built CLI, spawned as scripts and CI run it: no TTY, values from the environment.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
@@ -22,15 +22,7 @@ after(async () => {
   await Promise.all([pg?.stop(), redis?.stop()]);
 });
 
-function run(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }) {
-  return new Promise<{ code: number; stdout: string; stderr: string; ms: number }>((resolve) => {
-    const t0 = performance.now();
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: cleanEnv({ FORCE_COLOR: '0', ...opts.env }), timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: performance.now() - t0 }),
-    );
-    child.stdin!.end(opts.input ?? '');
-  });
-}
+const run = (args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }) => runCli(args, { cwd: opts.cwd, env: cleanEnv({ FORCE_COLOR: '0', ...opts.env }), input: opts.input });
 
 const goodEnv = () => ({ DATABASE_URL: pg.url('postgres'), REDIS_URL: redis.url });
 

@@ -3,14 +3,14 @@
 // PostgreSQL 15, after proving them in a throwaway database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import postgres from 'postgres';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { run, runCli } from '../helpers/cli.ts';
 import { linkTools, read, tempProject } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
 
@@ -25,15 +25,8 @@ after(async () => {
   await Promise.all([pg?.stop(), all?.stop()]);
 });
 
-function exec(cmd: string, args: string[], cwd: string, env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(cmd, args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeout: 90_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
-const cli = (args: string[], cwd: string, env: Record<string, string>) => exec(process.execPath, [BIN, ...args], cwd, env);
+const exec = (cmd: string, args: string[], cwd: string, env: Record<string, string>) => run(cmd, args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 90_000 });
+const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 90_000 });
 
 /** A fresh database owned by a fresh role (as on a hosted Postgres), with or without CREATEDB. */
 async function database(opts: { createdb?: boolean } = {}): Promise<{ url: string; name: string }> {

@@ -38,7 +38,6 @@
 //     missing new value / same value → as for Clerk
 //     a key Render does not know → fails the check (401), .env unchanged
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -47,7 +46,8 @@ import { CLIENTS, type Auth0Standin } from '../standins/auth0.ts';
 import { KEYS as CLERK } from '../standins/clerk.ts';
 import { OTHER_KEY, RENDER_KEY } from '../standins/render.ts';
 import { envText, startStandins, type Standins } from '../standins/all.ts';
-import { cleanEnv, SOURCE_CLI } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject } from '../helpers/project.ts';
 import { rotateClientSecret } from '../../providers/auth0.ts';
 import type { VerifyError } from '../../src/core/errors.ts';
@@ -91,14 +91,7 @@ interface Run {
 }
 
 function run(args: string[], cwd: string, extra: Record<string, string> = {}): Promise<Run> {
-  const env = cleanEnv({ FORCE_COLOR: '0', ...all.overrides, CI: '1', ...extra });
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [...SOURCE_CLI, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals | null }) | null;
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
-    });
-    child.stdin!.end();
-  });
+  return runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...all.overrides, CI: '1', ...extra }), source: true });
 }
 
 /** The management client the rotation asks for (never written). */

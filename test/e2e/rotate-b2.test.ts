@@ -36,7 +36,7 @@
 //   provider level (in process): a key that may manage keys itself needs no admin key (adminKeyNeeded false,
 //                         create/revoke with it alone); namePrefix and bucket restriction are copied
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,8 @@ import type { ProjectInfo } from '../../src/core/project.ts';
 import { startB2, type B2Key, type B2Standin } from '../standins/b2.ts';
 import { envText } from '../standins/all.ts';
 import { RENDER_KEY, startRender, type RenderStandin } from '../standins/render.ts';
-import { cleanEnv, SOURCE_CLI } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { NEXT_APP, read, snapshot, tempProject } from '../helpers/project.ts';
 
 const HOST = 's3.standin.test';
@@ -162,13 +163,7 @@ async function rotate(p: Project, args: string[], env: Record<string, string> = 
     B2_ADMIN_APPLICATION_KEY: b2.keys.master.applicationKey,
     ...env,
   });
-  const run = await new Promise<Run>((resolve) => {
-    const child = execFile(process.execPath, ['--import', preload, ...SOURCE_CLI, 'rotate', ...args], { cwd: p.dir, env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string; signal?: string }) | null;
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, out: `${stdout}${stderr}` });
-    });
-    child.stdin!.end();
-  });
+  const run: Run = await runCli(['rotate', ...args], { cwd: p.dir, env: childEnv, source: true, node: ['--import', preload] });
   // Whatever happened, no secret reaches the output or prod-ready.json: the project's keys so far, every live
   // key, the admin key, and the secret of any key the output names (a new key deleted within the run).
   const memory = safeRead(p.dir, 'prod-ready.json');

@@ -12,11 +12,11 @@
 //   postgres.password  | a Render-managed host                   | refused before anything, with the guide  | —
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import dotenv from 'dotenv';
 import postgres from 'postgres';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { read, tempProject } from '../helpers/project.ts';
 
 let pg: PgServer;
@@ -28,14 +28,7 @@ after(async () => {
   await pg?.stop();
 });
 
-function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ FORCE_COLOR: '0', CI: '1', ...env }), timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', CI: '1', ...env }) });
 
 async function works(url: string | undefined): Promise<boolean> {
   if (!url) return false;

@@ -42,14 +42,14 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { describe, test, type TestContext } from 'node:test';
 import dotenv from 'dotenv';
 import type StripeSDK from 'stripe';
 import { KEYS, startStripe, type StripeStandin } from '../standins/stripe.ts';
 import { RENDER_KEY, startRender, type RenderStandin } from '../standins/render.ts';
 import { envText } from '../standins/all.ts';
-import { SOURCE_CLI, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { NEXT_APP, read, snapshot, tempProject } from '../helpers/project.ts';
 import stripeProvider from '../../providers/stripe.ts';
 import type { Io } from '../../src/core/provider.ts';
@@ -119,13 +119,7 @@ interface Run {
 }
 
 function run(w: World, args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [...SOURCE_CLI, ...args], { cwd: w.dir, env: cleanEnv({ ...w.env, ...extra }), timeout: 60_000 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string; signal?: string | null }) | null;
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, out: stdout + stderr });
-    });
-    child.stdin!.end();
-  });
+  return runCli(args, { cwd: w.dir, env: cleanEnv({ ...w.env, ...extra }), source: true });
 }
 
 const rotateHook = (w: World, extra?: Record<string, string>) => run(w, ['rotate', 'stripe.webhook', '--yes'], extra);

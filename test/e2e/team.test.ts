@@ -3,13 +3,14 @@
 // PostgreSQL, the B2 stand-in, and real git.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { linkTools, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { memorySchemaErrors } from '../helpers/schemas.ts';
 
@@ -22,14 +23,7 @@ after(async () => {
   await Promise.all([pg?.stop(), all?.stop()]);
 });
 
-function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }) });
 
 const git = (dir: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', HOME: dir }), stdio: 'pipe' }).toString();

@@ -1,8 +1,8 @@
 // Running the built CLI for the reliability suite: a clean environment, the argv hook preloaded, the
 // output kept for the secret scan, the time measured.
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import type { Transcript } from './types.ts';
 
 export const ARGV_HOOK = fileURLToPath(new URL('./argv-hook.cjs', import.meta.url));
@@ -21,22 +21,9 @@ export interface CliRun extends Transcript {
 }
 
 /** The built CLI (what `npx create-prod-ready` runs), non-interactive unless the caller sets up a pty. */
-export function cli(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number; what?: string }): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: suiteEnv({ CI: '1', ...opts.env }), timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
-      resolve({
-        what: opts.what ?? `create-prod-ready ${args.join(' ')}`,
-        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-        signal: e?.signal ?? null,
-        stdout,
-        stderr,
-        ms: performance.now() - t0,
-      });
-    });
-    child.stdin!.end(opts.input ?? '');
-  });
+export async function cli(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number; what?: string }): Promise<CliRun> {
+  const r = await runCli(args, { cwd: opts.cwd, env: suiteEnv({ CI: '1', ...opts.env }), input: opts.input, timeoutMs: opts.timeoutMs });
+  return { what: opts.what ?? `create-prod-ready ${args.join(' ')}`, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
 }
 
 /** A stack trace or an internal error in output meant for people. */
