@@ -27,4 +27,28 @@ if (log) {
     };
   }
   record(process.execPath, process.argv.slice(1));
+  // The CLI is ESM: its `import { spawn } from 'node:child_process'` (execa's too) sees the wrappers only once
+  // the builtin's ESM exports are synced with the patched CommonJS ones.
+  require('node:module').syncBuiltinESMExports();
+}
+
+// When the first outgoing connection of the process tree starts (ms since the epoch, written once to
+// $PROD_READY_CONNECT_LOG): the fault suite times a deadline from this event, not from the process start,
+// which a busy machine stretches.
+const connectLog = process.env.PROD_READY_CONNECT_LOG;
+if (connectLog) {
+  const net = require('node:net');
+  const original = net.Socket.prototype.connect;
+  let seen = false;
+  net.Socket.prototype.connect = function (...args) {
+    if (!seen) {
+      seen = true;
+      try {
+        fs.writeFileSync(connectLog, String(Date.now()), { flag: 'wx' });
+      } catch {
+        /* an earlier process of the tree wrote it first */
+      }
+    }
+    return original.apply(this, args);
+  };
 }

@@ -370,13 +370,21 @@ interface Outcome {
   ms: number;
 }
 
+/**
+ * One check, timed in CPU time of this process (user + system), not wall time: a check is slow when it
+ * burns CPU, not when another process (a CPU hog, a parallel test) takes the cores away from it.
+ */
 function run(fn: () => { ok: true; value: string } | { ok: false; message: string }): Outcome {
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
+  const spent = () => {
+    const d = process.cpuUsage(t0);
+    return (d.user + d.system) / 1000;
+  };
   try {
     const r = fn();
-    return { ...r, ms: performance.now() - t0 };
+    return { ...r, ms: spent() };
   } catch (err) {
-    const ms = performance.now() - t0;
+    const ms = spent();
     if (err instanceof UserError) return { ok: false, message: err.message, ms };
     return { ok: false, crash: `${(err as Error)?.name ?? typeof err}: ${String((err as Error)?.message ?? err).slice(0, 120)}`, ms };
   }
@@ -558,15 +566,18 @@ export default async function badInput(): Promise<SuiteResult> {
     picked.forEach((j, r) => (rounds[r] ??= []).push(j));
   }
   const jobs = rounds.flat();
+  // The first round runs one job for every cell: the time budget may cut the later rounds, never these.
+  const firstRound = rounds[0]?.length ?? 0;
   const covered = new Set<string>();
   const cliStats = { runs: 0, wrongExit: 0, noLine: 0, stack: 0, written: 0, ms: 0 };
   const started = performance.now();
   let next = 0;
   const worker = async () => {
     for (;;) {
-      const job = jobs[next++];
+      const i = next++;
+      const job = jobs[i];
       if (!job) return;
-      if (performance.now() - started > 60_000) return;
+      if (i >= firstRound && performance.now() - started > 60_000) return;
       const dir = mkdtempSync(join(root, 'run-'));
       const what = `bad input: --yes --providers ${job.p.id} with ${job.e.key} ← ${job.input.kind}: ${job.input.label}`;
       const r: CliRun = await cli(['--yes', '--skip-verify', '--providers', job.p.id], { cwd: dir, env: job.env, what, timeoutMs: 20_000 });
@@ -598,7 +609,7 @@ export default async function badInput(): Promise<SuiteResult> {
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   const uncovered = [...cliCandidates.keys()].filter((c) => !covered.has(c));
-  for (const c of uncovered) fail(`CLI: no run for ${c.replace('\u0000', ' × ')} (over the 60 s budget)`);
+  for (const c of uncovered) fail(`CLI: no run for ${c.replace('\u0000', ' × ')}`);
   rmSync(root, { recursive: true, force: true });
 
   // --- the table: provider × kind → rejected / accepted (cleaned + as-is) --------------------------------
@@ -634,8 +645,8 @@ export default async function badInput(): Promise<SuiteResult> {
       { label: 'accepted but should not be', value: stats.wrongAccept, zero: true },
       { label: 'accepted as a value that fails its own check', value: stats.unstable, zero: true },
       { label: 'known-valid samples rejected', value: validRejected, zero: true },
-      { label: 'checks over 1 s', value: stats.slow, zero: true },
-      { label: 'slowest check', value: `${slowest.ms.toFixed(1)} ms (${slowest.what.split(':')[0]})` },
+      { label: 'checks over 1 s of CPU time', value: stats.slow, zero: true },
+      { label: 'slowest check (CPU time)', value: `${slowest.ms.toFixed(1)} ms (${slowest.what.split(':')[0]})` },
       { label: 'CLI runs (--yes --skip-verify, 4 at a time)', value: `${cliStats.runs} of ${jobs.length} sampled, ${(cliStats.ms / Math.max(1, cliStats.runs)).toFixed(0)} ms each` },
       { label: 'provider × kind cells with a rejected input but no CLI run', value: uncovered.length, zero: true },
       { label: 'CLI runs not exiting 2', value: cliStats.wrongExit, zero: true },

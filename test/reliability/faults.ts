@@ -8,7 +8,7 @@
 // Concurrency: cases run on LANES, each with its own set of stand-ins (faults are per stand-in, so two cases
 // never share one); PostgreSQL, Redis and the fake TCP servers are shared (their faults live in the URL).
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect as netConnect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,11 @@ const OVERRIDE: Record<HttpId, string> = {
 const TIMEOUT_MS = 1500;
 const SLOW_MS = 6000;
 const RETRY_AFTER_S = 1;
-/** A slow case must end within the deadline plus this (process start, SDK load, clean-up). */
+/**
+ * A slow case must end within the deadline plus this, counted from its first outgoing connection (an event
+ * recorded by argv-hook.cjs), not from the process start: starting node and loading an SDK on a busy machine
+ * is not what the deadline bounds. What is left is the clean-up and the exit.
+ */
 const SLOW_SLACK_MS = 3000;
 /**
  * B2 answers at the deadline like every provider, then deletes its probe object (a PutObject that timed out
@@ -425,10 +429,12 @@ function strayLines(text: string): string[] {
     .filter((l) => !/^(✖|✔|▲|-) /.test(l) && !/^ {2}\S/.test(l) && !/^create-prod-ready \S+ (check|·)/.test(l) && !/^(Some|All) checks (failed|passed) in \d+ ms\.$/.test(l));
 }
 
-function judge(p: Pid, f: FaultId | 'none', kind: 'check' | 'yes', r: CliRun, changed: string[], attempts?: number): Outcome {
+function judge(p: Pid, f: FaultId | 'none', kind: 'check' | 'yes', r: CliRun, changed: string[], attempts?: number, sinceConnect?: number): Outcome {
   const expectOk = f === 'none' || f === '429 once';
   const bound = f === 'slow' ? slowBound(p) : CASE_BOUND_MS;
-  const o: Outcome = { provider: p, fault: f, kind, ms: r.ms, bound, problems: [], stack: false, changed: false, overTime: false, unclear: false, attempts };
+  // slow: timed from the first connection (the deadline's business), else from the process start
+  const ms = f === 'slow' && sinceConnect !== undefined ? sinceConnect : r.ms;
+  const o: Outcome = { provider: p, fault: f, kind, ms, bound, problems: [], stack: false, changed: false, overTime: false, unclear: false, attempts };
   // Bounded retry: "once" is retried, "always" at most twice, a Retry-After of an hour not at all.
   if (attempts !== undefined) {
     if (f === '429 once' && attempts < 2) o.problems.push(`no retry after the 429 (${attempts} attempt)`);
@@ -443,9 +449,9 @@ function judge(p: Pid, f: FaultId | 'none', kind: 'check' | 'yes', r: CliRun, ch
     o.stack = true;
     o.problems.push('stack trace in the output');
   }
-  if (r.ms > bound) {
+  if (ms > bound) {
     o.overTime = true;
-    o.problems.push(`took ${(r.ms / 1000).toFixed(1)} s (bound ${bound / 1000} s)`);
+    o.problems.push(`took ${(ms / 1000).toFixed(1)} s${f === 'slow' && sinceConnect !== undefined ? ' from its first connection' : ''} (bound ${bound / 1000} s)`);
   }
   if (f === '429 once' && r.ms < RETRY_AFTER_S * 1000) o.problems.push(`succeeded in ${Math.round(r.ms)} ms: Retry-After ${RETRY_AFTER_S} s was not honoured`);
   if (changed.length && (!expectOk || kind === 'check')) {
@@ -577,12 +583,16 @@ export default async function faults(): Promise<SuiteResult> {
       setup.arm?.();
       const args = j.kind === 'check' ? ['check', '--json'] : ['--yes', '--providers', `app,${j.p}`];
       const env = j.kind === 'check' ? setup.env : { ...setup.env, ...setup.values };
-      const r = await cli(args, { cwd: projectDir, env, timeoutMs: 30_000, what: `${j.p} × ${j.f}: create-prod-ready ${args.join(' ')}` });
+      const connectLog = `${projectDir}.connect`; // beside the project, not in it
+      const r = await cli(args, { cwd: projectDir, env: { ...env, PROD_READY_CONNECT_LOG: connectLog }, timeoutMs: 30_000, what: `${j.p} × ${j.f}: create-prod-ready ${args.join(' ')}` });
+      const ended = Date.now();
+      const connectedAt = existsSync(connectLog) ? Number(readFileSync(connectLog, 'utf8')) : NaN;
+      const sinceConnect = Number.isFinite(connectedAt) ? ended - connectedAt : undefined;
       for (const s of [lane.stripe, lane.b2, lane.clerk, lane.auth0, lane.render]) s.clearFaults();
       transcripts.push({ what: r.what, stdout: r.stdout, stderr: r.stderr });
       const after = snapshot(projectDir);
       const is429 = j.f === '429 once' || j.f === '429 always' || j.f === '429 1 h';
-      const o = judge(j.p, j.f, j.kind, r, changes(before, after), is429 ? mostAttempts(requestKeys(j.p, lane).slice(seen)) : undefined);
+      const o = judge(j.p, j.f, j.kind, r, changes(before, after), is429 ? mostAttempts(requestKeys(j.p, lane).slice(seen)) : undefined, sinceConnect);
       outcomes.push(o);
     };
     await Promise.all(

@@ -32,6 +32,8 @@ type How = (typeof HOWS)[number];
 const FINAL = /^(?:Write \d+ files?|Make \d+ changes? at providers.*)\?$/;
 const SPINNER = /^[◒◐◓◑]  (.+?)\.*$/;
 const LOCK_WAIT_MS = 2000;
+/** How long a run may take to exit after Ctrl+C before it counts as hung (generous: a busy machine is slow, a hang is forever). */
+const EXIT_WAIT_MS = 30_000;
 
 /** One way through the wizard. */
 export interface Flow {
@@ -81,7 +83,7 @@ async function answer(s: Session, msg: string, values: Record<string, string[]>,
     for (let n = 0; n < 8 && !selectedOption(s.screen()).includes('Enter a value'); n++) {
       const was = selectedOption(s.screen());
       s.write(KEY.down);
-      await s.waitFor((sc) => selectedOption(sc) !== was, 5000);
+      await s.waitFor((sc) => selectedOption(sc) !== was, 20_000);
     }
     s.write(KEY.enter);
     return;
@@ -138,7 +140,7 @@ export async function walk(flow: Flow, opts: { how: How; stopAt?: number; holdKe
         return true;
       };
       try {
-        await s.waitFor(look, 25_000);
+        await s.waitFor(look, 60_000);
       } catch (err) {
         if (exited) {
           w.ended = true;
@@ -168,8 +170,9 @@ export async function walk(flow: Flow, opts: { how: How; stopAt?: number; holdKe
         if (k === opts.holdKey) hold = true;
       });
     }
-    const exit = await Promise.race([s.exit, sleep(8000).then(() => undefined)]);
-    if (!exit) throw new Error(`still running 8 s after ${opts.how}`);
+    // How long an exit may take is not what is tested (a loaded machine takes longer): only that it comes.
+    const exit = await Promise.race([s.exit, sleep(EXIT_WAIT_MS).then(() => undefined)]);
+    if (!exit) throw new Error(`still running ${EXIT_WAIT_MS / 1000} s after ${opts.how}`);
     w.code = exit.signal ? null : exit.code;
     w.signal = exit.signal || null;
   } catch (err) {
@@ -393,7 +396,7 @@ async function crashes(pg: PgServer, redis: RedisServer, r: SuiteResult): Promis
 async function holdLock(dir: string): Promise<Session> {
   const s = runPty([], { cwd: dir, env: suiteEnv() });
   // the lock is taken before the first prompt: once clack draws it (over the boot file's frame), it is held
-  await s.waitFor(() => count(s.transcript(), '◆  Which providers should be production-ready?') >= 2, 20_000);
+  await s.waitFor(() => count(s.transcript(), '◆  Which providers should be production-ready?') >= 2, 60_000);
   return s;
 }
 
@@ -411,13 +414,17 @@ async function locking(pg: PgServer, redis: RedisServer, r: SuiteResult): Promis
   const line = (second.stdout + second.stderr).split('\n').find((l) => l.includes('another create-prod-ready run') && l.includes('nothing was done'));
   if (second.code !== 1) fail(`the second run exited ${second.code}, not 1`);
   if (!line) fail(`no clear "another create-prod-ready run … nothing was done" line: ${JSON.stringify(second.stderr.slice(0, 300))}`);
+  // Events, not durations (a loaded machine starts node slower): it said it waits, it waited at least
+  // PROD_READY_LOCK_WAIT_MS, and then it refused instead of hanging.
+  const waited = (second.stdout + second.stderr).includes('waiting for another create-prod-ready run');
+  if (!waited) fail('no "waiting for another create-prod-ready run" line before the refusal');
   if (second.ms < LOCK_WAIT_MS - 50) fail(`refused after ${Math.round(second.ms)} ms, before waiting ${LOCK_WAIT_MS} ms`);
-  if (second.ms > LOCK_WAIT_MS + 2000) fail(`refused after ${Math.round(second.ms)} ms (limit ${LOCK_WAIT_MS + 2000} ms)`);
+  if (second.ms > LOCK_WAIT_MS + EXIT_WAIT_MS) fail(`refused after ${Math.round(second.ms)} ms: it hung`);
   const changed = treeDiff(before, tree(dir));
   if (changed.length) fail(`the refused run changed ${changed.join(', ')}`);
   if (hasStackTrace(second.stdout + second.stderr)) fail('a stack trace in the refused run');
   holder.write(KEY.ctrlC);
-  const held = await Promise.race([holder.exit, sleep(8000).then(() => undefined)]);
+  const held = await Promise.race([holder.exit, sleep(EXIT_WAIT_MS).then(() => undefined)]);
   r.transcripts.push({ what: 'the run holding the lock, cancelled', stdout: holder.transcript(), stderr: '' });
   if (held?.code !== 130) fail(`the holder exited ${held ? held.code : 'not at all'} after Ctrl+C`);
   const third = await cli(['--yes'], { cwd: dir, env: { ...env, PROD_READY_LOCK_WAIT_MS: String(LOCK_WAIT_MS) }, what: '--yes after the holder was cancelled' });
@@ -434,10 +441,11 @@ async function locking(pg: PgServer, redis: RedisServer, r: SuiteResult): Promis
   if (!stale) fail('the SIGKILLed holder left no lock file (nothing stale to take over)');
   const after = await cli(['--yes'], { cwd: dir2, env: { ...env, PROD_READY_LOCK_WAIT_MS: String(LOCK_WAIT_MS) }, what: '--yes after the holder was SIGKILLed' });
   r.transcripts.push(after);
-  const blocked = after.code !== 0 || after.ms >= LOCK_WAIT_MS;
+  // Blocked means it waited on the dead holder's lock (its own "waiting for …" line), whatever the time.
+  const blocked = after.code !== 0 || (after.stdout + after.stderr).includes('waiting for another create-prod-ready run');
   if (blocked) fail(`a stale lock blocked the next run: exit ${after.code} after ${Math.round(after.ms)} ms`);
   return [
-    { label: `second run refused (exit 1, "another create-prod-ready run" line) after ${(second.ms / 1000).toFixed(1)} s (PROD_READY_LOCK_WAIT_MS=${LOCK_WAIT_MS}, limit +2 s)`, value: second.code === 1 && line ? 'yes' : 'no' },
+    { label: `second run refused (exit 1, "another create-prod-ready run" line) after ${(second.ms / 1000).toFixed(1)} s (PROD_READY_LOCK_WAIT_MS=${LOCK_WAIT_MS})`, value: second.code === 1 && line ? 'yes' : 'no' },
     { label: `stale lock (holder SIGKILLed${stale ? ', lock file left' : ''}): next run done in ${(after.ms / 1000).toFixed(1)} s`, value: blocked ? 'blocked' : 'not blocked' },
     { label: 'two-run problems (not refused, too slow, wrote something, blocked by a stale lock, not done after the holder left)', value: problems, zero: true },
   ];
