@@ -2,7 +2,7 @@
 // small: prompts, provider modules and heavy clients (postgres, yaml, handlebars, diff) are chunks
 // loaded only by the step that needs them.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -18,7 +18,26 @@ const result = await build({
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: "import{createRequire as __cpr_cr}from'node:module';const require=__cpr_cr(import.meta.url);" },
+  // pg's optional native binding is never used (the Prisma driver adapter runs pure JS)
+  external: ['pg-native'],
 });
+// Prisma's WebAssembly builds (formatter/validator, schema engine), copied as their packages ship them:
+// read only by a Prisma project's run (src/core/prisma/wasm.ts), never bundled into a chunk.
+const wasmDir = new URL('../dist/prisma-wasm/', import.meta.url);
+mkdirSync(wasmDir, { recursive: true });
+// The glue files are renamed for how Node reads them: the formatter's is CommonJS, the engine's an ES module.
+for (const [from, to] of [
+  ['prisma-schema-wasm/src/prisma_schema_build.js', 'prisma_schema_build.cjs'],
+  ['prisma-schema-wasm/src/prisma_schema_build_bg.wasm', 'prisma_schema_build_bg.wasm'],
+  ['schema-engine-wasm/schema_engine_bg.js', 'schema_engine_bg.mjs'],
+  ['schema-engine-wasm/schema_engine_bg.wasm', 'schema_engine_bg.wasm'],
+])
+  if (existsSync(new URL(`../node_modules/@prisma/${from}`, import.meta.url))) cpSync(new URL(`../node_modules/@prisma/${from}`, import.meta.url), new URL(to, wasmDir));
+const wasmVersion = JSON.parse(readFileSync(new URL('../node_modules/@prisma/schema-engine-wasm/package.json', import.meta.url), 'utf8')).version;
+writeFileSync(
+  new URL('NOTICE', wasmDir),
+  `Copied unchanged (glue files renamed .cjs/.mjs) from the npm packages @prisma/prisma-schema-wasm and\n@prisma/schema-engine-wasm ${wasmVersion} (Prisma 6.19.3), Apache-2.0, https://github.com/prisma/prisma-engines\n`,
+);
 const outputs = [...Object.entries(result.metafile.outputs), ...Object.entries(boot.metafile.outputs)];
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 const entry = outputs.find(([f]) => f.endsWith('cli.mjs'));

@@ -4,13 +4,13 @@ import { CATALOG, configuredIds } from '../../providers/catalog.ts';
 import { loadProviders } from '../../providers/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
-import { detectProject } from '../core/project.ts';
+import { detectProject, type ProjectInfo } from '../core/project.ts';
 import { check, fromOutside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
-import { plainOut } from '../ui/plain.ts';
-import { passed, printJson, report, verifyAll } from './init.ts';
+import { plainOut, type Out } from '../ui/plain.ts';
+import { passed, printJson, report, verifyAll, type Result } from './init.ts';
 import { audit, modeGroups, type AuditResult } from '../core/audits.ts';
-import type { ProviderId } from '../core/provider.ts';
+import type { Provider, ProviderId } from '../core/provider.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
   const started = performance.now();
@@ -64,6 +64,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   );
   out.line(`create-prod-ready ${flags.version} check · ${providers.length} provider${providers.length > 1 ? 's' : ''}`);
   for (const r of results) report(out, providers.find((p) => p.id === r.id)!, r);
+  const pending = await pendingPrisma(project, providers, results, { ...dotenv, ...values }, out);
   const optional = new Set(providers.flatMap((p) => p.env.filter((e) => e.optional).map((e) => e.key)));
   const a = await audited;
   // keys this tool declares optional (JWT_SECRET_PREVIOUS, STRIPE_WEBHOOK_PATH…) may be left empty
@@ -72,8 +73,32 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   for (const f of findings) out.fail(f);
   const ok = results.every((r) => r.ok) && !findings.length;
   out.line(`${ok ? 'All checks passed' : 'Some checks failed'} in ${Math.round(performance.now() - started)} ms.`);
-  if (flags.json) printJson(ok, results, [], undefined, { ...a, findings });
+  if (flags.json) printJson(ok, results, [], undefined, { ...a, findings, ...(pending ? { pendingMigrations: pending } : {}) });
   return ok ? 0 : 1;
+}
+
+/**
+ * A Prisma project: migrations in its folder that the checked database has not run (read from Prisma's
+ * own _prisma_migrations). Reported, not failed: applying them is `join`'s (or the deploy's) job.
+ */
+async function pendingPrisma(project: ProjectInfo, providers: Provider[], results: Result[], values: Record<string, string>, out: Out): Promise<string[] | undefined> {
+  const postgres = providers.find((p) => p.database);
+  const url = postgres && values[postgres.database!.urlKey];
+  if (project.migrations.tool !== 'prisma' || !postgres || !url || !results.find((r) => r.id === postgres.id)?.ok) return undefined;
+  const { pendingMigrations, upCommand } = await import('../core/migrate.ts');
+  const { ioFor } = await import('../core/verify.ts');
+  const setup = project.migrations;
+  try {
+    const pending = await pendingMigrations({ project, setup, url, io: ioFor(postgres, project, AbortSignal.timeout(15_000)), db: postgres.database! });
+    const apply = setup.script ? project.commands.run(setup.script) : setup.deploy ?? upCommand({ project, setup }).join(' ');
+    if (pending.length)
+      out.warn(`PostgreSQL: ${pending.length} Prisma migration${pending.length > 1 ? 's' : ''} not applied to DATABASE_URL yet: ${pending.map((p) => p.name).join(', ')} (apply with npx create-prod-ready join, or ${apply})`);
+    else out.ok(`PostgreSQL: every Prisma migration in ${setup.dir}/ is applied`);
+    return pending.map((p) => p.name);
+  } catch (e) {
+    out.warn(`PostgreSQL: could not read which Prisma migrations ran: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
 }
 
 /** One line per audit finding; every finding fails `check` (it is a CI gate). Values are never shown. */

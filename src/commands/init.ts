@@ -10,7 +10,7 @@ import { withProjectLock } from '../core/lock.ts';
 import { Cancelled, UserError, VerifyError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
-import { plan, type FileChange, type Plan } from '../core/plan.ts';
+import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan } from '../core/plan.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Action, Provider, ProviderId, Verified } from '../core/provider.ts';
 import { check, fromOutside, resolveAll, SOURCE_LABEL, type Source } from '../core/resolve.ts';
@@ -214,6 +214,7 @@ async function batch(run: Run): Promise<number> {
     out.warn(`${provider.title}: not done without a person: ${action.title} (run the wizard in a terminal to decide)`);
   run.actions = run.actions.filter((a) => !a.action.ask);
 
+  await prismaStep(run, plainSay(out, true));
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
   for (const { provider, action } of run.actions) {
@@ -264,6 +265,29 @@ function dropTeamActions(run: Run, warn: (s: string) => void): void {
   run.actions = [];
 }
 
+
+/**
+ * A Prisma project: the missing models and their migration, made by Prisma's own engine before the plan
+ * (the engine needs the checked database). A teammate's run changes no committed file: it only applies.
+ */
+async function prismaStep(run: Run, say: Say): Promise<void> {
+  const db = run.providers.find((p) => p.database);
+  if (run.project.migrations.tool !== 'prisma' || !db) return;
+  // a teammate only reads the schema (the env var its datasource reads) and applies what is committed
+  const wanted = run.joining ? [] : wantedMigrations(run.providers, contributionsOf(run.providers, known(run), run.project));
+  const checked = run.results.find((r) => r.id === db.id);
+  const url = checked?.ok && !checked.skipped ? known(run)[db.database!.urlKey] : undefined;
+  const { preparePrisma } = await import('../core/prisma/prepare.ts');
+  const prepare = (signal: AbortSignal) =>
+    preparePrisma({ project: run.project, wanted, url, now: run.migrations.now, signal, db: db.database!, io: ioFor(db, run.project, signal) });
+  const prep = wanted.length
+    ? await say.step("Adding Prisma models and a migration (with Prisma's own engine)", prepare, (p) =>
+        p.added.length ? `Prisma migration ${p.added.join(', ')} ready` : p.skipped ? 'No Prisma migration' : 'The Prisma schema has every model already',
+      )
+    : await prepare(new AbortController().signal);
+  for (const n of prep.notes) say.info(`Prisma: ${n}`);
+  run.migrations.state.prisma = prep;
+}
 
 /**
  * Applies pending migrations once the files are written. A failure leaves the database as it was and
@@ -420,10 +444,11 @@ async function interactive(run: Run): Promise<number> {
     if (!a.action.ask || (await ui.confirm({ message: a.action.ask, initial: true }))) asked.push(a);
   run.actions = asked;
 
+  const say: Say = await wizardSay(true);
+  await prismaStep(run, say);
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
-  const say: Say = await wizardSay(true);
   if (!changed.length && !run.actions.length) {
     const m = await migrateAfterWrite(run, thePlan, say, []);
     ui.outro(m?.applied.length ? 'Every file was already up to date; the migrations are applied.' : 'Nothing to change: every file is already up to date.');

@@ -36,12 +36,14 @@ export async function migrateStep(input: {
   const m = plan.migrations;
   if (!m || !input.postgres) return undefined;
   const report: MigrationReport = { tool: m.setup.tool, generated: m.added, applied: [], proof: null, note: null, installed: false };
-  const run = project.commands.run(m.script ?? 'db:migrate');
+  const prisma = m.setup.tool === 'prisma';
+  const run = m.script ? project.commands.run(m.script) : (m.setup.deploy ?? project.commands.run('db:migrate'));
   if (m.skipped) {
     say.warn(m.skipped);
     return { ...report, note: m.skipped };
   }
-  const hasScript = project.scripts.migrate !== undefined || m.packageJson !== undefined;
+  // Prisma applies with `prisma migrate deploy` (or the app's script running it): no script is needed
+  const hasScript = prisma || project.scripts.migrate !== undefined || m.packageJson !== undefined;
   if (!hasScript) {
     if (m.added.length) say.warn(`No package.json: the migrations in ${m.setup.dir}/ are written but not applied; run them with ${m.setup.tool}`);
     return m.added.length ? { ...report, note: 'no package.json' } : undefined;
@@ -55,10 +57,11 @@ export async function migrateStep(input: {
   const migrator = (signal: AbortSignal) => ({
     project,
     setup: m.setup,
-    script: m.script!,
+    script: m.script,
     url: input.url!,
     io: ioFor(input.postgres!, project, signal),
     db: input.postgres!.database!,
+    envVar: m.envVar,
   });
 
   if (!toolInstalled(project, m.setup) && !input.install) {
@@ -83,8 +86,13 @@ export async function migrateStep(input: {
     say.info(`Migrations ${note}`);
     return { ...report, note };
   }
-  const skipped = await say.step('Proving them in a throwaway database (up, down, up)', (signal) => prove(migrator(signal), pending), (why) =>
-    why ? `Proof skipped: ${why}` : 'Proved in a throwaway database: up, down and up again, then dropped',
+  const how = prisma ? 'the whole history from empty: Prisma has no down' : 'up, down, up';
+  const skipped = await say.step(`Proving them in a throwaway database (${how})`, (signal) => prove(migrator(signal), pending), (why) =>
+    why
+      ? `Proof skipped: ${why}`
+      : prisma
+        ? 'Proved in a throwaway database: every migration applied from empty (Prisma has no down), then dropped'
+        : 'Proved in a throwaway database: up, down and up again, then dropped',
   );
   report.proof = skipped ?? 'passed';
   await say.step(`Applying with ${run}`, (signal) => applyMigrations(migrator(signal)), () => `Applied ${pending.map((p) => p.name).join(', ')}`);

@@ -18,12 +18,14 @@ export class MigrationError extends UserError {}
 export interface Migrator {
   project: ProjectInfo;
   setup: MigrationSetup;
-  /** The package.json script that applies migrations (e.g. db:migrate). */
-  script: string;
+  /** The package.json script that applies migrations (e.g. db:migrate); Prisma without one: setup.deploy. */
+  script?: string;
   url: string;
   io: Io;
   /** The provider that owns the database (Provider.database): connections and URL descriptions. */
   db: Database;
+  /** Prisma: the env var the datasource reads, when it is not DATABASE_URL. */
+  envVar?: string;
 }
 
 export interface Pending {
@@ -42,6 +44,11 @@ function migrationFiles(m: Pick<Migrator, 'project' | 'setup'>): { name: string;
     return entries.map((e) => ({ name: e.tag, path: join(dir, `${e.tag}.sql`), when: e.when }));
   }
   if (!existsSync(dir)) return [];
+  if (m.setup.tool === 'prisma')
+    return readdirSync(dir)
+      .filter((f) => existsSync(join(dir, f, 'migration.sql')))
+      .sort((a, b) => a.localeCompare(b))
+      .map((f) => ({ name: f, path: join(dir, f, 'migration.sql') }));
   return readdirSync(dir)
     .filter((f) => /^\d+.*\.(sql|js|cjs|mjs|ts)$/.test(f))
     .sort((a, b) => Number(/^\d+/.exec(a)![0]) - Number(/^\d+/.exec(b)![0]) || a.localeCompare(b))
@@ -59,6 +66,11 @@ export async function pendingMigrations(m: Migrator, url = m.url): Promise<Pendi
   if (!files.length) return [];
   const done = await m.db.connect(url, m.io, async (sql) => {
     try {
+      if (m.setup.tool === 'prisma') {
+        // applied = finished and not rolled back; a failed one (finished_at null) is still to apply
+        const rows = (await sql.unsafe('select migration_name from _prisma_migrations where finished_at is not null and rolled_back_at is null')) as { migration_name: string }[];
+        return { names: new Set(rows.map((r) => r.migration_name)) };
+      }
       if (m.setup.tool === 'drizzle') {
         const rows = (await sql.unsafe('select max(created_at)::text as last from drizzle.__drizzle_migrations')) as { last: string | null }[];
         return { last: Number(rows[0]?.last ?? 0) };
@@ -76,7 +88,7 @@ export async function pendingMigrations(m: Migrator, url = m.url): Promise<Pendi
 
 /** The tool's package, installed in the project? If not, the package manager installs what package.json lists. */
 export function toolInstalled(project: ProjectInfo, setup: MigrationSetup): boolean {
-  const pkg = setup.tool === 'drizzle' ? 'drizzle-kit' : 'node-pg-migrate';
+  const pkg = setup.tool === 'drizzle' ? 'drizzle-kit' : setup.tool === 'prisma' ? 'prisma' : 'node-pg-migrate';
   return existsSync(join(project.cwd, 'node_modules', pkg, 'package.json'));
 }
 
@@ -87,7 +99,9 @@ export async function installTool(project: ProjectInfo, signal: AbortSignal): Pr
 
 /**
  * Proves the migrations in a throwaway database on the same server: up, down (the pending ones), up
- * again, then drops it. Returns why the proof was skipped (no right to create a database), or nothing.
+ * again, then drops it. Prisma has no down: its whole history is applied to the empty database (the
+ * schema re-created from empty), after which Prisma's own table must list every migration. Returns why
+ * the proof was skipped (no right to create a database), or nothing.
  */
 export async function prove(m: Migrator, pending: Pending[]): Promise<string | undefined> {
   const name = `prod_ready_proof_${randomBytes(4).toString('hex')}`;
@@ -124,18 +138,33 @@ export async function applyMigrations(m: Migrator): Promise<void> {
   await migrate(m, m.url, 'up');
 }
 
+/** The command that applies migrations, as argv: the project's script, or (Prisma) its deploy command. */
+export function upCommand(m: Pick<Migrator, 'project' | 'setup' | 'script'>): [string, string[]] {
+  if (m.script) return [m.project.packageManager, ['run', m.script]];
+  const [cmd, ...args] = (m.setup.deploy ?? '').split(' ');
+  // npx would offer to download a missing package: the project's own, or nothing
+  return cmd === 'npx' ? ['npm', ['exec', '--no', '--', ...args]] : [cmd!, args];
+}
+
 async function migrate(m: Migrator, url: string, direction: 'up' | 'down', count?: number): Promise<void> {
-  const env = { DATABASE_URL: url };
+  const env: Record<string, string> = { DATABASE_URL: url, ...(m.envVar ? { [m.envVar]: url } : {}) };
+  const [cmd, args] = upCommand(m);
   // up: the project's script, exactly as the pre-deploy runs it; down: node-pg-migrate's own bin, on the same folder.
   const r =
     direction === 'up'
-      ? await run(m.project.packageManager, ['run', m.script], m.project.cwd, env, m.io.signal, 120_000)
+      ? await run(cmd, args, m.project.cwd, env, m.io.signal, 120_000)
       : await run(process.execPath, [join(m.project.cwd, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), 'down', String(count ?? 1), '-m', m.setup.dir], m.project.cwd, env, m.io.signal, 120_000);
   if (r.code === 0) return;
   const where = await locate(m, url, direction).catch(() => undefined);
   const secrets = [m.url, url, new URL(m.url).password].filter(Boolean);
   const detail = where ?? lastLine(r.output);
-  throw new MigrationError(redact(`${direction === 'up' ? 'migration' : 'down migration'} failed${url === m.url ? '' : ' in the throwaway database'}: ${detail}`, secrets), 'no migration was applied: they run in one transaction, so every table is as it was; fix the migration file, then run again');
+  const hint =
+    m.setup.tool === 'prisma'
+      ? url === m.url
+        ? 'Prisma marks the migration failed in _prisma_migrations: fix migration.sql, run npx prisma migrate resolve --rolled-back <name>, then run again'
+        : 'your database was not touched; fix the migration (or the schema and generate it again), then run again'
+      : 'no migration was applied: they run in one transaction, so every table is as it was; fix the migration file, then run again';
+  throw new MigrationError(redact(`${direction === 'up' ? 'migration' : 'down migration'} failed${url === m.url ? '' : ' in the throwaway database'}: ${detail}`, secrets), hint);
 }
 
 /**
@@ -179,7 +208,7 @@ function lastLine(output: string): string {
 }
 
 /** A child process with its output captured (src/core/exec.ts); secrets only in the environment, never in argv. */
-async function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<{ code: number; output: string }> {
+export async function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<{ code: number; output: string; stdout: string }> {
   try {
     return await exec(cmd, args, { cwd, env, signal, timeoutMs });
   } catch (e) {

@@ -11,7 +11,7 @@ import { mergeGitignore } from './files/gitignore.ts';
 import { renderModel, renderReferenceProblems, renderRenderYaml } from './files/render-yaml.ts';
 import { composeModel, renderCompose } from './files/compose.ts';
 import { planMigrations, type MigrationPlan, type MigrationSql, type MigrationState } from './files/migrations.ts';
-import { MIGRATION_NAMES } from './provider.ts';
+import { MIGRATION_NAMES, type MigrationName } from './provider.ts';
 import { memoryFor, parseMemory, renderMemory } from './files/memory.ts';
 import { envModuleGroups, renderEnvModule } from './files/env-module.ts';
 import { addToPackageJson } from './files/package-json.ts';
@@ -66,12 +66,18 @@ export interface Plan {
 
 const ENV_HEADER = '# Local secrets for this project, written by create-prod-ready. Never commit this file.\n';
 
+/** Tables exist only with a database: each migration is wanted once, in a fixed order (users first). */
+export function wantedMigrations(providers: Provider[], contributions: Contribution[]): MigrationName[] {
+  return providers.some((p) => p.database) ? MIGRATION_NAMES.filter((n) => contributions.some((c) => c.migrations?.includes(n))) : [];
+}
+
+export const contributionsOf = (providers: Provider[], values: Values, project: ProjectInfo): Contribution[] =>
+  providers.map((p) => p.contribute(values, { project, all: values }));
+
 export function plan(input: PlanInput): Plan {
   const { providers, values, files, templates: t } = input;
-  const contributions = providers.map((p) => p.contribute(values, { project: input.project, all: values }));
-
-  // Tables exist only with a database: each migration is wanted once, in a fixed order (users first).
-  const wanted = providers.some((p) => p.database) ? MIGRATION_NAMES.filter((n) => contributions.some((c) => c.migrations?.includes(n))) : [];
+  const contributions = contributionsOf(providers, values, input.project);
+  const wanted = wantedMigrations(providers, contributions);
   const migrations = input.migrations && planMigrations({ project: input.project, wanted, ...input.migrations });
   // A migrate script added now is what render.yaml's preDeployCommand runs.
   const script = input.project.scripts.migrate ?? (migrations?.packageJson !== undefined ? migrations.script : undefined);

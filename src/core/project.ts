@@ -1,6 +1,6 @@
 // Project detection: package manager (lockfile), framework (package.json), scripts and port.
 // `detectProject` reads a handful of small files; `describeProject` is pure over their contents.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -16,6 +16,10 @@ export interface MigrationSetup {
   dir: string;
   /** The package.json script that applies them, when there is one. */
   script?: string;
+  /** Prisma: the schema, a file or a folder of .prisma files (project-relative). */
+  schema?: string;
+  /** The command that applies migrations on deploy when no script does (Prisma: `npx prisma migrate deploy`). */
+  deploy?: string;
 }
 export type FrameworkId =
   | 'nextjs'
@@ -73,6 +77,8 @@ const LOCKFILES: [string, PackageManager][] = [
 
 interface PackageJson {
   name?: string;
+  /** Prisma's settings in package.json (before prisma.config.ts): `{ "schema": "db/schema.prisma" }`. */
+  prisma?: { schema?: string };
   type?: string;
   packageManager?: string;
   scripts?: Record<string, string>;
@@ -100,7 +106,50 @@ export function detectProject(cwd: string): ProjectInfo {
   } catch {
     drizzle = undefined;
   }
-  return describeProject({ cwd, pkg, lockfiles, typescript, srcDir, drizzleConfig: drizzle });
+  return describeProject({ cwd, pkg, lockfiles, typescript, srcDir, drizzleConfig: drizzle, prisma: prismaFiles(cwd, pkg) });
+}
+
+const PRISMA_CONFIGS = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts'];
+const rel = (p: string) => p.replace(/^\.\//, '').replace(/\/$/, '');
+
+/**
+ * Where a Prisma project keeps its schema and migrations, as Prisma looks for them: package.json's
+ * "prisma.schema", prisma.config.ts's `schema` (and `migrations.path`), then prisma/schema.prisma, the
+ * prisma/schema/ folder, ./schema.prisma. Migrations sit next to the file with the datasource block.
+ */
+function prismaFiles(cwd: string, pkg: PackageJson | undefined): { schema: string; migrations: string } | undefined {
+  const deps = { ...pkg?.dependencies, ...pkg?.devDependencies };
+  if (!('prisma' in deps) && !('@prisma/client' in deps)) return undefined;
+  const configFile = PRISMA_CONFIGS.find((f) => existsSync(join(cwd, f)));
+  let config = '';
+  try {
+    config = configFile ? readFileSync(join(cwd, configFile), 'utf8') : '';
+  } catch {
+    config = '';
+  }
+  // the config is TypeScript the tool does not run: its two string settings are read as written
+  const fromConfig = /\bschema\s*:\s*["'`]([^"'`]+)["'`]/.exec(config)?.[1];
+  const migrationsPath = /\bmigrations\s*:\s*\{[^}]*\bpath\s*:\s*["'`]([^"'`]+)["'`]/.exec(config)?.[1];
+  const isDir = (p: string) => statSync(join(cwd, p), { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const schema = rel(
+    pkg?.prisma?.schema ?? fromConfig ?? ['prisma/schema.prisma', 'prisma/schema', 'schema.prisma'].find((p) => existsSync(join(cwd, p))) ?? 'prisma/schema.prisma',
+  );
+  if (migrationsPath) return { schema, migrations: rel(migrationsPath) };
+  let datasourceDir = isDir(schema) ? schema : schema.includes('/') ? schema.slice(0, schema.lastIndexOf('/')) : '.';
+  if (isDir(schema))
+    for (const f of readdirSync(join(cwd, schema), { recursive: true }) as string[]) {
+      if (!f.endsWith('.prisma')) continue;
+      try {
+        // locating the file, not reading the schema: Prisma's own parser reads it later
+        if (/^\s*datasource\s+\w+\s*\{/m.test(readFileSync(join(cwd, schema, f), 'utf8'))) {
+          datasourceDir = join(schema, f).split('\\').join('/').replace(/\/[^/]+$/, '');
+          break;
+        }
+      } catch {
+        /* unreadable: Prisma will say so */
+      }
+    }
+  return { schema, migrations: datasourceDir === '.' ? 'migrations' : `${datasourceDir}/migrations` };
 }
 
 export function describeProject(input: {
@@ -112,6 +161,8 @@ export function describeProject(input: {
   srcDir?: boolean;
   /** The text of drizzle.config.*, when the project has one. */
   drizzleConfig?: string;
+  /** A Prisma project's schema and migrations folder, as found (see prismaFiles). */
+  prisma?: { schema: string; migrations: string };
 }): ProjectInfo {
   const { cwd, pkg, lockfiles } = input;
   const deps = { ...pkg?.dependencies, ...pkg?.devDependencies };
@@ -125,7 +176,12 @@ export function describeProject(input: {
     fromLock ?? (fromField && ['npm', 'pnpm', 'yarn', 'bun'].includes(fromField) ? fromField : 'npm');
 
   const worker = ['worker', 'start:worker', 'worker:start'].find((s) => scripts[s]);
-  const migrate = ['db:migrate', 'migrate'].find((s) => scripts[s]);
+  const prisma = 'prisma' in deps || '@prisma/client' in deps;
+  // A Prisma app's "migrate" script is often `prisma migrate dev`, which must never run on deploy: only
+  // a script that runs `prisma migrate deploy` alone is the app's deploy script.
+  const migrate = prisma
+    ? Object.keys(scripts).find((s) => PRISMA_DEPLOY.test(scripts[s]!))
+    : ['db:migrate', 'migrate'].find((s) => scripts[s]);
   const port = portFromScripts(scripts) ?? fw?.port ?? 3000;
   const run = (script: string) => (packageManager === 'npm' ? `npm run ${script}` : `${packageManager} run ${script}`);
   const hasLock = lockfiles.length > 0;
@@ -150,7 +206,7 @@ export function describeProject(input: {
     srcDir: input.srcDir ?? false,
     port,
     scripts: { build: scripts.build, start: scripts.start, worker, migrate },
-    migrations: migrationSetup(deps, migrate ? { name: migrate, command: scripts[migrate]! } : undefined, input.drizzleConfig),
+    migrations: migrationSetup(deps, migrate ? { name: migrate, command: scripts[migrate]! } : undefined, input.drizzleConfig, input.prisma, packageManager),
     dependencies,
     commands: {
       install,
@@ -164,9 +220,27 @@ export function describeProject(input: {
 
 const DRIZZLE_CONFIGS = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.mts', 'drizzle.config.json'];
 
-export function migrationSetup(deps: Record<string, string>, script: { name: string; command: string } | undefined, drizzleConfig?: string): MigrationSetup {
+const PRISMA_DEPLOY = /^\s*(?:npx\s+|pnpm\s+(?:exec\s+)?|yarn\s+|bunx\s+|bun\s+x\s+)?prisma\s+migrate\s+deploy\b[^&|;]*$/;
+/** Runs the project's own prisma bin, as each package manager does. */
+export const PRISMA_EXEC: Record<PackageManager, string> = { npm: 'npx prisma', pnpm: 'pnpm exec prisma', yarn: 'yarn prisma', bun: 'bunx prisma' };
+
+export function migrationSetup(
+  deps: Record<string, string>,
+  script: { name: string; command: string } | undefined,
+  drizzleConfig?: string,
+  prisma?: { schema: string; migrations: string },
+  packageManager: PackageManager = 'npm',
+): MigrationSetup {
   const cmd = script?.command ?? '';
-  if ('prisma' in deps || '@prisma/client' in deps || /\bprisma\b/.test(cmd)) return { tool: 'prisma', dir: 'prisma/migrations', script: script?.name };
+  if ('prisma' in deps || '@prisma/client' in deps || /\bprisma\b/.test(cmd))
+    return {
+      tool: 'prisma',
+      dir: prisma?.migrations ?? 'prisma/migrations',
+      schema: prisma?.schema ?? 'prisma/schema.prisma',
+      script: script?.name,
+      // the deploy form only: never migrate dev, migrate reset or db push on a deploy
+      deploy: script ? undefined : `${PRISMA_EXEC[packageManager]} migrate deploy`,
+    };
   if (drizzleConfig !== undefined || /\bdrizzle-kit\b/.test(cmd)) {
     const out = /\bout\s*["']?\s*:\s*["'`]\.?\/?([^"'`]+?)\/?["'`]/.exec(drizzleConfig ?? '')?.[1];
     return { tool: 'drizzle', dir: out ?? 'drizzle', script: script?.name };

@@ -61,10 +61,12 @@ test('drizzle: statements split by breakpoints, the journal extended, never rewr
   assert.deepEqual(plan(p, [], undefined, m.files.at(-1)!.after).files, []);
 });
 
-test('Prisma and unknown tools: nothing generated, and the reason says what to do', () => {
+test('Prisma: the files come from Prisma\'s engine (core/prisma), none without them; unknown tools: nothing generated, and the reason says what to do', () => {
+  // a teammate's run (no prepared Prisma files): nothing generated, nothing skipped, the folder still applied
   const prisma = plan(project({ devDependencies: { prisma: '7.0.0' } }));
   assert.deepEqual(prisma.files, []);
-  assert.match(prisma.skipped!, /Prisma project: add models for users, stripe-billing to prisma\/schema.prisma/);
+  assert.equal(prisma.skipped, undefined);
+  assert.equal(prisma.setup.deploy, 'npx prisma migrate deploy');
   const knex = plan(project({ scripts: { migrate: 'knex migrate:latest' } }));
   assert.deepEqual(knex.files, []);
   assert.match(knex.skipped!, /"migrate" script, a tool this wizard does not write for/);

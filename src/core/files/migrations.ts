@@ -4,6 +4,7 @@
 import { addToPackageJson, type PackageAddition } from './package-json.ts';
 import type { MigrationSetup, ProjectInfo } from '../project.ts';
 import type { MigrationName } from '../provider.ts';
+import type { PrismaPrep } from '../prisma/prepare.ts';
 
 /** The SQL of each migration (templates/migrations/<name>.sql), with `-- Up Migration` / `-- Down Migration` sections. */
 export type MigrationSql = Record<MigrationName, string>;
@@ -15,6 +16,8 @@ export interface MigrationState {
   journal?: string;
   /** package.json, when it exists. */
   packageJson?: string;
+  /** Prisma: the schema edit and the migration Prisma's engine wrote for it (see core/prisma/prepare.ts). */
+  prisma?: PrismaPrep;
 }
 
 export interface MigrationFile {
@@ -35,6 +38,10 @@ export interface MigrationPlan {
   packageJson?: string;
   /** Why nothing was generated (Prisma, an unknown tool), to tell the user. */
   skipped?: string;
+  /** Prisma: what was kept and which engine wrote the migration, to tell the user. */
+  notes?: string[];
+  /** Prisma: the env var the datasource reads, given the URL when Prisma runs. */
+  envVar?: string;
 }
 
 export const MIGRATE_SCRIPT = 'db:migrate';
@@ -85,14 +92,13 @@ export function planMigrations(input: {
 }): MigrationPlan {
   const { project, wanted, state, sql, now } = input;
   const setup = project.migrations;
+  // Prisma's files were made by Prisma's engine before planning; a run without them (a teammate's join)
+  // still applies what the migrations folder holds.
+  if (setup.tool === 'prisma') {
+    const p = state.prisma;
+    return { setup, files: p?.files ?? [], added: p?.added ?? [], script: setup.script, skipped: p?.skipped, notes: p?.notes, envVar: p?.envVar };
+  }
   if (!wanted.length) return { setup, files: [], added: [] };
-  if (setup.tool === 'prisma')
-    return {
-      setup,
-      files: [],
-      added: [],
-      skipped: `Prisma project: add models for ${wanted.map(fileLabel).join(', ').replace(/create-/g, '')} to prisma/schema.prisma and run prisma migrate dev (no SQL is generated, so Prisma's history stays its own)`,
-    };
   if (setup.tool === 'other')
     return { setup, files: [], added: [], skipped: `the project migrates with its "${setup.script}" script, a tool this wizard does not write for: no migrations were generated` };
 

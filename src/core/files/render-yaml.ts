@@ -31,7 +31,7 @@ export function renderModel(project: ProjectInfo, contributions: Contribution[])
       type: 'web',
       name: web,
       ...base,
-      ...(project.scripts.migrate ? { preDeployCommand: project.commands.run(project.scripts.migrate) } : {}),
+      ...(project.scripts.migrate ? { preDeployCommand: project.commands.run(project.scripts.migrate) } : project.migrations.deploy ? { preDeployCommand: project.migrations.deploy } : {}),
       startCommand: project.commands.start,
       healthCheckPath: RENDER_DEFAULTS.healthCheckPath,
       envVars,
