@@ -3,12 +3,12 @@
 // Prisma's own `migrate deploy` and changes no committed file, and `check` then finds every one applied.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { read } from '../helpers/project.ts';
 import { DATASOURCE, prismaCli, prismaProject } from '../helpers/prisma.ts';
 import { SLOW } from '../helpers/prisma-db.ts';
@@ -22,14 +22,7 @@ after(async () => {
   await Promise.all([pg?.stop(), all?.stop()]);
 });
 
-function cli(args: string[], cwd: string, env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeout: 240_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 240_000 });
 
 const USER = `model User {\n  id        String   @id @default(cuid())\n  email     String   @unique\n  createdAt DateTime @default(now())\n}\n`;
 const INIT = `-- CreateTable\nCREATE TABLE "User" (\n    "id" TEXT NOT NULL,\n    "email" TEXT NOT NULL,\n    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n\n    CONSTRAINT "User_pkey" PRIMARY KEY ("id")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX "User_email_key" ON "User"("email");\n`;

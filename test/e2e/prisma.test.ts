@@ -4,14 +4,14 @@
 // (check and join: prisma-team.test.ts.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import postgres from 'postgres';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { read } from '../helpers/project.ts';
 import { DATASOURCE, prismaCli, prismaProject } from '../helpers/prisma.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
@@ -27,14 +27,7 @@ after(async () => {
   await Promise.all([pg?.stop(), all?.stop()]);
 });
 
-function cli(args: string[], cwd: string, env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeout: 240_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 240_000 });
 
 let dbs = 0;
 async function database(): Promise<{ url: string; name: string }> {

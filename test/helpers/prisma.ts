@@ -3,11 +3,11 @@
 // cannot download its schema engine here, so each project gets a prisma.config.ts that runs it as
 // WebAssembly through the driver adapter (../shared/prisma-notes.md: the adapter path, with the two
 // adapter bugs worked around in src/core/prisma/adapter.ts). On a user's machine none of this is needed.
-import { execFile } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanEnv } from './pty.ts';
+import { run } from './cli.ts';
 import { tempProject } from './project.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,13 +61,9 @@ export function linkPrisma(dir: string): void {
 }
 
 /** Prisma's own CLI in the project, with DATABASE_URL set; never throws. */
-export function prismaCli(dir: string, args: string[], url: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(dir, 'node_modules', 'prisma', 'build', 'index.js'), ...args],
-      { cwd: dir, env: cleanEnv({ DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' }), timeout: 120_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }),
-    );
+export const prismaCli = (dir: string, args: string[], url: string) =>
+  run(process.execPath, [join(dir, 'node_modules', 'prisma', 'build', 'index.js'), ...args], {
+    cwd: dir,
+    env: cleanEnv({ DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' }),
+    timeoutMs: 120_000,
   });
-}
