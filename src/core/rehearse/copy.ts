@@ -1,0 +1,56 @@
+// The clean copy a rehearsal runs in: the files git would commit (tracked files as they are now, plus
+// untracked files .gitignore does not exclude), plus the untracked .env/.env.local. Never node_modules,
+// build output or anything else ignored; the user's folder is only read.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface CopyReport {
+  files: number;
+  /** Changed or new files since the last commit: they are rehearsed, but Render only sees them once pushed. */
+  uncommitted: number;
+  git: boolean;
+}
+
+function git(cwd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `envDirs`: folders (relative, '' for the top) whose .env and .env.local are copied too. */
+export function copyProject(from: string, to: string, envDirs: string[] = ['']): CopyReport {
+  mkdirSync(to, { recursive: true });
+  const listed = git(from, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  if (listed === undefined) {
+    // not a git repository: everything but dependencies and git's own folder
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](node_modules|\.git)$/.test(src) });
+    return { files: -1, uncommitted: 0, git: false };
+  }
+  const files = [...new Set(listed.split('\0').filter(Boolean))];
+  let copied = 0;
+  for (const f of files) {
+    const src = join(from, f);
+    let st;
+    try {
+      st = lstatSync(src);
+    } catch {
+      continue; // deleted in the working tree: it will not be committed either
+    }
+    const dst = join(to, f);
+    mkdirSync(dirname(dst), { recursive: true });
+    if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else if (st.isFile()) copyFileSync(src, dst);
+    else continue;
+    copied++;
+  }
+  for (const d of envDirs)
+    for (const f of ['.env', '.env.local']) {
+      const rel = d ? `${d}/${f}` : f;
+      if (existsSync(join(from, rel)) && !files.includes(rel)) copyFileSync(join(from, rel), join(to, rel));
+    }
+  const status = git(from, ['status', '--porcelain', '-z', '--untracked-files=all', '--', '.']) ?? '';
+  return { files: copied, uncommitted: status.split('\0').filter((l) => /^.. /.test(l)).length, git: true };
+}
