@@ -208,6 +208,8 @@ function missingHint(svc: ServicePlan): string | undefined {
 
 interface Context {
   svc: ServicePlan;
+  /** The machine's PATH, HOME… and the service's Render environment. */
+  env: Record<string, string>;
   dir: string;
   logs: string;
   timeoutMs: number;
@@ -227,7 +229,7 @@ async function waitExit(p: Proc, signal: AbortSignal): Promise<{ code: number | 
 const exitText = (e: { code: number | null; signal: string | null }) => (e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`);
 
 async function command(ctx: Context, step: 'build' | 'pre-deploy', cmd: string, signal: AbortSignal): Promise<string> {
-  const p = run(cmd, { cwd: ctx.dir, env: ctx.svc.env, log: join(ctx.logs, `${ctx.svc.name}-${step}.log`) });
+  const p = run(cmd, { cwd: ctx.dir, env: ctx.env, log: join(ctx.logs, `${ctx.svc.name}-${step}.log`) });
   const e = await waitExit(p, signal);
   await stop(p, 2000); // anything it left running in the background
   if (e.code !== 0) {
@@ -243,7 +245,7 @@ function describe(ls: Listener[]): string {
 
 async function listening(ctx: Context, signal: AbortSignal, progress: (s: string) => void): Promise<string> {
   const { svc } = ctx;
-  const app = (ctx.app = run(svc.startCommand!, { cwd: ctx.dir, env: svc.env, log: join(ctx.logs, `${svc.name}-start.log`) }));
+  const app = (ctx.app = run(svc.startCommand!, { cwd: ctx.dir, env: ctx.env, log: join(ctx.logs, `${svc.name}-start.log`) }));
   const started = performance.now();
   let loopbackSince: number | undefined;
   let others: Listener[] = [];
@@ -307,7 +309,7 @@ async function healthy(ctx: Context, signal: AbortSignal, progress: (s: string) 
 
 async function staysUp(ctx: Context, signal: AbortSignal, progress: (s: string) => void): Promise<string> {
   const { svc } = ctx;
-  const app = (ctx.app = run(svc.startCommand!, { cwd: ctx.dir, env: svc.env, log: join(ctx.logs, `${svc.name}-start.log`) }));
+  const app = (ctx.app = run(svc.startCommand!, { cwd: ctx.dir, env: ctx.env, log: join(ctx.logs, `${svc.name}-start.log`) }));
   const started = performance.now();
   while (performance.now() - started < WORKER_UP_MS) {
     if (app.exit)
@@ -402,7 +404,7 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
       for (const w of warnings) r.warn(w);
       const result: ServiceResult = { name: svc.name, type: svc.type, ok: true, steps: [], missing: svc.missing, warnings, ...(flags.keep ? { dir } : {}) };
       results.push(result);
-      const ctx: Context = { svc, dir, logs, timeoutMs: flags.timeout * 1000 };
+      const ctx: Context = { svc, env: { ...machineEnv(), ...svc.env }, dir, logs, timeoutMs: flags.timeout * 1000 };
       try {
         for (const step of svc.steps) {
           const started = performance.now();
