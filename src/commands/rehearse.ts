@@ -194,14 +194,21 @@ function buildHint(svc: ServicePlan, tail: string[]): string | undefined {
   const text = tail.join('\n');
   const prod = svc.env.NODE_ENV === 'production';
   const install = /\bnpm (ci|install|i)\b(?![^&;|]*--include[= ]dev)/.test(svc.buildCommand ?? '');
+  if (/can only install packages when your package\.json and package-lock\.json/.test(text))
+    return 'package-lock.json does not match package.json (Render runs the same npm ci): run `npm install` and commit package-lock.json';
+  if (/can only install with an existing package-lock\.json/.test(text)) return 'commit package-lock.json: `npm ci` needs it, on Render too';
   if (prod && install && /(command not found|not found|Cannot find module|ERR_MODULE_NOT_FOUND|is not recognized)/i.test(text))
     return 'NODE_ENV=production makes npm skip devDependencies, so build tools are missing: install them with `npm ci --include=dev` in buildCommand, or move them to dependencies';
   return undefined;
 }
 
 function missingHint(svc: ServicePlan): string | undefined {
-  if (!svc.missing.length) return undefined;
-  return `the app starts without ${svc.missing.map((m) => m.key).join(', ')} here, as it would on Render: set them in .env (sync: false values are entered in the Render Dashboard)`;
+  const keys = (prompted: boolean) => svc.missing.filter((m) => m.prompted === prompted).map((m) => m.key).join(', ');
+  const hints = [
+    keys(true) && `it ran without ${keys(true)} (sync: false, not in .env), as Render would unless they are entered in the Dashboard: add them to .env`,
+    keys(false) && `no local value for ${keys(false)}: set DATABASE_URL / REDIS_URL in .env`,
+  ].filter(Boolean);
+  return hints.length ? hints.join('; ') : undefined;
 }
 
 // ─── the steps ─────────────────────────────────────────────────────────────────────────────────────
@@ -254,7 +261,8 @@ async function listening(ctx: Context, signal: AbortSignal, progress: (s: string
     const ls = groupListeners(app.pid) ?? (await probe(svc.port));
     const onPort = ls.filter((l) => l.port === svc.port);
     others = ls.filter((l) => l.port !== svc.port);
-    if (onPort.some((l) => isWildcard(l.address))) return `\`${svc.startCommand}\`, listening on ${describe(onPort.filter((l) => isWildcard(l.address)))}`;
+    if (onPort.some((l) => isWildcard(l.address)))
+      return `\`${svc.startCommand}\`, listening on port ${svc.port} on all interfaces (${[...new Set(onPort.filter((l) => isWildcard(l.address)).map((l) => l.address))].join(', ')})`;
     if (onPort.length) {
       loopbackSince ??= performance.now();
       if (performance.now() - loopbackSince > 1000) {
@@ -396,7 +404,8 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
       const have = await installedNode;
       const fit = wanted && nodeFits(wanted.spec, have);
       if (fit && !fit.fits) warnings.push(`Node ${wanted!.spec} wanted (${wanted!.source}), this machine runs ${have}: rehearsed on ${have} (Render uses ${fit.wanted}; nothing is downloaded)`);
-      for (const m of svc.missing) warnings.push(`${m.key} has no value (${m.why}): on Render the deploy would start without it`);
+      for (const m of svc.missing)
+        warnings.push(`${m.key} has no value (${m.why}): ${m.prompted ? 'on Render the deploy would start without it unless you enter it in the Dashboard' : 'the rehearsal runs without it (Render fills it in)'}`);
       const local = readEnvFiles(dir);
       const onlyLocal = Object.keys(local).filter((k) => !(k in svc.env) && !svc.missing.some((m) => m.key === k));
       if (onlyLocal.length)

@@ -56,7 +56,7 @@ test('a sound web service and worker pass; the user folder is untouched and the 
   assert.equal(report.ok, true);
   const web = report.services.find((s) => s.name === 'pass-web')!;
   assert.deepEqual(web.steps.map((s) => [s.step, s.ok]), [['build', true], ['port', true], ['health', true]]);
-  assert.match(web.steps[1]!.detail, /listening on (0\.0\.0\.0|\[::\]):\d+/);
+  assert.match(web.steps[1]!.detail, /listening on port \d+ on all interfaces \((0\.0\.0\.0|\[::\])/);
   assert.match(web.steps[2]!.detail, /GET \/healthz → 200/);
   const worker = report.services.find((s) => s.name === 'pass-worker')!;
   assert.deepEqual(worker.steps.map((s) => [s.step, s.ok]), [['build', true], ['stay-up', true]]);

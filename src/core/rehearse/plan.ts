@@ -20,7 +20,7 @@ export interface ServicePlan {
   port: number;
   env: Record<string, string>;
   /** `sync: false` keys (and references) with no local value: on Render the deploy would start without them. */
-  missing: { key: string; why: string }[];
+  missing: { key: string; why: string; /** sync: false (Render too starts without it) or a reference only missing here */ prompted: boolean }[];
   /** The Node version the Blueprint pins (NODE_VERSION), if any. */
   nodeVersion?: string;
   warnings: string[];
@@ -154,14 +154,14 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
       else if (v.generateValue) env[key] = random();
       else if (v.sync === false) {
         if (dotenv[key] !== undefined && dotenv[key] !== '') env[key] = dotenv[key]!;
-        else missing.push({ key, why: 'sync: false, and not in .env/.env.local' });
+        else missing.push({ key, why: 'sync: false, and not in .env/.env.local', prompted: true });
       } else if (v.fromDatabase) {
         if (!(bp.databases ?? []).some((d) => d.name === v.fromDatabase!.name))
           warnings.push(`${key}: database ${v.fromDatabase.name} is not defined in render.yaml`);
         const url = dotenv.DATABASE_URL || local.compose.DATABASE_URL;
         const value = url ? urlPart(url, v.fromDatabase.property) : undefined;
         if (value !== undefined) env[key] = value;
-        else missing.push({ key, why: `fromDatabase ${v.fromDatabase.name}: no local DATABASE_URL in .env or docker-compose.yml` });
+        else missing.push({ key, why: `fromDatabase ${v.fromDatabase.name}: no local DATABASE_URL in .env or docker-compose.yml`, prompted: false });
       } else if (v.fromService) pending.push({ key, ref: v.fromService });
       else if (inGroup) return;
     };
@@ -183,14 +183,14 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
         const url = dotenv.REDIS_URL || local.compose.REDIS_URL;
         const value = url ? urlPart(url, ref.property ?? 'connectionString') : undefined;
         if (value !== undefined) env[key] = value;
-        else missing.push({ key, why: `fromService ${ref.name} (Key Value): no local REDIS_URL in .env or docker-compose.yml` });
-      } else if (!target) missing.push({ key, why: `fromService ${ref.name}: no such service in render.yaml` });
+        else missing.push({ key, why: `fromService ${ref.name} (Key Value): no local REDIS_URL in .env or docker-compose.yml`, prompted: false });
+      } else if (!target) missing.push({ key, why: `fromService ${ref.name}: no such service in render.yaml`, prompted: false });
       else if (ref.envVarKey) {
         const theirs = target.envVars?.find((e) => e.key === ref.envVarKey);
         const value =
           ref.envVarKey === 'RENDER_EXTERNAL_URL' ? `http://localhost:${local.defaultPort}` : theirs?.value !== undefined ? String(theirs.value) : theirs?.sync === false ? dotenv[ref.envVarKey] : undefined;
         if (value !== undefined) env[key] = value;
-        else missing.push({ key, why: `fromService ${ref.name}.${ref.envVarKey}: only known on Render` });
+        else missing.push({ key, why: `fromService ${ref.name}.${ref.envVarKey}: only known on Render`, prompted: false });
       } else {
         const hostport = `localhost:${local.defaultPort}`;
         env[key] = ref.property === 'host' ? 'localhost' : ref.property === 'port' ? String(local.defaultPort) : hostport;

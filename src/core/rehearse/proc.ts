@@ -12,13 +12,15 @@ export interface Proc {
   exited: Promise<{ code: number | null; signal: string | null }>;
   /** The exit, once it happened. */
   exit?: { code: number | null; signal: string | null };
-  /** The last lines of stdout and stderr, interleaved as written. */
+  /** The output to show: the first lines of its first error (tools often print usage after it), then its last lines. */
   tail(n?: number): string[];
   log: string;
   startedAt: number;
 }
 
 const live = new Set<Proc>();
+const ERROR = /\b(error|ERR!|fatal|failed|exception)\b/i;
+const clean = (l: string) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\s+$/, '');
 const isWindows = process.platform === 'win32';
 
 const hasProc = existsSync('/proc/self/stat');
@@ -70,22 +72,38 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
   });
   const file = createWriteStream(opts.log);
   const lines: string[] = [];
+  /** The first error-looking line and the few after it, kept whatever follows. */
+  let firstError: string[] | undefined;
+  let total = 0;
   let partial = '';
   child.all?.on('data', (d: Buffer) => {
     file.write(d);
     const text = partial + d.toString('utf8');
-    const parts = text.split(/\r?\n/);
+    const parts = text.split(/\r?\n/).map(clean);
     partial = parts.pop() ?? '';
-    lines.push(...parts);
+    for (const l of parts) {
+      if (!l.replace(/^npm (error|ERR!|warn)\s*$/, '').trim()) continue; // blank, or a tool's empty prefix
+      total++;
+      lines.push(l);
+      if (firstError && firstError.length < 6 && total <= errorAt + 5) firstError.push(l);
+      if (!firstError && ERROR.test(l)) (firstError = [l]), (errorAt = total);
+    }
     if (lines.length > 400) lines.splice(0, lines.length - 200);
   });
+  let errorAt = 0;
   const proc: Proc = {
     pid: child.pid ?? -1,
     command,
     log: opts.log,
     startedAt: performance.now(),
     exited: undefined as never,
-    tail: (n = 15) => [...lines, ...(partial ? [partial] : [])].map((l) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')).filter((l) => l.trim()).slice(-n),
+    tail(n = 12) {
+      const all = [...lines, ...(partial.trim() ? [clean(partial)] : [])];
+      const last = all.slice(-n);
+      // the first error scrolled out of the last lines: show it first
+      if (firstError && total + (partial.trim() ? 1 : 0) - errorAt >= n) return [...firstError.filter((l) => l.trim()), '…', ...last];
+      return last;
+    },
   };
   proc.exited = child.then(
     (r) => {
