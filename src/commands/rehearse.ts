@@ -3,7 +3,7 @@
 // environment: build, pre-deploy against the local database, start, a listener on 0.0.0.0:PORT, the
 // health check, a worker that stays up. Every process it starts is stopped at the end, on failure and
 // on Ctrl+C; the copy is removed unless --keep.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { styleText } from 'node:util';
@@ -188,6 +188,23 @@ function wantedNode(dir: string, fromEnv: string | undefined): { spec: string; s
   return undefined;
 }
 
+/** The version of the `node` the commands will run: this one when PATH leads here (no process started), else asked. */
+async function nodeOnPath(path: string): Promise<string> {
+  const sep = process.platform === 'win32' ? ';' : ':';
+  for (const d of path.split(sep)) {
+    const candidate = join(d, process.platform === 'win32' ? 'node.exe' : 'node');
+    if (!existsSync(candidate)) continue;
+    try {
+      if (realpathSync(candidate) === realpathSync(process.execPath)) return process.version;
+    } catch {
+      /* unreadable: ask it */
+    }
+    break;
+  }
+  const r = await execa('node', ['--version'], { env: { PATH: path }, reject: false });
+  return String(r.stdout).trim() || process.version;
+}
+
 // ─── why a step failed, in the user's terms ────────────────────────────────────────────────────────
 
 function buildHint(svc: ServicePlan, tail: string[]): string | undefined {
@@ -281,7 +298,7 @@ async function listening(ctx: Context, signal: AbortSignal, progress: (s: string
         `read the port from the PORT variable (Render sets it to ${svc.port}) and listen on 0.0.0.0`,
       );
     progress(`start: \`${svc.startCommand}\`, waiting for port ${svc.port}${others.length ? ` (listening on ${describe(others)})` : ''}`);
-    await sleep(100, signal);
+    await sleep(50, signal);
   }
 }
 
@@ -387,7 +404,7 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
   const results: ServiceResult[] = [];
   try {
     for (const s of skipped) r.info(`${s.name}: not rehearsed, ${s.why}`);
-    const installedNode = execa('node', ['--version'], { env: machineEnv(), extendEnv: false, reject: false }).then((x) => String(x.stdout).trim() || process.version);
+    const installedNode = nodeOnPath(machineEnv().PATH!);
     for (const svc of services) {
       if (master.signal.aborted) throw master.signal.reason;
       r.service(svc);

@@ -46,13 +46,12 @@ export function groupPids(pgid: number): number[] {
  * (dead, waiting for its parent to collect it) does not count: signal 0 would still reach it.
  */
 export function groupAlive(pid: number): boolean {
-  if (hasProc && !isWindows) return groupPids(pid).length > 0;
   try {
     process.kill(isWindows ? pid : -pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return hasProc && !isWindows ? groupPids(pid).length > 0 : true;
 }
 
 export function run(command: string, opts: { cwd: string; env: Record<string, string>; log: string }): Proc {
@@ -121,7 +120,8 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
   return proc;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A pause that does not keep the process alive once everything else is done. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Stops the process tree: SIGTERM to the group, then SIGKILL when anything is left after `graceMs`. */
 export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
@@ -135,7 +135,7 @@ export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
   if (proc.pid > 0 && groupAlive(proc.pid)) {
     signal('SIGTERM');
     const until = performance.now() + graceMs;
-    while (groupAlive(proc.pid) && performance.now() < until) await sleep(50);
+    while (groupAlive(proc.pid) && performance.now() < until) await sleep(20);
     if (groupAlive(proc.pid)) signal('SIGKILL');
     for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
   }
