@@ -107,8 +107,8 @@ async function terminalReporter(master: AbortController): Promise<Reporter> {
           const any = AbortSignal.any([signal, master.signal]);
           return (detail = await task(any, progress));
         },
-        () => `${title}: ${detail} ${styleText('dim', secs(performance.now() - started))}`,
-        (err) => `${title}: ${err instanceof StepFailed ? err.message : (err as Error).message} ${styleText('dim', secs(performance.now() - started))}`,
+        () => `${title}: ${detail} ${styleText('dim', `(${secs(performance.now() - started)})`)}`,
+        (err) => `${title}: ${err instanceof StepFailed ? err.message : (err as Error).message} ${styleText('dim', `(${secs(performance.now() - started)})`)}`,
       );
     },
     output: (lines, hint) => {
@@ -388,6 +388,8 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
     if (await portTaken(port))
       throw new UsageError(`port ${port} is already in use on this machine: the rehearsal needs it for the app`, 'stop what listens there, or set PROD_READY_REHEARSE_PORT to rehearse on another port');
 
+  // Until the result is known, an early end (a bug that leaves nothing to wait on) must not read as success.
+  process.exitCode = 1;
   const master = new AbortController();
   const onSignal = () => master.abort(new Cancelled('Cancelled. The rehearsal stopped every process it started.'));
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

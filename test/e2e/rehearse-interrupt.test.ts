@@ -73,3 +73,16 @@ for (const c of CASES)
     assert.deepEqual([...processesUnder(tmp)], []);
     assert.deepEqual(leftovers(tmp), [], 'the temporary copy is removed');
   });
+
+test('on a terminal: a spinner per step, then the verdict; exit 0 with nothing left behind', async () => {
+  const dir = fixtureApp('rehearse/pass', { '.env': 'DATABASE_URL=postgres://app:app@localhost:5432/app\nAPI_KEY=key-from-dotenv\n' });
+  const tmp = scratch('cpr-tmp-');
+  const s = runPty(['rehearse', '--cwd', dir], { cwd: dir, env: cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()) }) });
+  const { code } = await s.exit;
+  assert.equal(code, 0, s.screen());
+  const screen = s.screen();
+  for (const line of [/◇ {2}build: `npm ci && npm run build` \(\d+\.\d s\)/, /◇ {2}health check: GET \/healthz → 200/, /◇ {2}start: `npm run worker`, still running after 10 s/, /└ {2}2 services rehearsed/])
+    assert.match(screen, line);
+  assert.deepEqual([...processesUnder(tmp)], []);
+  assert.deepEqual(leftovers(tmp), []);
+});

@@ -120,8 +120,7 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
   return proc;
 }
 
-/** A pause that does not keep the process alive once everything else is done. */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stops the process tree: SIGTERM to the group, then SIGKILL when anything is left after `graceMs`. */
 export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
@@ -139,7 +138,11 @@ export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
     if (groupAlive(proc.pid)) signal('SIGKILL');
     for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
   }
-  await Promise.race([proc.exited, sleep(1000)]);
+  // the shell's exit is collected (and its output flushed); the timer must not outlive it
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 1000);
+    void proc.exited.then(() => (clearTimeout(t), resolve()));
+  });
   live.delete(proc);
 }
 
