@@ -3,14 +3,14 @@
 // TMPDIR, so the test can prove that the temporary copy is gone afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { SOURCE_CLI, cleanEnv } from '../helpers/pty.ts';
-import { commitAll, fixtureApp, leftovers, scratch } from '../helpers/fixture-app.ts';
+import { alive, commitAll, fixtureApp, leftovers, processesUnder, scratch } from '../helpers/fixture-app.ts';
 import { snapshot } from '../helpers/project.ts';
 import { freePort } from '../harness/processes.ts';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
@@ -125,13 +125,44 @@ test('the devDependencies trap: NODE_ENV=production + npm ci breaks a build that
   assert.match(again.report.services[0]!.steps[0]!.detail, /npm ci --include=dev/);
 });
 
-test('a worker that exits early fails at start with its own output', async () => {
-  const { code, report } = await rehearse(fixtureApp('rehearse/worker-exits'));
+test('a worker that exits early fails at start with its own output; --keep leaves the copy and logs; a pinned Node is compared', async () => {
+  const dir = fixtureApp('rehearse/worker-exits');
+  writeFileSync(join(dir, '.node-version'), '18.20.0\n');
+  commitAll(dir);
+  const { code, report, stderr } = await rehearse(dir, ['--keep']);
   assert.equal(code, 1);
   const { service, step } = failed(report, 'jobs-worker');
   assert.equal(service.failedStep, 'stay-up');
   assert.match(step.detail, /exited with code 0 after \d+\.\d s: a worker must keep running/);
   assert.ok(step.output!.includes('worker: done'));
+  assert.ok(service.warnings.some((w) => new RegExp(`Node 18\\.20\\.0 wanted \\(\\.node-version\\), this machine runs ${process.version}: rehearsed on ${process.version} \\(Render uses 18`).test(w)), service.warnings.join('\n'));
+  const kept = (report as unknown as { kept: string }).kept;
+  assert.match(stderr, /kept the copy and the logs in /);
+  assert.match(readFileSync(join(kept, 'logs', 'jobs-worker-start.log'), 'utf8'), /worker: done/);
+  assert.ok(existsSync(join(kept, 'jobs-worker', 'worker.js')));
+  rmSync(kept, { recursive: true, force: true });
+});
+
+test('SIGINT without a terminal (CI, a pipe): exit 130, the build’s processes ended, the copy removed', async () => {
+  const dir = fixtureApp('rehearse/interrupt');
+  const tmp = scratch('cpr-tmp-');
+  const child = spawn(process.execPath, [...SOURCE_CLI, 'rehearse', '--cwd', dir], {
+    env: cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()), NO_COLOR: '1' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let seen = new Map<number, string>();
+  for (let i = 0; i < 300 && ![...seen.values()].some((c) => c.includes('setInterval')); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    seen = processesUnder(tmp);
+  }
+  assert.ok([...seen.values()].some((c) => /hang\.js build/.test(c)), out);
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.deepEqual([...seen.keys()].filter(alive), []);
+  assert.deepEqual(leftovers(tmp), []);
 });
 
 test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the port already taken', async () => {
