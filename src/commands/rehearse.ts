@@ -415,7 +415,7 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
       const dir = svc.rootDir ? join(base, svc.rootDir) : base;
       r.info(
         copied.git
-          ? `copied the ${copied.files} files git would commit, and .env${copied.uncommitted ? ` (${copied.uncommitted} not committed yet: Render sees them only once pushed)` : ''}`
+          ? `copied the ${copied.files} files git would commit${copied.envFiles.length ? `, and ${copied.envFiles.join(', ')}` : ''}${copied.uncommitted ? ` (${copied.uncommitted} not committed yet: Render sees them only once pushed)` : ''}`
           : 'copied the folder without node_modules (not a git repository: Render deploys what you push)',
       );
       const warnings = [...svc.warnings];

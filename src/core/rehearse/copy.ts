@@ -10,6 +10,8 @@ export interface CopyReport {
   /** Changed or new files since the last commit: they are rehearsed, but Render only sees them once pushed. */
   uncommitted: number;
   git: boolean;
+  /** The untracked .env files copied along (relative paths). */
+  envFiles: string[];
 }
 
 function git(cwd: string, args: string[]): string | undefined {
@@ -27,7 +29,7 @@ export function copyProject(from: string, to: string, envDirs: string[] = ['']):
   if (listed === undefined) {
     // not a git repository: everything but dependencies and git's own folder
     cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](node_modules|\.git)$/.test(src) });
-    return { files: -1, uncommitted: 0, git: false };
+    return { files: -1, uncommitted: 0, git: false, envFiles: envDirs.flatMap((d) => ['.env', '.env.local'].map((f) => (d ? `${d}/${f}` : f))).filter((f) => existsSync(join(from, f))) };
   }
   const files = [...new Set(listed.split('\0').filter(Boolean))];
   let copied = 0;
@@ -46,11 +48,15 @@ export function copyProject(from: string, to: string, envDirs: string[] = ['']):
     else continue;
     copied++;
   }
+  const envFiles: string[] = [];
   for (const d of envDirs)
     for (const f of ['.env', '.env.local']) {
       const rel = d ? `${d}/${f}` : f;
-      if (existsSync(join(from, rel)) && !files.includes(rel)) copyFileSync(join(from, rel), join(to, rel));
+      if (existsSync(join(from, rel)) && !files.includes(rel)) {
+        copyFileSync(join(from, rel), join(to, rel));
+        envFiles.push(rel);
+      }
     }
   const status = git(from, ['status', '--porcelain', '-z', '--untracked-files=all', '--', '.']) ?? '';
-  return { files: copied, uncommitted: status.split('\0').filter((l) => /^.. /.test(l)).length, git: true };
+  return { files: copied, uncommitted: status.split('\0').filter((l) => /^.. /.test(l)).length, git: true, envFiles };
 }
