@@ -15,7 +15,7 @@ import { startRedis } from '../test/harness/redis.ts';
 import { envText, startStandins } from '../test/standins/all.ts';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn as spawnChild } from 'node:child_process';
-import { commitAll, fixtureApp, scratch } from '../test/helpers/fixture-app.ts';
+import { commitAll, fixtureApp } from '../test/helpers/fixture-app.ts';
 import { freePort } from '../test/harness/processes.ts';
 import { join } from 'node:path';
 
@@ -140,7 +140,7 @@ const sh = (command: string, cwd: string, env: NodeJS.ProcessEnv) =>
   );
 const byHand = async () => {
   const t0 = performance.now();
-  const copy = join(scratch('cpr-byhand-'), 'app');
+  const copy = join(tempProject(), 'app');
   cpSync(app, copy, { recursive: true, filter: (f) => !/[\\/](\.git|node_modules)$/.test(f) });
   const env = { ...cleanEnv(), PORT: String(rehearsePort), DATABASE_URL: pg.url('postgres'), RENDER: 'true' };
   await sh('npm ci', copy, env);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEY, cleanEnv, runPty } from '../helpers/pty.ts';
-import { alive, commitAll, fixtureApp, leftovers, processesUnder, scratch } from '../helpers/fixture-app.ts';
+import { tempProject } from '../helpers/project.ts';
+import { alive, commitAll, fixtureApp, leftovers, processesUnder } from '../helpers/fixture-app.ts';
 import { freePort } from '../harness/processes.ts';
 
 const web = (over: string) => `services:
@@ -39,7 +40,7 @@ for (const c of CASES)
     const dir = fixtureApp('rehearse/interrupt');
     writeFileSync(join(dir, 'render.yaml'), c.yaml);
     commitAll(dir);
-    const tmp = scratch('cpr-tmp-');
+    const tmp = tempProject();
     const s = runPty(['rehearse', '--cwd', dir], { cwd: dir, env: cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()) }) });
     t.after(() => {
       // a failed assertion must not leave the rehearsal (and what it started) behind
@@ -76,7 +77,7 @@ for (const c of CASES)
 
 test('on a terminal: a spinner per step, then the verdict; exit 0 with nothing left behind', async () => {
   const dir = fixtureApp('rehearse/pass', { '.env': 'DATABASE_URL=postgres://app:app@localhost:5432/app\nAPI_KEY=key-from-dotenv\n' });
-  const tmp = scratch('cpr-tmp-');
+  const tmp = tempProject();
   const s = runPty(['rehearse', '--cwd', dir], { cwd: dir, env: cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()) }) });
   const { code } = await s.exit;
   assert.equal(code, 0, s.screen());

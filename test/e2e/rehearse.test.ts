@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { SOURCE_CLI, cleanEnv } from '../helpers/pty.ts';
-import { alive, commitAll, fixtureApp, leftovers, processesUnder, scratch } from '../helpers/fixture-app.ts';
-import { snapshot } from '../helpers/project.ts';
+import { alive, commitAll, fixtureApp, leftovers, processesUnder } from '../helpers/fixture-app.ts';
+import { snapshot, tempProject } from '../helpers/project.ts';
 import { freePort } from '../harness/processes.ts';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 
@@ -31,7 +31,7 @@ interface Report {
 }
 
 async function rehearse(dir: string, args: string[] = []): Promise<{ code: number; report: Report; stderr: string; tmp: string }> {
-  const tmp = scratch('cpr-tmp-');
+  const tmp = tempProject();
   const env = cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()), FORCE_COLOR: '0', NO_COLOR: '1' });
   try {
     const r = await exec(process.execPath, [...SOURCE_CLI, 'rehearse', '--json', '--cwd', dir, ...args], { env, timeout: 90_000 });
@@ -145,7 +145,7 @@ test('a worker that exits early fails at start with its own output; --keep leave
 
 test('SIGINT without a terminal (CI, a pipe): exit 130, the build’s processes ended, the copy removed', async () => {
   const dir = fixtureApp('rehearse/interrupt');
-  const tmp = scratch('cpr-tmp-');
+  const tmp = tempProject();
   const child = spawn(process.execPath, [...SOURCE_CLI, 'rehearse', '--cwd', dir], {
     env: cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()), NO_COLOR: '1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -166,7 +166,7 @@ test('SIGINT without a terminal (CI, a pipe): exit 130, the build’s processes 
 });
 
 test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the port already taken', async () => {
-  const empty = scratch('cpr-empty-');
+  const empty = tempProject();
   const env = cleanEnv({ NO_COLOR: '1' });
   const run = (args: string[], extra: Record<string, string> = {}) =>
     exec(process.execPath, [...SOURCE_CLI, 'rehearse', ...args], { env: { ...env, ...extra } }).then(

@@ -1,21 +1,10 @@
 // Fixture apps (test/fixtures/…) as a user has them: copied into a throwaway folder with its own git
 // repository and a first commit, plus whatever the test adds (.env, edits).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const made: string[] = [];
-process.on('exit', () => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-
-export function scratch(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+import { tempProject } from './project.ts';
 
 export function commitAll(dir: string, message = 'change'): void {
   execFileSync('git', ['add', '-A'], { cwd: dir });
@@ -24,7 +13,7 @@ export function commitAll(dir: string, message = 'change'): void {
 
 /** A copy of test/fixtures/<path> in a git repository with one commit; `files` are written after the commit (untracked: .env). */
 export function fixtureApp(path: string, files: Record<string, string> = {}): string {
-  const dir = scratch('cpr-app-');
+  const dir = tempProject();
   cpSync(fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url)), dir, { recursive: true });
   execFileSync('git', ['init', '-q'], { cwd: dir });
   commitAll(dir, 'first');

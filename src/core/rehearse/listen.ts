@@ -2,10 +2,10 @@
 // with the sockets the group's processes hold, so the answer names every address and port of the app
 // itself. Elsewhere a connection test: the port answers on 127.0.0.1 but not on this machine's network
 // address means a loopback-only listener.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { groupPids } from './proc.ts';
+import { groupPids, hasProc } from './proc.ts';
 
 export interface Listener {
   address: string;
@@ -23,7 +23,6 @@ function hexToIp(hex: string): string {
   return `[${groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}]`;
 }
 
-const hasProc = existsSync('/proc/net/tcp');
 
 /** Every TCP listener of the process group; undefined where the kernel tables cannot be read. */
 export function groupListeners(pgid: number): Listener[] | undefined {

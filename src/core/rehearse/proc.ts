@@ -23,7 +23,8 @@ const ERROR = /\b(error|ERR!|fatal|failed|exception)\b/i;
 const clean = (l: string) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\s+$/, '');
 const isWindows = process.platform === 'win32';
 
-const hasProc = existsSync('/proc/self/stat');
+/** Linux's /proc: process groups and sockets can be read there. */
+export const hasProc = existsSync('/proc/self/stat') && existsSync('/proc/net/tcp');
 
 /** The live (not zombie) processes of a process group, from /proc (Linux). */
 export function groupPids(pgid: number): number[] {
