@@ -165,6 +165,16 @@ test('SIGINT without a terminal (CI, a pipe): exit 130, the build’s processes 
   assert.deepEqual(leftovers(tmp), []);
 });
 
+test('rootDir: the commands run in that folder of the copy, with its own .env', async () => {
+  const dir = fixtureApp('rehearse/monorepo');
+  writeFileSync(join(dir, 'apps/api/.env'), 'API_TOKEN=token-from-the-app-folder\n');
+  const { code, report, stderr } = await rehearse(dir);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(report.services[0]!.steps.map((s) => s.step), ['build', 'port', 'health']);
+  assert.match(stderr, /copied the \d+ files git would commit, and apps\/api\/\.env/);
+  assert.ok(!existsSync(join(dir, 'apps/api/node_modules')));
+});
+
 test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the port already taken', async () => {
   const empty = tempProject();
   const env = cleanEnv({ NO_COLOR: '1' });
@@ -173,6 +183,8 @@ test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the p
       () => ({ code: 0, stderr: '', stdout: '' }),
       (e: { code: number; stderr: string; stdout: string }) => e,
     );
+  const help = await exec(process.execPath, [...SOURCE_CLI, '--help'], { env });
+  for (const s of ['rehearse [SERVICE ...]', '--keep', '--timeout S', 'PROD_READY_REHEARSE_PORT']) assert.ok(help.stdout.includes(s), `help mentions ${s}`);
   let r = await run(['--cwd', empty]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no render\.yaml here/);
@@ -184,6 +196,9 @@ test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the p
   r = await run(['--timeout', 'soon', '--cwd', dir]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--timeout soon: expected a number of seconds/);
+  r = await exec(process.execPath, [...SOURCE_CLI, 'check', '--keep', '--cwd', dir], { env }).then(() => ({ code: 0, stderr: '', stdout: '' }), (e: { code: number; stderr: string; stdout: string }) => e);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--keep is an option of rehearse/);
   r = await run(['--cwd', dir, '--finish']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--finish is an option of rotate/);
