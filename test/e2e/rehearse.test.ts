@@ -202,6 +202,19 @@ test('init --yes, then rehearse: the lock file out of date, then the missing /he
   assert.equal(r.code, 0, r.stderr);
 });
 
+test('a static site: built, and its staticPublishPath must hold the output', async () => {
+  const dir = fixtureApp('rehearse/static');
+  let r = await rehearse(dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.report.services[0]!.steps.map((s) => [s.step, s.ok]), [['build', true], ['publish-dir', true]]);
+  writeFileSync(join(dir, 'render.yaml'), readFileSync(join(dir, 'render.yaml'), 'utf8').replace('./out', './dist'));
+  commitAll(dir);
+  r = await rehearse(dir);
+  assert.equal(r.code, 1);
+  assert.equal(r.report.services[0]!.failedStep, 'publish-dir');
+  assert.match(r.report.services[0]!.steps[1]!.detail, /staticPublishPath \.\/dist is missing or empty after the build/);
+});
+
 test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the port already taken', async () => {
   const empty = tempProject();
   const env = cleanEnv({ NO_COLOR: '1' });
