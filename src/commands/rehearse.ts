@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { Cancelled, UsageError } from '../core/errors.ts';
 import { dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { copyProject } from '../core/rehearse/copy.ts';
-import { groupListeners, isLoopback, isWildcard, portTaken, probe, type Listener } from '../core/rehearse/listen.ts';
+import { groupListeners, isLoopback, isWildcard, portListeners, portTaken, type Listener } from '../core/rehearse/listen.ts';
 import { composeUrls, nodeFits, planRehearsal, readBlueprint, type ServicePlan, type Skipped, type StepId } from '../core/rehearse/plan.ts';
 import { killAllNow, run, stop, stopAll, type Proc } from '../core/rehearse/proc.ts';
 import { plainOut } from '../ui/plain.ts';
@@ -273,11 +273,15 @@ async function listening(ctx: Context, signal: AbortSignal, progress: (s: string
   const started = performance.now();
   let loopbackSince: number | undefined;
   let others: Listener[] = [];
+  let lookedAround = started;
   for (;;) {
     if (app.exit) throw new StepFailed(`\`${svc.startCommand}\` ${exitText(app.exit)} before listening on port ${svc.port}`, app.tail(), missingHint(svc));
-    const ls = groupListeners(app.pid) ?? (await probe(svc.port));
-    const onPort = ls.filter((l) => l.port === svc.port);
-    others = ls.filter((l) => l.port !== svc.port);
+    const onPort = await portListeners(svc.port);
+    // now and then (a scan of every process), the ports the app listens on instead
+    if (!onPort.length && performance.now() - lookedAround > 1000) {
+      lookedAround = performance.now();
+      others = (groupListeners(app.pid) ?? []).filter((l) => l.port !== svc.port);
+    }
     if (onPort.some((l) => isWildcard(l.address)))
       return `\`${svc.startCommand}\`, listening on port ${svc.port} on all interfaces (${[...new Set(onPort.filter((l) => isWildcard(l.address)).map((l) => l.address))].join(', ')})`;
     if (onPort.length) {

@@ -79,6 +79,20 @@ test('an app listening on 127.0.0.1 fails at start, naming the address and the f
   assert.deepEqual(leftovers(tmp), []);
 });
 
+test('an app on another port than PORT: the rehearsal names the port it found', async () => {
+  const dir = fixtureApp('rehearse/loopback');
+  // a hard-coded port (PORT + 1, to stay clear of other servers), on every interface
+  writeFileSync(join(dir, 'server.js'), "require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT) + 1);\n");
+  commitAll(dir);
+  const { code, report } = await rehearse(dir, ['--timeout', '3']);
+  assert.equal(code, 1);
+  const { step } = failed(report, 'loopback-web');
+  assert.match(step.detail, /nothing listens on port (\d+) after 3\.0 s \(it listens on \[::\]:(\d+)\)/);
+  const [, want, got] = /port (\d+) .*:(\d+)\)/.exec(step.detail)!;
+  assert.equal(Number(got), Number(want) + 1);
+  assert.match(step.hint!, /read the port from the PORT variable/);
+});
+
 test('a health check path the app does not serve fails with the status it got', async () => {
   const { code, report } = await rehearse(fixtureApp('rehearse/no-health'), ['--timeout', '2']);
   assert.equal(code, 1);

@@ -24,6 +24,26 @@ function hexToIp(hex: string): string {
 }
 
 
+/** Every listening TCP socket in the kernel's tables, with its inode (Linux). */
+function tableListeners(): (Listener & { inode: string })[] {
+  const out: (Listener & { inode: string })[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== '0A') continue;
+      const [addr, port] = f[1]!.split(':');
+      out.push({ address: hexToIp(addr!), port: parseInt(port!, 16), inode: f[9]! });
+    }
+  }
+  return out;
+}
+
 /** Every TCP listener of the process group; undefined where the kernel tables cannot be read. */
 export function groupListeners(pgid: number): Listener[] | undefined {
   if (!hasProc) return undefined;
@@ -43,22 +63,20 @@ export function groupListeners(pgid: number): Listener[] | undefined {
         /* closed meanwhile */
       }
   }
-  const out: Listener[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || f[3] !== '0A' || !inodes.has(f[9]!)) continue;
-      const [addr, port] = f[1]!.split(':');
-      out.push({ address: hexToIp(addr!), port: parseInt(port!, 16) });
-    }
-  }
-  return out;
+  return tableListeners()
+    .filter((l) => inodes.has(l.inode))
+    .map(({ address, port }) => ({ address, port }));
+}
+
+/**
+ * Who listens on `port`: the kernel's tables on Linux (cheap: two small files, no process scan), else a
+ * connection test. The port was free before the app started, so a listener there is the app's.
+ */
+export async function portListeners(port: number): Promise<Listener[]> {
+  if (!hasProc) return probe(port);
+  return tableListeners()
+    .filter((l) => l.port === port)
+    .map(({ address }) => ({ address, port }));
 }
 
 export const isWildcard = (a: string) => a === '0.0.0.0' || a === '[::]';
@@ -78,7 +96,7 @@ function canConnect(host: string, port: number): Promise<boolean> {
 }
 
 /** Without /proc: who answers on `port`, as far as connecting tells. */
-export async function probe(port: number): Promise<Listener[]> {
+async function probe(port: number): Promise<Listener[]> {
   if (!(await canConnect('127.0.0.1', port))) return [];
   const external = Object.values(networkInterfaces())
     .flat()
@@ -89,15 +107,5 @@ export async function probe(port: number): Promise<Listener[]> {
 
 /** Something (anyone) already listening on the port, before the rehearsal starts its app. */
 export async function portTaken(port: number): Promise<boolean> {
-  if (hasProc) {
-    const hex = port.toString(16).toUpperCase().padStart(4, '0');
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6'])
-      try {
-        if (readFileSync(table, 'utf8').split('\n').some((l) => { const f = l.trim().split(/\s+/); return f[3] === '0A' && f[1]?.endsWith(`:${hex}`); })) return true;
-      } catch {
-        /* no table */
-      }
-    return false;
-  }
-  return canConnect('127.0.0.1', port);
+  return hasProc ? (await portListeners(port)).length > 0 : canConnect('127.0.0.1', port);
 }
