@@ -472,9 +472,12 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
     if (master.signal.aborted || err instanceof Cancelled) throw master.signal.reason ?? err;
     throw err;
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    // A second Ctrl+C while the processes are being stopped: no more grace (SIGKILL), and still the cleanup.
+    const hurry = () => killAllNow();
+    for (const s of signals) process.off(s, onSignal).on(s, hurry);
     await stopAll(master.signal.aborted ? 1000 : 5000);
     process.off('exit', onExit);
     if (!flags.keep) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    for (const s of signals) process.off(s, hurry);
   }
 }
