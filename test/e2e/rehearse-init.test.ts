@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SOURCE_CLI, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
 import { commitAll, fixtureApp } from '../helpers/fixture-app.ts';
-import { exec, failed, rehearse } from '../helpers/rehearse-run.ts';
+import { failed, rehearse } from '../helpers/rehearse-run.ts';
+import { runCli } from '../helpers/cli.ts';
 
 test('rootDir: the commands run in that folder of the copy, with its own .env', async () => {
   const dir = fixtureApp('rehearse/monorepo');
@@ -23,9 +24,12 @@ test('init --yes, then rehearse: the lock file out of date, then the missing /he
   const dir = fixtureApp('rehearse/no-health');
   rmSync(join(dir, 'render.yaml'));
   commitAll(dir);
-  const init = await exec(process.execPath, [...SOURCE_CLI, '--yes', '--skip-verify', '--providers', 'postgres', '--cwd', dir], {
+  const init = await runCli(['--yes', '--skip-verify', '--providers', 'postgres', '--cwd', dir], {
+    cwd: dir,
     env: cleanEnv({ DATABASE_URL: 'postgres://app:app@localhost:5432/app', NO_COLOR: '1' }),
+    source: true,
   });
+  assert.equal(init.code, 0, init.out);
   assert.match(init.stdout, /→ Rehearse the deploy here, the way Render runs it: npx create-prod-ready rehearse/);
   commitAll(dir);
   // init added a dependency to package.json: until `npm install` updates the lock, npm ci fails, on Render too

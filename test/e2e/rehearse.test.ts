@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { SOURCE_CLI, cleanEnv } from '../helpers/pty.ts';
 import { alive, fixtureApp, leftovers, processesUnder } from '../helpers/fixture-app.ts';
 import { snapshot, tempProject } from '../helpers/project.ts';
-import { exec, rehearse } from '../helpers/rehearse-run.ts';
+import { rehearse } from '../helpers/rehearse-run.ts';
+import { runCli } from '../helpers/cli.ts';
 import { freePort } from '../harness/processes.ts';
 
 test('a sound web service and worker pass; the user folder is untouched and the copy removed', async () => {
@@ -56,12 +57,8 @@ test('SIGINT without a terminal (CI, a pipe): exit 130, the build’s processes 
 test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the port already taken', async () => {
   const empty = tempProject();
   const env = cleanEnv({ NO_COLOR: '1' });
-  const run = (args: string[], extra: Record<string, string> = {}) =>
-    exec(process.execPath, [...SOURCE_CLI, 'rehearse', ...args], { env: { ...env, ...extra } }).then(
-      () => ({ code: 0, stderr: '', stdout: '' }),
-      (e: { code: number; stderr: string; stdout: string }) => e,
-    );
-  const help = await exec(process.execPath, [...SOURCE_CLI, '--help'], { env });
+  const run = (args: string[], extra: Record<string, string> = {}) => runCli(['rehearse', ...args], { cwd: empty, env: { ...env, ...extra }, source: true });
+  const help = await runCli(['--help'], { cwd: empty, env, source: true });
   for (const s of ['rehearse [SERVICE ...]', '--keep', '--timeout S', 'PROD_READY_REHEARSE_PORT']) assert.ok(help.stdout.includes(s), `help mentions ${s}`);
   let r = await run(['--cwd', empty]);
   assert.equal(r.code, 2);
@@ -74,7 +71,7 @@ test('usage errors exit 2: no render.yaml, unknown service, bad --timeout, the p
   r = await run(['--timeout', 'soon', '--cwd', dir]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--timeout soon: expected a number of seconds/);
-  r = await exec(process.execPath, [...SOURCE_CLI, 'check', '--keep', '--cwd', dir], { env }).then(() => ({ code: 0, stderr: '', stdout: '' }), (e: { code: number; stderr: string; stdout: string }) => e);
+  r = await runCli(['check', '--keep', '--cwd', dir], { cwd: dir, env, source: true });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--keep is an option of rehearse/);
   r = await run(['--cwd', dir, '--finish']);

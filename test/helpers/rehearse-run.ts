@@ -1,12 +1,9 @@
 // Running `rehearse --json` on a fixture app from the tests: its own port (PROD_READY_REHEARSE_PORT) and its
 // own TMPDIR, so a test can prove the temporary copy is gone afterwards.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { SOURCE_CLI, cleanEnv } from './pty.ts';
+import { runCli } from './cli.ts';
+import { cleanEnv } from './pty.ts';
 import { tempProject } from './project.ts';
 import { freePort } from '../harness/processes.ts';
-
-export const exec = promisify(execFile);
 
 export interface Report {
   ok: boolean;
@@ -21,17 +18,11 @@ export interface Report {
   skipped: { name: string }[];
 }
 
-export async function rehearse(dir: string, args: string[] = []): Promise<{ code: number; report: Report; stderr: string; tmp: string }> {
+export async function rehearse(dir: string, args: string[] = []): Promise<{ code: number | null; report: Report; stderr: string; tmp: string }> {
   const tmp = tempProject();
   const env = cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()), FORCE_COLOR: '0', NO_COLOR: '1' });
-  try {
-    const r = await exec(process.execPath, [...SOURCE_CLI, 'rehearse', '--json', '--cwd', dir, ...args], { env, timeout: 90_000 });
-    return { code: 0, report: JSON.parse(r.stdout), stderr: r.stderr, tmp };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, report: JSON.parse(e.stdout), stderr: e.stderr, tmp };
-  }
+  const r = await runCli(['rehearse', '--json', '--cwd', dir, ...args], { cwd: dir, env, source: true, timeoutMs: 90_000 });
+  return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr, tmp };
 }
 
 export const failed = (r: Report, name: string) => {
