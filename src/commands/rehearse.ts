@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { styleText } from 'node:util';
-import { execa } from 'execa';
+import { exec } from '../core/exec.ts';
 import { Cancelled, UsageError } from '../core/errors.ts';
 import { dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { copyProject } from '../core/rehearse/copy.ts';
@@ -201,8 +201,8 @@ async function nodeOnPath(path: string): Promise<string> {
     }
     break;
   }
-  const r = await execa('node', ['--version'], { env: { PATH: path }, reject: false });
-  return String(r.stdout).trim() || process.version;
+  const r = await exec('node', ['--version'], { cwd: process.cwd(), env: { PATH: path }, extendEnv: false }).catch(() => undefined);
+  return r?.stdout.trim() || process.version;
 }
 
 // ─── why a step failed, in the user's terms ────────────────────────────────────────────────────────
@@ -415,7 +415,7 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
       if (master.signal.aborted) throw master.signal.reason;
       r.service(svc);
       const base = join(root, svc.name);
-      const copied = copyProject(flags.cwd, base, svc.rootDir ? ['', svc.rootDir] : ['']);
+      const copied = await copyProject(flags.cwd, base, svc.rootDir ? ['', svc.rootDir] : ['']);
       const dir = svc.rootDir ? join(base, svc.rootDir) : base;
       r.info(
         copied.git

@@ -1,9 +1,9 @@
 // The clean copy a rehearsal runs in: the files git would commit (tracked files as they are now, plus
 // untracked files .gitignore does not exclude), plus the untracked .env/.env.local. Never node_modules,
 // build output or anything else ignored; the user's folder is only read.
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { exec } from '../exec.ts';
 
 export interface CopyReport {
   files: number;
@@ -14,18 +14,23 @@ export interface CopyReport {
   envFiles: string[];
 }
 
-function git(cwd: string, args: string[]): string | undefined {
+/** git's output, or undefined outside a repository (or without git). */
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+    const r = await exec('git', args, { cwd });
+    return r.code === 0 ? r.stdout : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** `envDirs`: folders (relative, '' for the top) whose .env and .env.local are copied too. */
-export function copyProject(from: string, to: string, envDirs: string[] = ['']): CopyReport {
+export async function copyProject(from: string, to: string, envDirs: string[] = ['']): Promise<CopyReport> {
   mkdirSync(to, { recursive: true });
-  const listed = git(from, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  const [listed, status = ''] = await Promise.all([
+    git(from, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']),
+    git(from, ['status', '--porcelain', '-z', '--untracked-files=all', '--', '.']),
+  ]);
   if (listed === undefined) {
     // not a git repository: everything but dependencies and git's own folder
     cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](node_modules|\.git)$/.test(src) });
@@ -57,6 +62,5 @@ export function copyProject(from: string, to: string, envDirs: string[] = ['']):
         envFiles.push(rel);
       }
     }
-  const status = git(from, ['status', '--porcelain', '-z', '--untracked-files=all', '--', '.']) ?? '';
   return { files: copied, uncommitted: status.split('\0').filter((l) => /^.. /.test(l)).length, git: true, envFiles };
 }

@@ -1,7 +1,8 @@
 // The rehearsal's child processes: each command runs in a shell in its own process group (a new
 // session), with its output kept in a log file and its last lines in memory; stopping one stops its
 // whole tree (SIGTERM to the group, SIGKILL after a grace period), and `stopAll` ends every group
-// still alive, on success, failure and Ctrl+C alike.
+// still alive, on success, failure and Ctrl+C alike. Not src/core/exec.ts: that one runs a command to its end
+// without a shell; these are the Blueprint's shell command lines, and a server that must keep running.
 import { execa, type ResultPromise } from 'execa';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 
