@@ -1015,6 +1015,7 @@ export default defineProvider({
       ),
       app: String.raw`z.string().refine((v) => v.split(',').every((t) => /^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)+)$/.test(t.trim())), 'must be comma-separated Stripe event types such as invoice.paid')`,
       optional: true,
+      emptyMeans: DEFAULT_WEBHOOK_EVENTS.join(','),
       example: '',
     },
   ],

@@ -38,6 +38,8 @@ export interface EnvVar {
    * teammate joining the project gets it from there instead of being asked. Never set on a secret.
    */
   shared?: true;
+  /** What an empty value means (an optional key with a built-in default): shown in the prompt and the settings summary. */
+  emptyMeans?: string;
   /** Placeholder for .env.example; a clearly fake value or empty. Never a real secret. */
   example?: string;
   /**

@@ -48,3 +48,38 @@ export async function renderDiffs(
   }
   return parts.join('\n\n');
 }
+
+/**
+ * The plan in a few lines: each file with its action and how many lines are added and removed, and under
+ * .env the keys this run sets or changes, values masked as in the diff (public keys shown, secrets masked,
+ * generated ones hidden). The full diff is a question away.
+ */
+export async function planSummary(
+  changes: FileChange[],
+  publicKeys: ReadonlySet<string>,
+  generated: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
+  const { diffLines } = await import('diff');
+  const lines: string[] = [];
+  const width = Math.max(0, ...changes.map((c) => summaryLine(c).length));
+  for (const c of changes) {
+    let counts = '';
+    if (c.action !== 'keep') {
+      let added = 0;
+      let removed = 0;
+      for (const part of diffLines(c.before ?? '', c.after ?? '')) {
+        if (part.added) added += part.count ?? 0;
+        else if (part.removed) removed += part.count ?? 0;
+      }
+      counts = [added ? `+${added}` : '', removed ? `−${removed}` : ''].filter(Boolean).join(' ') + ` line${added + removed === 1 ? '' : 's'}`;
+    }
+    lines.push(counts ? `${summaryLine(c).padEnd(width)}  ${counts}` : summaryLine(c));
+    if (c.path === '.env' && c.action !== 'keep') {
+      const before = new Map(parseDotenv(c.before ?? '').entries.map((e) => [e.key, e.value]));
+      const set = parseDotenv(c.after ?? '').entries.filter((e) => e.value !== '' && before.get(e.key) !== e.value);
+      for (const e of set)
+        lines.push(`            ${e.key}=${publicKeys.has(e.key) ? e.value : generated.has(e.key) ? '•••••••• (generated)' : maskSecret(e.value)}`);
+    }
+  }
+  return lines;
+}
