@@ -76,6 +76,8 @@ interface Run {
   resources: Record<string, string>;
   /** A teammate's first run: committed files are never changed, only .env is written. */
   joining: boolean;
+  /** Local services this run started (docker compose), left out of the next steps. */
+  started: string[];
 }
 
 
@@ -115,6 +117,7 @@ async function initLocked(flags: InitFlags): Promise<number> {
     envModule: readProjectFile(flags.cwd, envModuleTarget(project).path),
     resources: {},
     joining: false,
+    started: [],
   };
   // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
   run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined);
@@ -222,6 +225,7 @@ async function batch(run: Run): Promise<number> {
       if (flags.json) printJson(false, [], []);
       return 1;
     }
+    run.started.push(...svc.names(down));
     out.ok(`Started ${svc.names(down).join(', ')} with Docker (${svc.composeCommand(down)})`);
   }
 
@@ -287,7 +291,7 @@ async function batch(run: Run): Promise<number> {
   const written = apply(flags.cwd, thePlan.changes);
   out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
   const migrations = await migrateAfterWrite(run, thePlan, plainSay(out, true), written);
-  for (const s of nextSteps(run.project, thePlan, migrations)) out.line(`  → ${s}`);
+  for (const s of nextSteps(run.project, thePlan, migrations, run.started)) out.line(`  → ${s}`);
   if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
   return 0;
 }
@@ -401,9 +405,9 @@ export function printJson(ok: boolean, providers: Result[], files: FileChange[],
   );
 }
 
-function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport): string[] {
-  // One `docker compose up -d a b` for every local service that the values point at.
-  const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21));
+function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport, started: string[] = []): string[] {
+  // One `docker compose up -d a b` for every local service that the values point at (and this run did not start).
+  const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21)).filter((s) => !started.includes(s));
   const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));
   // unless the migration step already ran the install
   if (thePlan.dependenciesAdded && !migrations?.installed) steps.unshift(`Install the new dependencies: ${project.packageManager} install`);
@@ -576,7 +580,7 @@ async function interactive(run: Run): Promise<number> {
   const written = apply(flags.cwd, thePlan.changes);
   if (written.length) ui.success(`Wrote ${written.join(', ')}`);
   const migrations = await migrateAfterWrite(run, thePlan, say, written);
-  ui.note(nextSteps(run.project, thePlan, migrations).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
+  ui.note(nextSteps(run.project, thePlan, migrations, run.started).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
   ui.outro(run.results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
   return 0;
 }
@@ -734,6 +738,7 @@ async function startServices(ui: Ui, run: Run, services: LocalService[], templat
     await withSpinner(`Starting ${svc.names(services).join(', ')}: ${svc.composeCommand(services)}`, (signal) => svc.composeUp(run.flags.cwd, services, signal), () =>
       `Started ${svc.names(services).join(', ')} with Docker (${svc.composeCommand(services)})`,
     );
+    run.started.push(...svc.names(services));
   } catch (err) {
     if (!(err instanceof UserError) || err instanceof Cancelled) throw err;
     ui.error(err.message);

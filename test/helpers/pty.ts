@@ -152,10 +152,12 @@ export async function choose(s: Session, prompt: string | RegExp, label: string 
   const options = () => activeBlock(s.screen()).split('\n').filter((l) => /│\s+[●○] /.test(l));
   const selected = () => options().find((l) => /│\s+● /.test(l)) ?? '';
   if (!options().some(has)) throw new Error(`no option ${label} in:\n${activeBlock(s.screen())}`);
-  for (let i = 0; i <= options().length && !has(selected()); i++) {
+  // a frame being redrawn has no selected line for a moment: wait for a whole one each time
+  await s.waitFor(() => selected() !== '', 5000);
+  for (let i = 0; i <= 2 * options().length && !has(selected()); i++) {
     const before = selected();
     s.write(KEY.down);
-    await s.waitFor(() => selected() !== before, 5000);
+    await s.waitFor(() => selected() !== '' && selected() !== before, 5000);
   }
   if (!has(selected())) throw new Error(`could not select ${label}:\n${activeBlock(s.screen())}`);
   s.write(KEY.enter);
