@@ -480,7 +480,7 @@ async function interactive(run: Run): Promise<number> {
         const svc = await import('./services.ts');
         // A local default nothing listens on: say so, and offer Docker or a hosted URL instead.
         const down = await svc.notRunning(svc.localServices([p], makePlan({ ...run, providers: [p] }, templates), known(run), project));
-        const docker = down.length ? await svc.dockerState() : undefined;
+        const docker = down.length && !flags.dryRun ? await svc.dockerState() : undefined;
         if (down.length) ui.error(`${p.title}: nothing listens on ${svc.where(down)}, the local docker-compose default`);
         else ui.error(`${err.message}${err.hint ? `\n${styleText('dim', err.hint)}` : ''}`);
         if (docker && !docker.ok) ui.warn(`${docker.reason}: ${svc.names(down).join(', ')} cannot be started here`);
@@ -676,7 +676,8 @@ async function confirmSettings(ui: Ui, run: Run, asked: Set<string>, templates: 
       .filter((g) => g.keys.length);
     const down = run.flags.skipVerify ? [] : await svc.notRunning(svc.localServices(run.providers, makePlan(run, templates), known(run), run.project));
     if (!groups.length && !down.length) return [];
-    const docker = down.length ? await svc.dockerState() : undefined;
+    // --dry-run writes and starts nothing: the services are only named
+    const docker = down.length && !run.flags.dryRun ? await svc.dockerState() : undefined;
     const width = Math.max(...groups.flatMap((g) => g.keys.map((e) => e.key.length)));
     const lines = groups.flatMap(({ p, keys }) => [
       p.title,
@@ -699,7 +700,7 @@ async function confirmSettings(ui: Ui, run: Run, asked: Set<string>, templates: 
     if (docker?.ok) {
       options.push({ value: 'start', label: `Yes, and start ${svc.names(down).join(', ')} with Docker`, hint: svc.composeCommand(down) });
       options.push({ value: 'use', label: 'Yes, start nothing' });
-    } else if (down.length) {
+    } else if (down.length && docker) {
       options.push({ value: 'hosted', label: `Enter a hosted ${[...new Set(down.map((s) => s.key))].join(', ')} instead` });
       options.push({ value: 'use', label: 'Yes, use them anyway', hint: 'their checks fail until the services run' });
     } else options.push({ value: 'use', label: 'Yes' });
