@@ -176,3 +176,23 @@ test('--yes without --start-services names the fix instead of a compose command 
     await docker.stop();
   }
 });
+
+test('--dry-run in the wizard names a local service that is not running, and never writes or starts it', async () => {
+  const docker = await startDockerStandin();
+  try {
+    const dir = tempProject();
+    const s = runPty(['--dry-run', '--providers', 'postgres'], { cwd: dir, env: cleanEnv({ PATH: docker.path, ...docker.env }) });
+    await s.waitFor(/Not running: postgres \(localhost:5432\)\.\s+│/);
+    await choose(s, 'Use these settings?', /[●○] Yes$/);
+    await s.waitFor(/PostgreSQL: nothing listens on postgres \(localhost:5432\), the local docker-compose default/);
+    await choose(s, 'What now?', 'Keep them unverified');
+    await s.waitFor('Dry run: nothing was changed or written.');
+    assert.equal((await s.exit).code, 0);
+    assert.doesNotMatch(s.transcript(), /Start postgres with Docker|start postgres, redis with Docker/);
+    assert.match(s.screen(), /\+DATABASE_URL=postgres:\/\/app:••••@localhost:5432\/app/, 'the dry run shows the full diff');
+    assert.deepEqual(docker.calls(), [], 'Docker never called');
+    assert.deepEqual(snapshot(dir), {});
+  } finally {
+    await docker.stop();
+  }
+});
