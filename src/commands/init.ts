@@ -208,7 +208,7 @@ async function batch(run: Run): Promise<number> {
   const svc = await import('./services.ts');
   const down = flags.skipVerify ? [] : await svc.notRunning(svc.localServices(run.providers, makePlan(run, templates), known(run), project));
   if (down.length && flags.startServices && !flags.dryRun) {
-    const docker = await svc.dockerState();
+    const docker = await svc.dockerState(run.flags.cwd);
     if (!docker.ok) {
       out.fail(`${docker.reason}: cannot start ${svc.names(down).join(', ')}. Nothing was written.`);
       if (flags.json) printJson(false, [], []);
@@ -480,7 +480,7 @@ async function interactive(run: Run): Promise<number> {
         const svc = await import('./services.ts');
         // A local default nothing listens on: say so, and offer Docker or a hosted URL instead.
         const down = await svc.notRunning(svc.localServices([p], makePlan({ ...run, providers: [p] }, templates), known(run), project));
-        const docker = down.length && !flags.dryRun ? await svc.dockerState() : undefined;
+        const docker = down.length && !flags.dryRun ? await svc.dockerState(run.flags.cwd) : undefined;
         if (down.length) ui.error(`${p.title}: nothing listens on ${svc.where(down)}, the local docker-compose default`);
         else ui.error(`${err.message}${err.hint ? `\n${styleText('dim', err.hint)}` : ''}`);
         if (docker && !docker.ok) ui.warn(`${docker.reason}: ${svc.names(down).join(', ')} cannot be started here`);
@@ -677,7 +677,7 @@ async function confirmSettings(ui: Ui, run: Run, asked: Set<string>, templates: 
     const down = run.flags.skipVerify ? [] : await svc.notRunning(svc.localServices(run.providers, makePlan(run, templates), known(run), run.project));
     if (!groups.length && !down.length) return [];
     // --dry-run writes and starts nothing: the services are only named
-    const docker = down.length && !run.flags.dryRun ? await svc.dockerState() : undefined;
+    const docker = down.length && !run.flags.dryRun ? await svc.dockerState(run.flags.cwd) : undefined;
     const width = Math.max(...groups.flatMap((g) => g.keys.map((e) => e.key.length)));
     const lines = groups.flatMap(({ p, keys }) => [
       p.title,

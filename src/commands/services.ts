@@ -80,29 +80,28 @@ const lastLine = (s: unknown) =>
     .pop() ?? '';
 
 /** Whether `docker` can start containers here: ok, or one line saying why not. */
-export async function dockerState(signal?: AbortSignal): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const { execa } = await import('execa');
+export async function dockerState(cwd: string, signal?: AbortSignal): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const { exec, CommandNotFound, CommandTimedOut } = await import('../core/exec.ts');
   try {
-    await execa('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 15_000, cancelSignal: signal, stdin: 'ignore' });
-    return { ok: true };
-  } catch (err) {
-    const e = err as { code?: string; stderr?: string; timedOut?: boolean; isCanceled?: boolean };
-    if (e.isCanceled) throw err;
-    if (e.code === 'ENOENT') return { ok: false, reason: 'Docker is not installed (no `docker` command on PATH)' };
-    if (e.timedOut) return { ok: false, reason: 'Docker does not answer (`docker version` took more than 15 s)' };
-    const why = lastLine(e.stderr);
+    const r = await exec('docker', ['version', '--format', '{{.Server.Version}}'], { cwd, signal, timeoutMs: 15_000 });
+    if (r.code === 0) return { ok: true };
+    const why = lastLine(r.stderr);
     return { ok: false, reason: `Docker's daemon is not running${why ? ` (${why})` : ''}` };
+  } catch (err) {
+    if (err instanceof CommandNotFound) return { ok: false, reason: 'Docker is not installed (no `docker` command on PATH)' };
+    if (err instanceof CommandTimedOut) return { ok: false, reason: 'Docker does not answer (`docker version` took more than 15 s)' };
+    throw err;
   }
 }
 
 /** `docker compose up -d --wait <services>` in the project; a failure is a UserError with docker's last line. */
 export async function composeUp(cwd: string, services: LocalService[], signal?: AbortSignal): Promise<void> {
-  const { execa } = await import('execa');
+  const { exec, CommandNotFound, CommandTimedOut } = await import('../core/exec.ts');
   try {
-    await execa('docker', ['compose', 'up', '-d', '--wait', ...names(services)], { cwd, cancelSignal: signal, stdin: 'ignore', timeout: 300_000 });
+    const r = await exec('docker', ['compose', 'up', '-d', '--wait', ...names(services)], { cwd, signal, timeoutMs: 300_000 });
+    if (r.code !== 0) throw new UserError(`${composeCommand(services)} failed: ${lastLine(r.stderr) || lastLine(r.output) || `exit ${r.code}`}`);
   } catch (err) {
-    const e = err as { stderr?: string; shortMessage?: string; isCanceled?: boolean };
-    if (e.isCanceled) throw err;
-    throw new UserError(`${composeCommand(services)} failed: ${lastLine(e.stderr) || lastLine(e.shortMessage)}`);
+    if (err instanceof CommandNotFound || err instanceof CommandTimedOut) throw new UserError(`${composeCommand(services)} failed: ${err.message}`);
+    throw err;
   }
 }

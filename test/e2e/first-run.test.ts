@@ -4,12 +4,11 @@
 // and how many questions a run with every default accepted asks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import dotenv from 'dotenv';
 import { KEYS } from '../standins/stripe.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { answerAll, BIN, choose, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { answerAll, choose, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
 import { pathWithoutDocker, startDockerStandin } from '../helpers/docker-standin.ts';
@@ -155,19 +154,16 @@ test('--yes without --start-services names the fix instead of a compose command 
   const docker = await startDockerStandin();
   try {
     const dir = tempProject();
-    const run = promisify(execFile);
     const env = cleanEnv({ PATH: docker.path, ...docker.env, FORCE_COLOR: '0' });
-    const failed = await run(process.execPath, [BIN, '--yes', '--providers', 'app,postgres'], { cwd: dir, env }).then(
-      () => assert.fail('exits 1'),
-      (e: { code: number; stdout: string }) => e,
-    );
+    const failed = await runCli(['--yes', '--providers', 'app,postgres'], { cwd: dir, env });
     assert.equal(failed.code, 1);
     assert.match(failed.stdout, /PostgreSQL: nothing listens on postgres \(localhost:5432\), the local docker-compose default — pass --start-services/);
     assert.doesNotMatch(failed.stdout, /Start the local one with `docker compose up -d postgres`/);
     assert.ok(!exists(dir, 'docker-compose.yml'));
     assert.deepEqual(docker.calls(), [], 'nothing started without --start-services');
 
-    const ok = await run(process.execPath, [BIN, '--yes', '--start-services', '--providers', 'app,postgres'], { cwd: dir, env });
+    const ok = await runCli(['--yes', '--start-services', '--providers', 'app,postgres'], { cwd: dir, env });
+    assert.equal(ok.code, 0, ok.out);
     assert.match(ok.stdout, /Started postgres with Docker \(docker compose up -d --wait postgres\)/);
     assert.match(ok.stdout, /PostgreSQL: app@app/);
     assert.deepEqual(docker.calls().filter((c) => c[0] === 'compose'), [['compose', 'up', '-d', '--wait', 'postgres']]);
