@@ -7,7 +7,10 @@ import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers
 import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
 import { withProjectLock } from '../core/lock.ts';
-import { Cancelled, UserError, VerifyError } from '../core/errors.ts';
+import { Cancelled, UsageError, UserError, VerifyError } from '../core/errors.ts';
+import { detectContract, isPlaceholder, type EnvContract } from '../core/contract.ts';
+import { mapNames, mappingLines, SAME_NAMES, type NameMap } from '../core/env-names.ts';
+import { envFileFor, gitView, untrack, type EnvFileName, type GitView } from '../core/env-file.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
 import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan } from '../core/plan.ts';
@@ -61,6 +64,8 @@ interface Run {
   providers: Provider[];
   values: Record<string, string>;
   source: Record<string, Source>;
+  /** The name each value from the environment or .env was found under. */
+  foundAs: Record<string, string>;
   results: Result[];
   actions: { provider: Provider; action: Action }[];
   /** The migrations folder and package.json as found, and the run's clock (for numbering). */
@@ -73,6 +78,12 @@ interface Run {
   resources: Record<string, string>;
   /** A teammate's first run: committed files are never changed, only .env is written. */
   joining: boolean;
+  /** The names the app reads, and each provider key's names in it (set once the providers are loaded). */
+  contract: EnvContract;
+  names: NameMap;
+  /** The file the values go to (.env, or .env.local for a framework that loads it), and what git tracks. */
+  envFile: EnvFileName;
+  git: GitView;
 }
 
 
@@ -90,21 +101,30 @@ export function init(flags: InitFlags): Promise<number> {
 async function initLocked(flags: InitFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
-  const doc = parseDotenv(files['.env'] ?? '');
-  const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
+  const git = await gitView(flags.cwd);
+  const envFile = envFileFor(project, { inRepo: git.inRepo, localExists: files['.env.local'] !== undefined });
+  // Both files are read (.env.local wins, as every framework that loads it does); the run writes envFile.
   const problems: string[] = [];
-  if (duplicates.length) problems.push(`.env defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
-  if (invalidLines.length) problems.push(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} ${invalidLines.length > 1 ? 'define nothing and are kept as they are' : 'defines nothing and is kept as it is'}`);
-  for (const q of unclosedQuotes) problems.push(`.env line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
+  const dotenv: Record<string, string> = {};
+  for (const name of ['.env', '.env.local'] as const) {
+    if (files[name] === undefined) continue;
+    const doc = parseDotenv(files[name]);
+    const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
+    if (duplicates.length) problems.push(`${name} defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
+    if (invalidLines.length) problems.push(`${name} line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} ${invalidLines.length > 1 ? 'define nothing and are kept as they are' : 'defines nothing and is kept as it is'}`);
+    for (const q of unclosedQuotes) problems.push(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
+    Object.assign(dotenv, dotenvValues(doc));
+  }
   const run: Run = {
     flags,
     project,
     files,
-    dotenv: dotenvValues(doc),
+    dotenv,
     problems,
     providers: [],
     values: {},
     source: {},
+    foundAs: {},
     results: [],
     actions: [],
     migrations: { state: readMigrationState(flags.cwd, project.migrations), now: Date.now() },
@@ -112,10 +132,44 @@ async function initLocked(flags: InitFlags): Promise<number> {
     envModule: readProjectFile(flags.cwd, envModuleTarget(project).path),
     resources: {},
     joining: false,
+    contract: project.hasPackageJson ? detectContract(flags.cwd) : { keys: {}, datasource: [] },
+    names: SAME_NAMES,
+    envFile,
+    git,
   };
   // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
-  run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined);
+  run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined && files['.env.local'] === undefined);
   return flags.interactive ? interactive(run) : batch(run);
+}
+
+/** The providers are chosen: from now on each key has its names in this app. */
+async function load(run: Run, ids: readonly ProviderId[]): Promise<void> {
+  run.providers = await loadProviders(ids);
+  run.names = mapNames(run.providers, run.contract);
+}
+
+/** The plan's lines about names: provider keys written under the app's names, and the app's own keys. */
+function nameLines(run: Run): string[] {
+  const lines = mappingLines(run.names);
+  const own = run.names.unknown;
+  if (own.length) lines.push(`read by the app, no provider here: ${own.map((u) => u.key + (u.required ? '' : '?')).join(', ')} (listed in .env.example, render.yaml asks for them)`);
+  if (run.envFile !== '.env') lines.push(`values go to ${run.envFile} (${run.project.frameworkName} loads it; git ignores it)`);
+  return lines;
+}
+
+/**
+ * A secret is never written into a file git tracks. Without a person (--yes): exit 2 naming the file,
+ * nothing written. With one: offer `git rm --cached`, which stops tracking it (the history keeps it).
+ */
+async function guardTracked(run: Run, changes: FileChange[], ask?: (message: string) => Promise<boolean>): Promise<void> {
+  const file = run.envFile;
+  if (!run.git.tracked.includes(file) || !changes.some((c) => c.path === file && c.action !== 'keep')) return;
+  const hint = `git rm --cached ${file} stops tracking it (its history keeps what was committed: rotate those secrets); then run again`;
+  if (!ask) throw new UsageError(`${file} is tracked by git: no secret is written into it. Nothing was written.`, hint);
+  const yes = await ask(`${file} is tracked by git, and secrets go into it. Run \`git rm --cached ${file}\` (the file stays; the repository's history still has what was committed)?`);
+  if (!yes) throw new Cancelled(`${file} is tracked by git: nothing was written.`);
+  await untrack(run.flags.cwd, file);
+  run.git = { ...run.git, tracked: run.git.tracked.filter((f) => f !== file) };
 }
 
 /** What providers see: every value in .env (e.g. STRIPE_PRICE_*), overridden by this run's answers. */
@@ -143,9 +197,16 @@ const skipped = (p: Provider, error: string | null = null): Result => ({ id: p.i
  * a prompt, an action, a derivation) that differ from what .env holds. Every other .env value is kept.
  */
 function overwrite(run: Run): Set<string> {
-  return new Set(
-    Object.keys(run.values).filter((k) => run.source[k] !== 'dotenv' && k in run.dotenv && run.dotenv[k] !== run.values[k]),
-  );
+  const target = dotenvValues(parseDotenv(run.files[run.envFile] ?? ''));
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(run.values))
+    for (const name of run.names.out(k)) {
+      if (!(name in target) || target[name] === v) continue;
+      // a value read from this very line stays as written (e.g. APP_URL with its trailing slash)
+      if (run.source[k] === 'dotenv' && run.foundAs[k] === name && !isPlaceholder(target[name])) continue;
+      out.add(name);
+    }
+  return out;
 }
 
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
@@ -159,9 +220,12 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
     resources: run.resources,
     migrations: { ...run.migrations, sql: readMigrationSql() },
     envModule: run.project.hasPackageJson ? { existing: run.envModule } : undefined,
+    contract: run.contract,
+    names: run.names,
+    envFile: run.envFile,
   });
   // A teammate writes .env and nothing else: every other file is committed and theirs to change by choice.
-  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === '.env') } : p;
+  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === run.envFile) } : p;
 }
 
 /**
@@ -170,7 +234,7 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
  */
 function saveProduced(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): string[] {
   if (!Object.values(run.source).includes('action')) return [];
-  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === '.env');
+  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === run.envFile);
   return apply(run.flags.cwd, changes);
 }
 
@@ -189,13 +253,14 @@ async function batch(run: Run): Promise<number> {
   const { flags, project } = run;
   const out = plainOut(flags.json ? process.stderr : process.stdout);
   const ids = flags.providers ?? [...new Set([...(run.memory?.providers ?? BASE_PROVIDERS), ...configuredIds(run.dotenv, process.env)])];
-  run.providers = await loadProviders(ids);
+  await load(run, ids);
   out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
   if (run.joining) out.line(JOINING);
   for (const p of run.problems) out.warn(p);
-  const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings);
+  const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings, run.names);
   run.values = resolved.values;
   run.source = resolved.source;
+  run.foundAs = resolved.foundAs;
 
   run.results = await verifyAll(run.providers, known(run), project, flags.skipVerify, (p, v) => record(run, p, v));
   // Checks finish in any order; actions run in catalog order (Render's push after what others create).
@@ -217,6 +282,8 @@ async function batch(run: Run): Promise<number> {
   await prismaStep(run, plainSay(out, true));
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
+  if (!flags.dryRun) await guardTracked(run, thePlan.changes);
+  for (const l of nameLines(run)) out.line(`  ${l}`);
   for (const { provider, action } of run.actions) {
     out.line(`  at ${provider.title}: ${action.title}`);
     for (const d of action.details ?? []) out.line(`      ${d}`);
@@ -298,6 +365,7 @@ async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: str
   const pg = run.results.find((r) => r.id === db?.id);
   try {
     return await migrateStep({
+      urlNames: db ? run.names.out(db.database!.urlKey) : undefined,
       plan: thePlan,
       project: run.project,
       postgres: db,
@@ -401,7 +469,7 @@ async function interactive(run: Run): Promise<number> {
   const ids =
     flags.providers ??
     (run.joining ? run.memory!.providers : await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env, run.memory?.providers) }));
-  run.providers = await loadProviders(ids);
+  await load(run, ids);
 
   for (const p of run.providers) {
     await collect(ui, run, p, false);
@@ -461,6 +529,7 @@ async function interactive(run: Run): Promise<number> {
   };
   ui.note(
     [
+      ...nameLines(run),
       ...run.actions.flatMap(({ provider, action }) => [`${provider.title}: ${action.title}`, ...(action.details ?? []).map((d) => `    ${d}`)]),
       ...thePlan.changes.map(summaryLine),
     ].join('\n'),
@@ -471,6 +540,7 @@ async function interactive(run: Run): Promise<number> {
     ui.outro('Dry run: nothing was changed or written.');
     return 0;
   }
+  await guardTracked(run, thePlan.changes, (message) => ui.confirm({ message, initial: false }));
   const what = [
     run.actions.length ? `make ${run.actions.length} change${run.actions.length > 1 ? 's' : ''} at providers` : '',
     changed.length ? `write ${changed.length} file${changed.length > 1 ? 's' : ''}` : '',
@@ -505,9 +575,9 @@ async function interactive(run: Run): Promise<number> {
 async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<void> {
   const { values, source, dotenv, project } = run;
   const asked = p.env.filter((e) => !e.generate && !e.derive && e.prompt !== false);
-  const current: Record<string, { value: string; source: Source }> = {};
+  const current: Record<string, { value: string; source: Source; name: string }> = {};
   for (const e of p.env) {
-    const o = fromOutside(e, process.env, dotenv, run.memory?.settings);
+    const o = fromOutside(e, process.env, dotenv, run.memory?.settings, run.names);
     if (o && check(e, o.value).ok) current[e.key] = o;
   }
   const complete = asked.every((e) => current[e.key] || e.optional) && asked.some((e) => current[e.key]);
@@ -535,6 +605,7 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
       const c = check(e, value);
       values[e.key] = c.ok ? c.value : value;
       source[e.key] = cur?.source ?? 'generated';
+      if (cur) run.foundAs[e.key] = cur.name;
       continue;
     }
     const def = cur?.value ?? e.localDefault?.(values, project);

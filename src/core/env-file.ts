@@ -1,0 +1,50 @@
+// Which file holds this project's secrets, and whether git looks at it. A framework that loads `.env.local`
+// (Next.js, Vite-built apps, SvelteKit, Astro, Nuxt, Remix / React Router) keeps secrets there: its own
+// convention, ignored by its .gitignore, while `.env` may be committed with non-secret defaults. A plain
+// Node server (Express, Hono, Fastify, NestJS: dotenv reads `.env`) keeps them in `.env`.
+// `envFileFor` is pure; `gitView` runs git (the edge).
+import { execFile } from 'node:child_process';
+import { gitTracked } from './audits.ts';
+import type { ProjectInfo } from './project.ts';
+
+export type EnvFileName = '.env' | '.env.local';
+export const ENV_FILES: readonly EnvFileName[] = ['.env', '.env.local'];
+export const isEnvFile = (path: string): boolean => (ENV_FILES as readonly string[]).includes(path);
+
+const LOADS_LOCAL = new Set(['nextjs', 'sveltekit', 'astro', 'remix', 'react-router']);
+
+/** The framework reads `.env.local` itself (a server framework beside Vite still reads `.env` through dotenv). */
+export function loadsEnvLocal(project: Pick<ProjectInfo, 'framework' | 'dependencies'>): boolean {
+  if (LOADS_LOCAL.has(project.framework)) return true;
+  return project.framework === 'node' && (project.dependencies.includes('nuxt') || project.dependencies.includes('vite'));
+}
+
+/**
+ * The file this run writes. `.env.local` where the framework loads it and the project is a git repository
+ * (where the distinction matters: `.env` may be committed) or already has one; `.env` otherwise.
+ */
+export function envFileFor(project: Pick<ProjectInfo, 'framework' | 'dependencies'>, view: { inRepo: boolean; localExists: boolean }): EnvFileName {
+  if (!loadsEnvLocal(project)) return '.env';
+  return view.inRepo || view.localExists ? '.env.local' : '.env';
+}
+
+export interface GitView {
+  inRepo: boolean;
+  /** The env files git tracks (committed or staged). */
+  tracked: EnvFileName[];
+}
+
+export async function gitView(cwd: string): Promise<GitView> {
+  const files = await gitTracked(cwd).catch(() => null);
+  if (files === null) return { inRepo: false, tracked: [] };
+  return { inRepo: true, tracked: ENV_FILES.filter((f) => files.includes(f)) };
+}
+
+/** `git rm --cached <file>`: git stops tracking it; the file stays on disk (and in the history). */
+export function untrack(cwd: string, file: EnvFileName): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile('git', ['rm', '--cached', '--quiet', '--', file], { cwd, windowsHide: true }, (err, _out, stderr) =>
+      err ? reject(new Error(stderr.trim().split('\n')[0] || err.message)) : resolve(),
+    ),
+  );
+}
