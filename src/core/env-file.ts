@@ -5,6 +5,7 @@
 // `envFileFor` is pure; `gitView` runs git (the edge).
 import { execFile } from 'node:child_process';
 import { gitTracked } from './audits.ts';
+import { dotenvValues, parseDotenv } from './files/dotenv.ts';
 import type { ProjectInfo } from './project.ts';
 
 export type EnvFileName = '.env' | '.env.local';
@@ -47,4 +48,11 @@ export function untrack(cwd: string, file: EnvFileName): Promise<void> {
       err ? reject(new Error(stderr.trim().split('\n')[0] || err.message)) : resolve(),
     ),
   );
+}
+
+/** The values of .env then .env.local (which wins, as every framework that loads it reads them). */
+export function readEnvFiles(files: Partial<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of ENV_FILES) if (files[f] !== undefined) Object.assign(out, dotenvValues(parseDotenv(files[f]!)));
+  return out;
 }
