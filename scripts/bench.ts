@@ -3,6 +3,9 @@
 //  2. time until the first prompt is drawn under a pty vs `node -e 0` under the same pty
 //  3. runtime dependencies of the packed package (target 0) and its size
 //  4. `check` with every provider behind a proxy adding latency: total vs the slowest single check
+//  5. env coverage over the fixture apps (test/fixtures/apps): of the provider keys each app reads, how many
+//     got a value under the app's own name after `init --yes`, and whether render.yaml declares every key
+//     the app requires (BENCH_FIT_BIN: another build's bin, to compare)
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { spawn } from '@lydell/node-pty';
@@ -11,7 +14,10 @@ import { tempProject } from '../test/helpers/project.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 import { startRedis } from '../test/harness/redis.ts';
 import { envText, startStandins } from '../test/standins/all.ts';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { FIXTURE_APPS } from '../test/helpers/fixture-app.ts';
+import { coverageFigure, fitFixture } from '../test/helpers/fit-the-app.ts';
 import { join } from 'node:path';
 
 const N = Number(process.env.BENCH_RUNS) || 31;
@@ -125,7 +131,26 @@ const concRatio = median(all) / median(slowest);
 console.log(`${`check, ${ids.length} providers (+${LATENCY_MS} ms)`.padEnd(34)} ${fmt(median(all)).padStart(10)} vs slowest single ${fmt(median(slowest)).padStart(10)}   ratio ${concRatio.toFixed(2)}`);
 pgp.server.close();
 rp.server.close();
-await Promise.all([pg.stop(), redis.stop(), hosted.stop()]);
+await hosted.stop();
 
-console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'})`);
+// Env coverage: the same runs as test/e2e/fit-the-app.test.ts, without latency.
+const fitStandins = await startStandins();
+const fitBin = process.env.BENCH_FIT_BIN || BIN;
+console.log(`\nenv coverage after init --yes (provider keys the app reads with a value under its name; required keys declared in render.yaml)${fitBin === BIN ? '' : ` · ${fitBin}`}`);
+let fitAll = true;
+for (const name of FIXTURE_APPS) {
+  const r = await fitFixture(name, { pg, redis, overrides: fitStandins.overrides }, fitBin);
+  const yamlPath = join(r.dir, 'render.yaml');
+  const web = existsSync(yamlPath) ? ((parseYaml(readFileSync(yamlPath, 'utf8')) as { services?: { type: string; envVars?: { key: string }[] }[] }).services ?? []).find((x) => x.type === 'web') : undefined;
+  const declared = new Set((web?.envVars ?? []).map((e) => e.key));
+  const required = Object.entries(r.contract.keys).filter(([k, v]) => v.required && k !== 'PORT').map(([k]) => k);
+  const undeclared = required.filter((k) => !declared.has(k));
+  fitAll &&= r.code === 0 && !r.missing.length && !undeclared.length;
+  console.log(
+    `  ${name.padEnd(24)} exit ${r.code}   coverage ${coverageFigure(r).padStart(11)}   required declared ${required.length - undeclared.length}/${required.length}${r.missing.length ? `   no value: ${r.missing.join(', ')}` : ''}${undeclared.length ? `   undeclared: ${undeclared.join(', ')}` : ''}`,
+  );
+}
+await Promise.all([pg.stop(), redis.stop(), fitStandins.stop()]);
+
+console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), env coverage 100% with every required key declared (${fitAll ? 'met' : 'missed'})`);
 process.exit(0);

@@ -352,21 +352,3 @@ export function detectContract(cwd: string): EnvContract {
   }
   return describeContract({ deps, files: contractFiles(cwd) });
 }
-
-// ─── placeholders ─────────────────────────────────────────────────────────────────────────────────
-
-/**
- * A value that only holds the place of one: empty, `your_…`, `changeme`, `replace-me`, `TODO`, `xxx`,
- * `<…>`, `sk_test_...` (dots), `…`. Treated as unset: asked for, or replaced, never an error.
- */
-export function isPlaceholder(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  const v = value.trim();
-  if (v === '') return true;
-  if (/^<[^>]*>$/.test(v) || /^\{\{.*\}\}$/.test(v) || /^\[[^\]]*\]$/.test(v)) return true;
-  if (/\.\.\.|…/.test(v)) return true;
-  if (/^(your|my|insert|enter|put|add|paste)[-_ ]/i.test(v)) return true;
-  if (/^(change[-_ ]?me|replace[-_ ]?me|replace[-_ ]?this|todo|tbd|fixme|placeholder|secret|password|example|dummy|none|null|undefined|xxx+|x+|\*+|-+)$/i.test(v)) return true;
-  if (/(^|_)x{3,}$/i.test(v) || /_here$/i.test(v)) return true;
-  return false;
-}

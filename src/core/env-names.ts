@@ -3,6 +3,7 @@
 // its declared aliases, or the name the Prisma datasource reads); when the app reads none of them, under the
 // provider's own key. Every name stays accepted as input, the app's first.
 import type { EnvContract } from './contract.ts';
+import { isPlaceholder } from './placeholder.ts';
 import type { EnvVar, Provider } from './provider.ts';
 
 /** The browser forms of a key: NEXT_PUBLIC_X, VITE_X, PUBLIC_X, NUXT_PUBLIC_X. */
@@ -60,10 +61,10 @@ export function mappingLines(names: NameMap): string[] {
 
 /**
  * Env coverage: of the names the app reads that a provider knows (any provider of `all`), how many hold a
- * value under that very name in `values` (what the written env files hold).
+ * value (not a placeholder) under that very name in `values` (what the written env files hold).
  */
 export function coverage(contract: EnvContract, all: readonly Provider[], values: Record<string, string>): { covered: string[]; missing: string[] } {
   const related = new Set(all.flatMap((p) => p.env.flatMap((e) => allNames(e, contract))));
   const keys = Object.keys(contract.keys).filter((k) => related.has(k));
-  return { covered: keys.filter((k) => !!values[k]), missing: keys.filter((k) => !values[k]) };
+  return { covered: keys.filter((k) => !isPlaceholder(values[k])), missing: keys.filter((k) => isPlaceholder(values[k])) };
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 import type { EnvVar, Provider } from './provider.ts';
-import { isPlaceholder } from './contract.ts';
+import { isPlaceholder } from './placeholder.ts';
 import { SAME_NAMES, type NameMap } from './env-names.ts';
 
 export type Source = 'env' | 'dotenv' | 'memory' | 'default' | 'generated' | 'prompt' | 'action';

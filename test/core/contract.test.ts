@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z as z4 } from 'zod';
 import { z as z3 } from 'zod3';
-import { balanced, contractFiles, describeContract, detectContract, isPlaceholder, LIMITS, objectEntries, zodMajorOf } from '../../src/core/contract.ts';
+import { balanced, contractFiles, describeContract, detectContract, LIMITS, objectEntries, zodMajorOf } from '../../src/core/contract.ts';
+import { isPlaceholder } from '../../src/core/placeholder.ts';
 import { coverage, mapNames, mappingLines } from '../../src/core/env-names.ts';
 import { envModuleGroups, toZod3 } from '../../src/core/files/env-module.ts';
 import { describeProject } from '../../src/core/project.ts';
@@ -138,7 +139,7 @@ describe('provider keys under the app\'s names', () => {
     assert.deepEqual(names.unknown, [{ key: 'GITHUB_CLIENT_ID', required: true }]);
     assert.ok(mappingLines(names).includes("STRIPE_SECRET_KEY → STRIPE_API_KEY (the app's name)"));
     // coverage: every provider-related name the app reads, with a value under that name
-    assert.deepEqual(coverage(c, all, { STRIPE_API_KEY: 'x', NEXTAUTH_SECRET: 'y' }).missing, ['CORS_ORIGIN', 'DATABASE_URL_POSTGRES', 'NEXT_PUBLIC_APP_URL', 'NEXTAUTH_URL']);
+    assert.deepEqual(coverage(c, all, { STRIPE_API_KEY: 'sk_test_51AbCdEf', NEXTAUTH_SECRET: 'k'.repeat(43), NEXTAUTH_URL: 'changeme' }).missing, ['CORS_ORIGIN', 'DATABASE_URL_POSTGRES', 'NEXT_PUBLIC_APP_URL', 'NEXTAUTH_URL']);
   });
 
   test('a name is claimed once: two declarations never write the same name', () => {
