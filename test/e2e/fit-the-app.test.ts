@@ -18,7 +18,7 @@ import { renderSchemaErrors } from '../helpers/schemas.ts';
 import { FIXTURE_APPS, fixtureApp, git, tracked } from '../helpers/fixture-app.ts';
 import { coverageFigure, fitFixture, readEnvFiles, type FitResult, type Services } from '../helpers/fit-the-app.ts';
 import { snapshot } from '../helpers/project.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { BIN, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let pg: PgServer;
@@ -164,6 +164,31 @@ test('a tracked .env in a plain Node app: --yes exits 2 naming it and writes not
   assert.match(r.stderr, /\.env is tracked by git: no secret is written into it/);
   assert.match(r.stderr, /git rm --cached \.env/);
   assert.deepEqual(snapshot(dir), before, 'nothing written');
+});
+
+test('a tracked .env in the wizard: it offers git rm --cached, says the history keeps it, then writes', async () => {
+  const dir = fixtureApp('express-prisma-worker');
+  writeFileSync(join(dir, '.env'), 'NODE_ENV=development\nPORT=4000\nAPP_URL=http://localhost:4000\nCORS_ORIGIN=http://localhost:4000\n');
+  git(dir, 'add', '-f', '.env');
+  git(dir, 'commit', '-qm', 'oops: .env');
+  const s = runPty(['--providers', 'app'], { cwd: dir });
+  await s.waitFor('Keep the current App settings values?');
+  assert.match(s.screen(), /CORS_ORIGINS=http:\/\/localhost:4000 {2}\(\.env\)|CORS_ORIGIN/);
+  s.write(KEY.enter);
+  await s.waitFor(/\.env is tracked by git, and secrets go into it/);
+  assert.match(s.screen(), /repository's history still has what was committed/);
+  s.write('y');
+  s.write(KEY.enter);
+  await s.waitFor(/Write \d+ files\?/);
+  s.write(KEY.enter);
+  const { code } = await s.exit;
+  assert.equal(code, 0, s.transcript());
+  assert.ok(!tracked(dir).includes('.env'), 'git no longer tracks .env');
+  assert.equal((await exec('git', ['check-ignore', '-q', '.env'], dir)).code, 0, '.gitignore now ignores it');
+  const env = dotenv.parse(readFileSync(join(dir, '.env'), 'utf8'));
+  assert.equal(env.CORS_ORIGIN, 'http://localhost:4000', 'the app\'s name kept');
+  assert.ok(!('CORS_ORIGINS' in env));
+  assert.equal(env.JWT_SECRET?.length, 43);
 });
 
 test('the Next.js app\'s committed .env keeps its defaults; check reads .env.local and names the app\'s own keys', async () => {
