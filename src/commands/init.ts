@@ -585,7 +585,7 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
   if (complete && !askAll) {
     const shown = asked
       .filter((e) => current[e.key])
-      .map((e) => `${e.key}=${e.secret ? maskSecret(current[e.key]!.value) : current[e.key]!.value}  ${styleText('dim', `(${SOURCE_LABEL[current[e.key]!.source]})`)}`)
+      .map((e) => `${current[e.key]!.name}=${e.secret ? maskSecret(current[e.key]!.value) : current[e.key]!.value}  ${styleText('dim', `(${SOURCE_LABEL[current[e.key]!.source]})`)}`)
       .join('\n');
     ui.note(shown, `${p.title}: current values`);
     askAll = !(await ui.confirm({ message: `Keep the current ${p.title} values?` }));
@@ -610,6 +610,9 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
       continue;
     }
     const def = cur?.value ?? e.localDefault?.(values, project);
+    // asked under the app's name(s), the provider's key beside when they differ
+    const out = run.names.out(e.key);
+    const label = out.length === 1 && out[0] === e.key ? e.key : `${out.join(', ')} (${e.key})`;
     const validate = (v: string) => {
       if (!v && e.optional) return undefined;
       const c = check(e, v);
@@ -617,7 +620,7 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
     };
     let value: string;
     if (!e.secret) {
-      value = await ui.text({ message: e.key, hint: e.where, default: def, validate });
+      value = await ui.text({ message: label, hint: e.where, default: def, validate });
     } else {
       const local = e.localDefault?.(values, project);
       const options: { value: 'current' | 'local' | 'new'; label: string; hint?: string }[] = [];
@@ -626,9 +629,9 @@ async function collect(ui: Ui, run: Run, p: Provider, askAll: boolean): Promise<
       let pick: 'current' | 'local' | 'new' = 'new';
       if (options.length) {
         options.push({ value: 'new', label: 'Enter a value', hint: e.where });
-        pick = await ui.select({ message: `Which ${e.key}?`, options });
+        pick = await ui.select({ message: `Which ${label}?`, options });
       }
-      value = pick === 'current' ? cur!.value : pick === 'local' ? local! : await ui.password({ message: e.key, hint: e.where, validate });
+      value = pick === 'current' ? cur!.value : pick === 'local' ? local! : await ui.password({ message: label, hint: e.where, validate });
     }
     const c = check(e, value);
     values[e.key] = c.ok ? c.value : value;

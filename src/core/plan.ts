@@ -65,6 +65,7 @@ export interface PlanInput {
 
 export interface Plan {
   changes: FileChange[];
+  /** The providers' contributions, render env vars under the app's names, plus one for the keys only the app reads. */
   contributions: Contribution[];
   nextSteps: string[];
   /** Generated migrations (when PostgreSQL is selected and a provider needs tables). */
@@ -180,5 +181,6 @@ export function plan(input: PlanInput): Plan {
   const dependenciesAdded = pkg !== undefined && pkg !== pkgBefore;
   if (dependenciesAdded) change('package.json', pkgBefore, pkg!);
   for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
-  return { changes, contributions, nextSteps, migrations, dependenciesAdded };
+  // the render env vars under the app's names, and its own keys: what Render asks for
+  return { changes, contributions: dedupeEnvVars(renamed), nextSteps, migrations, dependenciesAdded };
 }
