@@ -14,7 +14,7 @@ import type { Provider, ProviderId } from '../core/provider.ts';
 import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
 import { mapNames } from '../core/env-names.ts';
-import { envFileFor, gitView } from '../core/env-file.ts';
+import { envFileHere, gitView } from '../core/env-file.ts';
 import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
@@ -35,7 +35,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
     Object.assign(dotenv, dotenvValues(doc));
   }
   const git = await gitView(flags.cwd);
-  const envFile = envFileFor(project, { inRepo: git.inRepo, localExists: files['.env.local'] !== undefined });
+  const envFile = envFileHere(project, files, git);
   const contract = detectContract(flags.cwd);
 
   const remembered = (parseMemory(files[MEMORY_FILE])?.providers ?? []) as ProviderId[];

@@ -11,7 +11,7 @@ import { Cancelled, UsageError, UserError, VerifyError } from '../core/errors.ts
 import { detectContract, type EnvContract } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
 import { mapNames, mappingLines, SAME_NAMES, type NameMap } from '../core/env-names.ts';
-import { envFileFor, gitView, untrack, type EnvFileName, type GitView } from '../core/env-file.ts';
+import { envFileHere, gitView, untrack, type EnvFileName, type GitView } from '../core/env-file.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
 import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan } from '../core/plan.ts';
@@ -103,7 +103,7 @@ async function initLocked(flags: InitFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
   const git = await gitView(flags.cwd);
-  const envFile = envFileFor(project, { inRepo: git.inRepo, localExists: files['.env.local'] !== undefined });
+  const envFile = envFileHere(project, files, git);
   // Both files are read (.env.local wins, as every framework that loads it does); the run writes envFile.
   const problems: string[] = [];
   const dotenv: Record<string, string> = {};
@@ -139,7 +139,8 @@ async function initLocked(flags: InitFlags): Promise<number> {
     git,
   };
   // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
-  run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined && files['.env.local'] === undefined);
+  // (a committed .env of defaults does not count: the teammate's own values go to .env.local)
+  run.joining = flags.join || (run.memory !== undefined && files[envFile] === undefined);
   return flags.interactive ? interactive(run) : batch(run);
 }
 

@@ -19,7 +19,7 @@ import { check } from '../core/resolve.ts';
 import { detectContract } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
 import { mapNames, type NameMap } from '../core/env-names.ts';
-import { envFileFor, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
+import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import { plainOut } from '../ui/plain.ts';
@@ -70,7 +70,7 @@ async function rotateLocked(flags: RotateFlags): Promise<number> {
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
   const git = await gitView(flags.cwd);
-  const envFile = envFileFor(project, { inRepo: git.inRepo, localExists: files['.env.local'] !== undefined });
+  const envFile = envFileHere(project, files, git);
   const names = mapNames(providers, detectContract(flags.cwd));
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});

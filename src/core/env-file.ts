@@ -21,13 +21,23 @@ export function loadsEnvLocal(project: Pick<ProjectInfo, 'framework' | 'dependen
 }
 
 /**
- * The file this run writes. `.env.local` where the framework loads it and the project is a git repository
- * (where the distinction matters: `.env` may be committed) or already has one; `.env` otherwise.
+ * The file this run writes. Where the framework loads `.env.local`: that file when it exists; else an
+ * existing `.env` git does not track (the project's own secrets file, kept); else `.env.local` in a git
+ * repository (where `.env` may be committed with defaults); else `.env`. A plain Node server: `.env`.
  */
-export function envFileFor(project: Pick<ProjectInfo, 'framework' | 'dependencies'>, view: { inRepo: boolean; localExists: boolean }): EnvFileName {
+export function envFileFor(
+  project: Pick<ProjectInfo, 'framework' | 'dependencies'>,
+  view: { inRepo: boolean; localExists: boolean; envExists?: boolean; tracked?: readonly string[] },
+): EnvFileName {
   if (!loadsEnvLocal(project)) return '.env';
-  return view.inRepo || view.localExists ? '.env.local' : '.env';
+  if (view.localExists) return '.env.local';
+  if (view.envExists && !view.tracked?.includes('.env')) return '.env';
+  return view.inRepo ? '.env.local' : '.env';
 }
+
+/** envFileFor from what is on disk and what git tracks. */
+export const envFileHere = (project: Pick<ProjectInfo, 'framework' | 'dependencies'>, files: Partial<Record<string, string>>, git: GitView): EnvFileName =>
+  envFileFor(project, { inRepo: git.inRepo, localExists: files['.env.local'] !== undefined, envExists: files['.env'] !== undefined, tracked: git.tracked });
 
 export interface GitView {
   inRepo: boolean;
