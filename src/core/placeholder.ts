@@ -12,7 +12,7 @@ export function isPlaceholder(value: string | undefined): boolean {
   if (/^<[^>]*>$/.test(v) || /^\{\{.*\}\}$/.test(v) || /^\[[^\]]*\]$/.test(v)) return true;
   if (/\.\.\.|…/.test(v)) return true;
   if (/^(your|insert|enter|put|paste)[-_ ]/i.test(v)) return true;
-  if (/^(change[-_ ]?me|replace[-_ ]?me|replace[-_ ]?this|todo|tbd|fixme|placeholder|secret|password|example|dummy|none|null|undefined|xxx+|x+|\*+|-+)$/i.test(v)) return true;
-  if (/(^|_)x{3,}$/i.test(v) || /_here$/i.test(v)) return true;
+  if (/^(change[-_ ]?me|replace[-_ ]?me|replace[-_ ]?this|todo|tbd|fixme|placeholder|secret|password|example|dummy|none|null|undefined|x{1,16}|\*{1,16}|-{1,16})$/i.test(v)) return true;
+  if (/_x{3,}$/i.test(v) || /_here$/i.test(v)) return true;
   return false;
 }
