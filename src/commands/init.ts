@@ -285,6 +285,7 @@ async function batch(run: Run): Promise<number> {
   const templates = await loadTemplates();
   let thePlan = makePlan(run, templates);
   if (!flags.dryRun) await guardTracked(run, thePlan.changes);
+  else if (run.git.tracked.includes(run.envFile)) out.warn(`${run.envFile} is tracked by git: a real run stops here (git rm --cached ${run.envFile} first)`);
   for (const l of nameLines(run)) out.line(`  ${l}`);
   for (const { provider, action } of run.actions) {
     out.line(`  at ${provider.title}: ${action.title}`);
