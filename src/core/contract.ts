@@ -304,16 +304,18 @@ const SKIP_DIRS = new Set([
 const SOURCE = /\.(?:[cm]?[jt]sx?|svelte|vue|astro)$/;
 const NOT_SOURCE = /\.(?:test|spec|stories|d)\.[cm]?[jt]sx?$|\.min\.js$/;
 /** Enough for a large app; a monorepo beyond it is read in part (the first files by path). */
-export const LIMITS = { files: 3000, bytes: 256 * 1024, depth: 8 };
+export const LIMITS = { files: 3000, bytes: 256 * 1024, totalBytes: 24 * 1024 * 1024, depth: 8 };
 
-/** The project files the contract is read from, at most LIMITS.files of at most LIMITS.bytes each. */
+/** The project files the contract is read from: at most LIMITS.files of at most LIMITS.bytes each, LIMITS.totalBytes in all. */
 export function contractFiles(cwd: string): ContractFile[] {
   const out: ContractFile[] = [];
+  let total = 0;
   const read = (rel: string) => {
     try {
       const st = statSync(join(cwd, rel));
-      if (!st.isFile() || st.size > LIMITS.bytes) return;
+      if (!st.isFile() || st.size > LIMITS.bytes || total + st.size > LIMITS.totalBytes) return;
       const text = readFileSync(join(cwd, rel), 'utf8');
+      total += st.size;
       if (!text.includes('\0')) out.push({ path: rel, text });
     } catch {
       // unreadable: not part of the contract
