@@ -3,9 +3,10 @@
 // convention, ignored by its .gitignore, while `.env` may be committed with non-secret defaults. A plain
 // Node server (Express, Hono, Fastify, NestJS: dotenv reads `.env`) keeps them in `.env`.
 // `envFileFor` is pure; `gitView` runs git (the edge).
-import { execFile } from 'node:child_process';
 import { gitTracked } from './audits.ts';
+import { exec } from './exec.ts';
 import { dotenvValues, parseDotenv } from './files/dotenv.ts';
+import { FileError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 
 export type EnvFileName = '.env' | '.env.local';
@@ -52,12 +53,9 @@ export async function gitView(cwd: string): Promise<GitView> {
 }
 
 /** `git rm --cached <file>`: git stops tracking it; the file stays on disk (and in the history). */
-export function untrack(cwd: string, file: EnvFileName): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('git', ['rm', '--cached', '--quiet', '--', file], { cwd, windowsHide: true }, (err, _out, stderr) =>
-      err ? reject(new Error(stderr.trim().split('\n')[0] || err.message)) : resolve(),
-    ),
-  );
+export async function untrack(cwd: string, file: EnvFileName): Promise<void> {
+  const r = await exec('git', ['rm', '--cached', '--quiet', '--', file], { cwd, timeoutMs: 30_000 });
+  if (r.code !== 0) throw new FileError(`git rm --cached ${file} failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`, `run it yourself, then run again`);
 }
 
 /** The values of .env then .env.local (which wins, as every framework that loads it reads them). */

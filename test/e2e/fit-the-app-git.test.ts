@@ -2,15 +2,15 @@
 // and nothing written; the wizard offers `git rm --cached` and says that the history keeps what was committed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
-import { fixtureApp, git, tracked } from '../helpers/fixture-app.ts';
+import { fixtureApp, git, ignored, tracked } from '../helpers/fixture-app.ts';
 import { snapshot } from '../helpers/project.ts';
-import { BIN, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 
 let pg: PgServer;
 let redis: RedisServer;
@@ -21,8 +21,6 @@ after(async () => {
   await Promise.all([pg?.stop(), redis?.stop()]);
 });
 
-const ignoredByGit = (dir: string, file: string) =>
-  new Promise<boolean>((resolve) => execFile('git', ['check-ignore', '-q', file], { cwd: dir }, (err) => resolve(!err)));
 
 test('a tracked .env in a plain Node app: --yes exits 2 naming it and writes nothing', async () => {
   const dir = fixtureApp('express-prisma-worker');
@@ -30,11 +28,7 @@ test('a tracked .env in a plain Node app: --yes exits 2 naming it and writes not
   git(dir, 'add', '-f', '.env');
   git(dir, 'commit', '-qm', 'oops: .env');
   const before = snapshot(dir);
-  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [BIN, '--yes', '--providers', 'app,postgres,redis'], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', DATABASE_URL: pg.url('postgres'), REDIS_URL: redis.url }), timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code) || 1 : 0, stdout, stderr }),
-    ),
-  );
+  const r = await runCli(['--yes', '--providers', 'app,postgres,redis'], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', DATABASE_URL: pg.url('postgres'), REDIS_URL: redis.url }) });
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stderr, /\.env is tracked by git: no secret is written into it/);
   assert.match(r.stderr, /git rm --cached \.env/);
@@ -59,7 +53,7 @@ test('a tracked .env in the wizard: it offers git rm --cached, says the history 
   const { code } = await s.exit;
   assert.equal(code, 0, s.transcript());
   assert.ok(!tracked(dir).includes('.env'), 'git no longer tracks .env');
-  assert.ok(await ignoredByGit(dir, '.env'), '.gitignore now ignores it');
+  assert.ok(ignored(dir, '.env'), '.gitignore now ignores it');
   const env = dotenv.parse(readFileSync(join(dir, '.env'), 'utf8'));
   assert.equal(env.CORS_ORIGIN, 'http://localhost:4000', 'the app\'s name kept');
   assert.ok(!('CORS_ORIGINS' in env));

@@ -6,7 +6,6 @@
 // env files that dotenv reads back.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
@@ -15,9 +14,10 @@ import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
-import { git, tracked } from '../helpers/fixture-app.ts';
+import { git, ignored, tracked } from '../helpers/fixture-app.ts';
 import { coverageFigure, fitFixture, readEnvFiles, type FitResult, type Services } from '../helpers/fit-the-app.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { run, runCli } from '../helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** The fixture apps by the file their framework loads: one test file each. */
@@ -54,11 +54,9 @@ const table: string[] = [];
 /** Each fixture's run, for the tests that look further at one. */
 const results = new Map<string, FitResult>();
 
-function exec(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) =>
-    execFile(cmd, args, { cwd, env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 1 : 0, out: stdout + stderr })),
-  );
-}
+/** A command in the app's folder (this process's environment, plus `env`). */
+const exec = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
+  run(cmd, args, { cwd, env: { ...(process.env as Record<string, string>), ...env }, timeoutMs: 120_000 });
 
 /** The generated module type-checked with tsc against the app's zod major (zod 3: this repo's `zod3` alias). */
 async function typecheck(dir: string, path: string, zod: 3 | 4): Promise<void> {
@@ -108,8 +106,7 @@ for (const name of apps)
     // values in the file the framework loads and git ignores; both env files read back by dotenv
     assert.ok(existsSync(join(r.dir, expect.envFile)), `${name}: ${expect.envFile} written`);
     assert.match(r.stdout, new RegExp(`Wrote [^\\n]*${expect.envFile.replace('.', '\\.')}\\b`));
-    const ignored = await exec('git', ['check-ignore', '-q', expect.envFile], r.dir);
-    assert.equal(ignored.code, 0, `${name}: git ignores ${expect.envFile}`);
+    assert.ok(ignored(r.dir, expect.envFile), `${name}: git ignores ${expect.envFile}`);
 
     // no secret in a file git tracks, or would commit on the next `git add -A`
     const committable = [...tracked(r.dir), ...git(r.dir, 'ls-files', '--others', '--exclude-standard').split('\n').filter(Boolean)];
@@ -152,11 +149,7 @@ for (const name of apps)
 
     // a second run changes nothing (one app per env file kind: enough, and every run is a CLI start)
     if (name !== 'next-t3-saas' && name !== 'express-prisma-worker') return;
-    const again = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, [BIN, '--yes', '--skip-verify', '--providers', JSON.parse(readFileSync(join(r.dir, 'prod-ready.json'), 'utf8')).providers.join(',')], { cwd: r.dir, env: cleanEnv({ FORCE_COLOR: '0', ...standins.overrides }), timeout: 60_000 }, (err, stdout) =>
-        resolve({ code: err ? Number(err.code) || 1 : 0, stdout }),
-      ),
-    );
+    const again = await runCli(['--yes', '--skip-verify', '--providers', JSON.parse(readFileSync(join(r.dir, 'prod-ready.json'), 'utf8')).providers.join(',')], { cwd: r.dir, env: cleanEnv({ FORCE_COLOR: '0', ...standins.overrides }) });
     assert.equal(again.code, 0, again.stdout);
     assert.deepEqual(readEnvFiles(r.dir), r.values, `${name}: a re-run keeps every value`);
   });
@@ -174,9 +167,7 @@ test('the Next.js app\'s committed .env keeps its defaults; check reads .env.loc
   assert.match(r.stdout, /STRIPE_PUBLISHABLE_KEY → NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY \(the app's name\)/);
   assert.match(r.stdout, /src\/env\.ts \(t3-env\) does not check [^\n]*CORS_ORIGINS/);
 
-  const check = await new Promise<{ code: number; stdout: string }>((resolve) =>
-    execFile(process.execPath, [BIN, 'check', '--json'], { cwd: r.dir, env: cleanEnv({ FORCE_COLOR: '0', ...standins.overrides }), timeout: 60_000 }, (err, stdout) => resolve({ code: err ? Number(err.code) || 1 : 0, stdout })),
-  );
+  const check = await runCli(['check', '--json'], { cwd: r.dir, env: cleanEnv({ FORCE_COLOR: '0', ...standins.overrides }) });
   const doc = JSON.parse(check.stdout);
   assert.ok(doc.providers.every((p: { ok: boolean }) => p.ok), check.stdout);
   // BILLING_PLAN_ENV and the sign-in URLs are in the committed .env: nothing the app reads is empty

@@ -1,7 +1,6 @@
 // One `init --yes` over a fixture app (test/fixtures/apps), as a developer runs it in their repository:
 // the real CLI (bin → dist), real PostgreSQL and Redis, the hosted providers' stand-ins. Shared by
 // test/e2e/fit-the-app.test.ts and `npm run bench` (the env coverage figure per fixture).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
@@ -16,6 +15,7 @@ import { KEYS as STRIPE } from '../standins/stripe.ts';
 import { fixtureApp, fixtureInfo } from './fixture-app.ts';
 import { linkTools } from './project.ts';
 import { BIN, cleanEnv } from './pty.ts';
+import { run as runCommand } from './cli.ts';
 
 /** A webhook signing secret as `stripe listen --print-secret` prints it. */
 export const WHSEC = 'whsec_fixtureListenSecret0123456789abcdef';
@@ -115,11 +115,8 @@ export async function fitFixture(name: string, s: Services, bin = BIN): Promise<
   for (const [f, text] of Object.entries(run.files?.(rs) ?? {})) writeFileSync(join(dir, f), text);
   if (run.tools) linkTools(dir, run.tools);
   const given = run.env(rs);
-  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [bin, '--yes', '--providers', fixtureInfo(name).providers], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', ...s.overrides, ...given }), timeout: 180_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    ),
-  );
+  const ran = await runCommand(process.execPath, [bin, '--yes', '--providers', fixtureInfo(name).providers], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', ...s.overrides, ...given }), timeoutMs: 180_000 });
+  const r = { code: ran.code ?? 1, stdout: ran.stdout, stderr: ran.stderr };
   // The contract as the app has it (read from the fixture, not from what the run wrote).
   const contract = detectContract(fixtureApp(name, { git: false }));
   const values = readEnvFiles(dir);

@@ -44,3 +44,13 @@ export function fixtureApp(name: string, opts: { git?: boolean } = {}): string {
 
 /** Files git tracks in the folder. */
 export const tracked = (dir: string): string[] => git(dir, 'ls-files').split('\n').filter(Boolean);
+
+/** Whether git ignores the file (`git check-ignore`). */
+export function ignored(dir: string, file: string): boolean {
+  try {
+    git(dir, 'check-ignore', '-q', file);
+    return true;
+  } catch {
+    return false;
+  }
+}
