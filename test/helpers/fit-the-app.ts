@@ -59,14 +59,14 @@ export const RUNS: Record<string, FixtureRun> = {
       NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest,
       STRIPE_WEBHOOK_SECRET: WHSEC,
     }),
+    tools: ['prisma'],
   },
   'express-prisma-worker': {
     env: (s) => ({ DATABASE_URL: s.dbUrl, REDIS_URL: s.redis.url }),
     // `cp .env.example .env`: JWT_SECRET=replace-me and an empty SENTRY_DSN are placeholders
     files: () => ({ '.env': readFileSync(join(import.meta.dirname, '..', 'fixtures', 'apps', 'express-prisma-worker', '.env.example'), 'utf8') }),
-    // the migration step looks for node-pg-migrate even in a Prisma project (the package-manager and
-    // migration-tool preflight is the other half of issue 11); linked so the run does not install
-    tools: ['node-pg-migrate', 'pg'],
+    // Prisma "installed" (linked), so the run does not install with the package manager it picks
+    tools: ['prisma', 'pg'],
   },
   'vite-express': {
     env: (s) => ({ DATABASE_URL: s.dbUrl, STRIPE_SECRET_KEY: STRIPE.test, VITE_STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest, STRIPE_WEBHOOK_SECRET: WHSEC }),
