@@ -16,7 +16,7 @@ import { startRedis } from '../test/harness/redis.ts';
 import { envText, startStandins } from '../test/standins/all.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { FIXTURE_APPS } from '../test/helpers/fixture-app.ts';
+import { FIXTURE_APPS } from '../test/helpers/app-fixtures.ts';
 import { coverageFigure, fitFixture } from '../test/helpers/fit-the-app.ts';
 import { join } from 'node:path';
 

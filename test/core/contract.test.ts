@@ -14,7 +14,7 @@ import { envModuleGroups, toZod3 } from '../../src/core/files/env-module.ts';
 import { describeProject } from '../../src/core/project.ts';
 import { PROVIDER_IDS } from '../../src/core/provider.ts';
 import { loadProviders } from '../../providers/index.ts';
-import { APPS_DIR } from '../helpers/fixture-app.ts';
+import { APPS_DIR } from '../helpers/app-fixtures.ts';
 import { tempProject } from '../helpers/project.ts';
 
 const all = await loadProviders(PROVIDER_IDS);

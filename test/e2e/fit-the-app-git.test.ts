@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
-import { fixtureApp, git, ignored, tracked } from '../helpers/fixture-app.ts';
+import { fixtureApp, git, ignored, tracked } from '../helpers/app-fixtures.ts';
 import { snapshot } from '../helpers/project.ts';
 import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';

@@ -14,7 +14,7 @@ import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
-import { git, ignored, tracked } from '../helpers/fixture-app.ts';
+import { git, ignored, tracked } from '../helpers/app-fixtures.ts';
 import { coverageFigure, fitFixture, readEnvFiles, type FitResult, type Services } from '../helpers/fit-the-app.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { run, runCli } from '../helpers/cli.ts';

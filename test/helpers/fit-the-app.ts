@@ -12,7 +12,7 @@ import type { PgServer } from '../harness/postgres.ts';
 import type { RedisServer } from '../harness/redis.ts';
 import { KEYS as CLERK } from '../standins/clerk.ts';
 import { KEYS as STRIPE } from '../standins/stripe.ts';
-import { fixtureApp, fixtureInfo } from './fixture-app.ts';
+import { fixtureApp, fixtureInfo } from './app-fixtures.ts';
 import { linkTools } from './project.ts';
 import { BIN, cleanEnv } from './pty.ts';
 import { run as runCommand } from './cli.ts';
