@@ -3,7 +3,9 @@
 //  2. time until the first prompt is drawn under a pty vs `node -e 0` under the same pty
 //  3. runtime dependencies of the packed package (target 0) and its size
 //  4. `check` with every provider behind a proxy adding latency: total vs the slowest single check
-//  5. env coverage over the fixture apps (test/fixtures/apps): of the provider keys each app reads, how many
+//  5. `rehearse` of a web service (npm ci, a psql migration, npm start + health check) vs the same three
+//     commands run by hand in a fresh copy: the rehearsal's own overhead
+//  6. env coverage over the fixture apps (test/fixtures/apps): of the provider keys each app reads, how many
 //     got a value under the app's own name after `init --yes`, and whether render.yaml declares every key
 //     the app requires (BENCH_FIT_BIN: another build's bin, to compare)
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
@@ -14,10 +16,13 @@ import { tempProject } from '../test/helpers/project.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 import { startRedis } from '../test/harness/redis.ts';
 import { envText, startStandins } from '../test/standins/all.ts';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn as spawnChild } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
 import { FIXTURE_APPS } from '../test/helpers/app-fixtures.ts';
 import { coverageFigure, fitFixture } from '../test/helpers/fit-the-app.ts';
+import { commitAll, fixtureApp } from '../test/helpers/fixture-app.ts';
+import { freePort } from '../test/harness/processes.ts';
 import { join } from 'node:path';
 
 const N = Number(process.env.BENCH_RUNS) || 31;
@@ -129,6 +134,51 @@ for (let i = 0; i < runs; i++) {
 }
 const concRatio = median(all) / median(slowest);
 console.log(`${`check, ${ids.length} providers (+${LATENCY_MS} ms)`.padEnd(34)} ${fmt(median(all)).padStart(10)} vs slowest single ${fmt(median(slowest)).padStart(10)}   ratio ${concRatio.toFixed(2)}`);
+
+// The rehearsal's overhead: the migrate-fail fixture with its migration fixed, against the real PostgreSQL.
+const app = fixtureApp('rehearse/migrate-fail', { '.env': `DATABASE_URL=${pg.url('postgres')}\n` });
+writeFileSync(join(app, 'migrations/002_orders.sql'), 'CREATE TABLE IF NOT EXISTS orders (id serial PRIMARY KEY, user_id integer REFERENCES users(id));\n');
+commitAll(app);
+const rehearsePort = await freePort();
+const sh = (command: string, cwd: string, env: NodeJS.ProcessEnv) =>
+  new Promise<void>((resolve, reject) =>
+    spawnChild('/bin/bash', ['-c', command], { cwd, env, stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`)))),
+  );
+const byHand = async () => {
+  const t0 = performance.now();
+  const copy = join(tempProject(), 'app');
+  cpSync(app, copy, { recursive: true, filter: (f) => !/[\\/](\.git|node_modules)$/.test(f) });
+  const env = { ...cleanEnv(), PORT: String(rehearsePort), DATABASE_URL: pg.url('postgres'), RENDER: 'true' };
+  await sh('npm ci', copy, env);
+  await sh('npm run migrate', copy, env);
+  const server = spawnChild('/bin/bash', ['-c', 'npm start'], { cwd: copy, env, stdio: 'ignore', detached: true });
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${rehearsePort}/`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(-server.pid!, 'SIGTERM');
+  await new Promise((r) => server.on('exit', r));
+  rmSync(copy, { recursive: true, force: true });
+  return performance.now() - t0;
+};
+const byRehearsal = () =>
+  new Promise<number>((resolve, reject) => {
+    const t0 = performance.now();
+    execFile(process.execPath, [BIN, 'rehearse', '--cwd', app], { env: cleanEnv({ FORCE_COLOR: '0', PROD_READY_REHEARSE_PORT: String(rehearsePort) }) }, (err, stdout) =>
+      err ? reject(new Error(`rehearse failed: ${stdout}`)) : resolve(performance.now() - t0),
+    );
+  });
+const rehearseRuns = Number(process.env.BENCH_REHEARSE_RUNS) || 5;
+const hand: number[] = [], rehearsal: number[] = [];
+await byHand(); await byRehearsal(); // warm npm's cache and the file cache
+for (let i = 0; i < rehearseRuns; i++) {
+  hand.push(await byHand());
+  rehearsal.push(await byRehearsal());
+}
+const rehearseRatio = median(rehearsal) / median(hand);
+console.log(`${'rehearse (build, migrate, start)'.padEnd(34)} ${fmt(median(rehearsal)).padStart(10)} vs by hand ${fmt(median(hand)).padStart(10)}   ratio ${rehearseRatio.toFixed(2)}`);
+
 pgp.server.close();
 rp.server.close();
 await hosted.stop();
@@ -152,5 +202,5 @@ for (const name of FIXTURE_APPS) {
 }
 await Promise.all([pg.stop(), redis.stop(), fitStandins.stop()]);
 
-console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), env coverage 100% with every required key declared (${fitAll ? 'met' : 'missed'})`);
+console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), rehearse ≤ 1.20 (${rehearseRatio <= 1.2 ? 'met' : 'missed'}), env coverage 100% with every required key declared (${fitAll ? 'met' : 'missed'})`);
 process.exit(0);

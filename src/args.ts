@@ -25,6 +25,10 @@ Usage
   npx create-prod-ready rotate [KEY|provider ...] [--finish]
                                            rotate secrets: new → verified → .env → Render → old
                                            revoked; a picker without arguments
+  npx create-prod-ready rehearse [SERVICE ...] [--json] [--keep] [--timeout S]
+                                           deploy render.yaml here the way Render will: build,
+                                           pre-deploy, start on PORT=10000, health check, in a
+                                           clean copy of what git would commit (docs/rehearse.md)
 
 Options
   --cwd DIR            project folder (default: the current folder)
@@ -35,6 +39,8 @@ Options
   --skip-verify        do not check values live (offline use)
   --json               one JSON document on stdout (implies --yes)
   --finish             rotate: revoke the old credentials kept until the app ran on the new ones
+  --keep               rehearse: keep the copy and its logs (their folder is printed)
+  --timeout S          rehearse: seconds to wait for the port and the health check (default 120)
   -h, --help           this help
   -v, --version        the version
 
@@ -52,9 +58,10 @@ Changes at providers
 API endpoints
   PROD_READY_<ID>_URL overrides a provider's API base URL (e.g. PROD_READY_STRIPE_URL);
   plain http only for localhost. PROD_READY_TIMEOUT_MS sets each live check's deadline.
+  PROD_READY_REHEARSE_PORT: rehearse on another port than Render's 10000.
 
 Exit codes
-  0 success · 1 a live check failed or a file could not be written
+  0 success · 1 a live check failed, a file could not be written, or a rehearsal step failed
   2 usage error or missing input · 130 cancelled (Ctrl+C / Esc); a cancel writes nothing
 `;
 
@@ -94,6 +101,8 @@ export function parseCommandLine(argv: string[]) {
         'skip-verify': { type: 'boolean' },
         json: { type: 'boolean' },
         finish: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -102,10 +111,13 @@ export function parseCommandLine(argv: string[]) {
     throw new UsageError((err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''), 'see create-prod-ready --help');
   }
   const { values: v, positionals } = parsed;
-  const command = (positionals[0] ?? 'init') as 'init' | 'check' | 'join' | 'rotate';
-  if (!['init', 'check', 'join', 'rotate'].includes(command) || (positionals.length > 1 && command !== 'rotate'))
-    throw new UsageError(`unknown command: ${positionals.join(' ')}`, 'commands: init (default), join, check, rotate');
+  const command = (positionals[0] ?? 'init') as 'init' | 'check' | 'join' | 'rotate' | 'rehearse';
+  if (!['init', 'check', 'join', 'rotate', 'rehearse'].includes(command) || (positionals.length > 1 && command !== 'rotate' && command !== 'rehearse'))
+    throw new UsageError(`unknown command: ${positionals.join(' ')}`, 'commands: init (default), join, check, rotate, rehearse');
   if (v.finish && command !== 'rotate') throw new UsageError('--finish is an option of rotate', 'see create-prod-ready --help');
+  for (const f of ['keep', 'timeout'] as const) if (v[f] !== undefined && command !== 'rehearse') throw new UsageError(`--${f} is an option of rehearse`, 'see create-prod-ready --help');
+  const timeout = v.timeout === undefined ? 120 : Number(v.timeout);
+  if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout ${v.timeout}: expected a number of seconds`, 'e.g. --timeout 300');
   let providers: ProviderId[] | undefined;
   if (v.providers !== undefined) {
     const ids = v.providers.split(',').map((s) => s.trim()).filter(Boolean);
@@ -136,8 +148,12 @@ export function parseCommandLine(argv: string[]) {
       version: VERSION,
       /** `join`: a teammate's run (only .env is written); also detected from prod-ready.json without .env. */
       join: command === 'join',
-      /** `rotate KEY|provider …`: what to rotate (none: a picker, or everything rotatable with --yes). */
-      targets: command === 'rotate' ? positionals.slice(1) : [],
+      /** `rotate KEY|provider …`: what to rotate (none: a picker, or everything rotatable with --yes); `rehearse SERVICE …`: which services. */
+      targets: command === 'rotate' || command === 'rehearse' ? positionals.slice(1) : [],
+      /** `rehearse --keep`: leave the copy and its logs. */
+      keep: !!v.keep,
+      /** `rehearse --timeout S`: how long to wait for the port and the health check. */
+      timeout,
       /** `rotate --finish`: revoke old credentials left for later (a Stripe endpoint kept until the app runs on the new one). */
       finish: !!v.finish,
     },

@@ -19,6 +19,7 @@ export async function main(argv: string[], painted = 0): Promise<number> {
     if (!interactive || args.command !== 'init') unpaint();
     if (args.command === 'check') return await (await import('./commands/check.ts')).checkCommand(args.flags);
     if (args.command === 'rotate') return await (await import('./commands/rotate.ts')).rotate(args.flags);
+    if (args.command === 'rehearse') return await (await import('./commands/rehearse.ts')).rehearse(args.flags);
     return await (await import('./commands/init.ts')).init({ ...args.flags, painted });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
@@ -35,7 +36,8 @@ export async function main(argv: string[], painted = 0): Promise<number> {
       unpaint();
       process.stderr.write(`create-prod-ready: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}${err.outcome ? `  ${err.outcome}\n` : ''}`);
       // --json promises one document on stdout, failures included
-      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, providers: [], files: [], error: err.message }, null, 2)}\n`);
+      if (argv.includes('--json'))
+        process.stdout.write(`${JSON.stringify(argv[0] === 'rehearse' ? { ok: false, services: [], error: err.message } : { ok: false, providers: [], files: [], error: err.message }, null, 2)}\n`);
     }
     return err.exitCode;
   }

@@ -446,6 +446,7 @@ function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationRe
   const render = thePlan.changes.find((c) => c.path === 'render.yaml');
   if (render && render.action !== 'keep') {
     const prompted = thePlan.contributions.flatMap((c) => c.render?.envVars ?? []).filter((e) => 'sync' in e).map((e) => e.key);
+    steps.push('Rehearse the deploy here, the way Render runs it: npx create-prod-ready rehearse');
     steps.push(
       `Deploy on Render: commit render.yaml, then Dashboard → New → Blueprint${prompted.length ? `, and enter ${[...new Set(prompted)].join(', ')} when asked` : ''}`,
     );

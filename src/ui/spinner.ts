@@ -11,6 +11,7 @@ export async function withSpinner<T>(
   message: string,
   task: (signal: AbortSignal, progress: (line: string) => void) => Promise<T>,
   done: (result: T) => string = () => message,
+  failed: (err: unknown) => string = () => message,
 ): Promise<T> {
   const out = process.stdout;
   const input = process.stdin;
@@ -62,7 +63,7 @@ export async function withSpinner<T>(
     return result;
   } catch (err) {
     if (err instanceof Cancelled) finish(styleText('red', S_STEP_CANCEL), `${message} cancelled`);
-    else finish(styleText('red', S_STEP_ERROR), message);
+    else finish(styleText('red', S_STEP_ERROR), failed(err));
     throw err;
   }
 }

@@ -1,0 +1,111 @@
+// Where a process group listens. On Linux the kernel's socket tables (/proc/net/tcp, tcp6) are matched
+// with the sockets the group's processes hold, so the answer names every address and port of the app
+// itself. Elsewhere a connection test: the port answers on 127.0.0.1 but not on this machine's network
+// address means a loopback-only listener.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { groupPids, hasProc } from './proc.ts';
+
+export interface Listener {
+  address: string;
+  port: number;
+}
+
+function hexToIp(hex: string): string {
+  if (hex.length === 8) return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+  // IPv6: four 32-bit words, each little-endian
+  const bytes: number[] = [];
+  for (let w = 0; w < 4; w++) for (let i = 3; i >= 0; i--) bytes.push(parseInt(hex.slice(w * 8 + i * 2, w * 8 + i * 2 + 2), 16));
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 255 && bytes[11] === 255) return bytes.slice(12).join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  return `[${groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}]`;
+}
+
+
+/** Every listening TCP socket in the kernel's tables, with its inode (Linux). */
+function tableListeners(): (Listener & { inode: string })[] {
+  const out: (Listener & { inode: string })[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== '0A') continue;
+      const [addr, port] = f[1]!.split(':');
+      out.push({ address: hexToIp(addr!), port: parseInt(port!, 16), inode: f[9]! });
+    }
+  }
+  return out;
+}
+
+/** Every TCP listener of the process group; undefined where the kernel tables cannot be read. */
+export function groupListeners(pgid: number): Listener[] | undefined {
+  if (!hasProc) return undefined;
+  const inodes = new Set<string>();
+  for (const pid of groupPids(pgid)) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds)
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        /* closed meanwhile */
+      }
+  }
+  return tableListeners()
+    .filter((l) => inodes.has(l.inode))
+    .map(({ address, port }) => ({ address, port }));
+}
+
+/**
+ * Who listens on `port`: the kernel's tables on Linux (cheap: two small files, no process scan), else a
+ * connection test. The port was free before the app started, so a listener there is the app's.
+ */
+export async function portListeners(port: number): Promise<Listener[]> {
+  if (!hasProc) return probe(port);
+  return tableListeners()
+    .filter((l) => l.port === port)
+    .map(({ address }) => ({ address, port }));
+}
+
+export const isWildcard = (a: string) => a === '0.0.0.0' || a === '[::]';
+export const isLoopback = (a: string) => a.startsWith('127.') || a === '[::1]';
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 500 });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.once('timeout', () => done(false));
+  });
+}
+
+/** Without /proc: who answers on `port`, as far as connecting tells. */
+async function probe(port: number): Promise<Listener[]> {
+  if (!(await canConnect('127.0.0.1', port))) return [];
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  if (!external || (await canConnect(external, port))) return [{ address: '0.0.0.0', port }];
+  return [{ address: '127.0.0.1', port }];
+}
+
+/** Something (anyone) already listening on the port, before the rehearsal starts its app. */
+export async function portTaken(port: number): Promise<boolean> {
+  return hasProc ? (await portListeners(port)).length > 0 : canConnect('127.0.0.1', port);
+}

@@ -1,0 +1,163 @@
+// The rehearsal's child processes: each command runs in a shell in its own process group (a new
+// session), with its output kept in a log file and its last lines in memory; stopping one stops its
+// whole tree (SIGTERM to the group, SIGKILL after a grace period), and `stopAll` ends every group
+// still alive, on success, failure and Ctrl+C alike. Not src/core/exec.ts: that one runs a command to its end
+// without a shell; these are the Blueprint's shell command lines, and a server that must keep running.
+import { execa, type ResultPromise } from 'execa';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+
+export interface Proc {
+  pid: number;
+  command: string;
+  /** Resolves when the shell (the group's leader) exits. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  /** The exit, once it happened. */
+  exit?: { code: number | null; signal: string | null };
+  /** The output to show: the first lines of its first error (tools often print usage after it), then its last lines. */
+  tail(n?: number): string[];
+  log: string;
+  startedAt: number;
+}
+
+const live = new Set<Proc>();
+const ERROR = /\b(error|ERR!|fatal|failed|exception)\b/i;
+const clean = (l: string) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\s+$/, '');
+const isWindows = process.platform === 'win32';
+
+/** Linux's /proc: process groups and sockets can be read there. */
+export const hasProc = existsSync('/proc/self/stat') && existsSync('/proc/net/tcp');
+
+/** The live (not zombie) processes of a process group, from /proc (Linux). */
+export function groupPids(pgid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether any process of the group is still alive (a finished leader can leave children behind). A zombie
+ * (dead, waiting for its parent to collect it) does not count: signal 0 would still reach it.
+ */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(isWindows ? pid : -pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return hasProc && !isWindows ? groupPids(pid).length > 0 : true;
+}
+
+export function run(command: string, opts: { cwd: string; env: Record<string, string>; log: string }): Proc {
+  const shell = existsSync('/bin/bash') ? '/bin/bash' : true;
+  const child: ResultPromise = execa(command, {
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: false,
+    shell,
+    detached: !isWindows,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  const file = createWriteStream(opts.log);
+  const lines: string[] = [];
+  /** The first error-looking line and the few after it, kept whatever follows. */
+  let firstError: string[] | undefined;
+  let total = 0;
+  let partial = '';
+  child.all?.on('data', (d: Buffer) => {
+    file.write(d);
+    const text = partial + d.toString('utf8');
+    const parts = text.split(/\r?\n/).map(clean);
+    partial = parts.pop() ?? '';
+    for (const l of parts) {
+      if (!l.replace(/^npm (error|ERR!|warn)\s*$/, '').trim()) continue; // blank, or a tool's empty prefix
+      total++;
+      lines.push(l);
+      if (firstError && firstError.length < 6 && total <= errorAt + 5) firstError.push(l);
+      if (!firstError && ERROR.test(l)) (firstError = [l]), (errorAt = total);
+    }
+    if (lines.length > 400) lines.splice(0, lines.length - 200);
+  });
+  let errorAt = 0;
+  const proc: Proc = {
+    pid: child.pid ?? -1,
+    command,
+    log: opts.log,
+    startedAt: performance.now(),
+    exited: undefined as never,
+    tail(n = 12) {
+      const all = [...lines, ...(partial.trim() ? [clean(partial)] : [])];
+      const last = all.slice(-n);
+      // the first error scrolled out of the last lines: show it first
+      if (firstError && total + (partial.trim() ? 1 : 0) - errorAt >= n) return [...firstError.filter((l) => l.trim()), '…', ...last];
+      return last;
+    },
+  };
+  proc.exited = child.then(
+    (r) => {
+      proc.exit = { code: r.exitCode ?? null, signal: r.signal ?? null };
+      file.end();
+      return proc.exit;
+    },
+    (err: { exitCode?: number; signal?: string }) => {
+      proc.exit = { code: err.exitCode ?? null, signal: err.signal ?? null };
+      file.end();
+      return proc.exit;
+    },
+  );
+  live.add(proc);
+  return proc;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stops the process tree: SIGTERM to the group, then SIGKILL when anything is left after `graceMs`. */
+export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(isWindows ? proc.pid : -proc.pid, s);
+    } catch {
+      /* already gone */
+    }
+  };
+  if (proc.pid > 0 && groupAlive(proc.pid)) {
+    signal('SIGTERM');
+    const until = performance.now() + graceMs;
+    while (groupAlive(proc.pid) && performance.now() < until) await sleep(20);
+    if (groupAlive(proc.pid)) signal('SIGKILL');
+    for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
+  }
+  // the shell's exit is collected (and its output flushed); the timer must not outlive it
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 1000);
+    void proc.exited.then(() => (clearTimeout(t), resolve()));
+  });
+  live.delete(proc);
+}
+
+export async function stopAll(graceMs?: number): Promise<void> {
+  await Promise.all([...live].map((p) => stop(p, graceMs)));
+}
+
+/** Synchronous last resort when the process is exiting: SIGKILL every group still alive. */
+export function killAllNow(): void {
+  for (const p of live)
+    try {
+      process.kill(isWindows ? p.pid : -p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+}
