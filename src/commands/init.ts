@@ -7,7 +7,11 @@ import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers
 import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
 import { withProjectLock } from '../core/lock.ts';
-import { Cancelled, UserError, VerifyError } from '../core/errors.ts';
+import { Cancelled, UsageError, UserError, VerifyError } from '../core/errors.ts';
+import { detectContract, type EnvContract } from '../core/contract.ts';
+import { isPlaceholder } from '../core/placeholder.ts';
+import { mapNames, mappingLines, SAME_NAMES, type NameMap } from '../core/env-names.ts';
+import { envFileHere, gitView, untrack, type EnvFileName, type GitView } from '../core/env-file.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
 import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan } from '../core/plan.ts';
@@ -64,6 +68,8 @@ interface Run {
   providers: Provider[];
   values: Record<string, string>;
   source: Record<string, Source>;
+  /** The name each value from the environment or .env was found under. */
+  foundAs: Record<string, string>;
   results: Result[];
   actions: { provider: Provider; action: Action }[];
   /** The migrations folder and package.json as found, and the run's clock (for numbering). */
@@ -78,6 +84,12 @@ interface Run {
   joining: boolean;
   /** Local services this run started (docker compose), left out of the next steps. */
   started: string[];
+  /** The names the app reads, and each provider key's names in it (set once the providers are loaded). */
+  contract: EnvContract;
+  names: NameMap;
+  /** The file the values go to (.env, or .env.local for a framework that loads it), and what git tracks. */
+  envFile: EnvFileName;
+  git: GitView;
 }
 
 
@@ -95,21 +107,30 @@ export function init(flags: InitFlags): Promise<number> {
 async function initLocked(flags: InitFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
-  const doc = parseDotenv(files['.env'] ?? '');
-  const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
+  const git = await gitView(flags.cwd);
+  const envFile = envFileHere(project, files, git);
+  // Both files are read (.env.local wins, as every framework that loads it does); the run writes envFile.
   const problems: string[] = [];
-  if (duplicates.length) problems.push(`.env defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
-  if (invalidLines.length) problems.push(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} ${invalidLines.length > 1 ? 'define nothing and are kept as they are' : 'defines nothing and is kept as it is'}`);
-  for (const q of unclosedQuotes) problems.push(`.env line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
+  const dotenv: Record<string, string> = {};
+  for (const name of ['.env', '.env.local'] as const) {
+    if (files[name] === undefined) continue;
+    const doc = parseDotenv(files[name]);
+    const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
+    if (duplicates.length) problems.push(`${name} defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
+    if (invalidLines.length) problems.push(`${name} line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} ${invalidLines.length > 1 ? 'define nothing and are kept as they are' : 'defines nothing and is kept as it is'}`);
+    for (const q of unclosedQuotes) problems.push(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
+    Object.assign(dotenv, dotenvValues(doc));
+  }
   const run: Run = {
     flags,
     project,
     files,
-    dotenv: dotenvValues(doc),
+    dotenv,
     problems,
     providers: [],
     values: {},
     source: {},
+    foundAs: {},
     results: [],
     actions: [],
     migrations: { state: readMigrationState(flags.cwd, project.migrations), now: Date.now() },
@@ -118,10 +139,45 @@ async function initLocked(flags: InitFlags): Promise<number> {
     resources: {},
     joining: false,
     started: [],
+    contract: project.hasPackageJson ? detectContract(flags.cwd) : { keys: {}, datasource: [] },
+    names: SAME_NAMES,
+    envFile,
+    git,
   };
   // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
-  run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined);
+  // (a committed .env of defaults does not count: the teammate's own values go to .env.local)
+  run.joining = flags.join || (run.memory !== undefined && files[envFile] === undefined);
   return flags.interactive ? interactive(run) : batch(run);
+}
+
+/** The providers are chosen: from now on each key has its names in this app. */
+async function load(run: Run, ids: readonly ProviderId[]): Promise<void> {
+  run.providers = await loadProviders(ids);
+  run.names = mapNames(run.providers, run.contract);
+}
+
+/** The plan's lines about names: provider keys written under the app's names, and the app's own keys. */
+function nameLines(run: Run): string[] {
+  const lines = mappingLines(run.names);
+  const own = run.names.unknown;
+  if (own.length) lines.push(`read by the app, no provider here: ${own.map((u) => u.key + (u.required ? '' : '?')).join(', ')} (listed in .env.example, render.yaml asks for them)`);
+  if (run.envFile !== '.env') lines.push(`values go to ${run.envFile} (${run.project.frameworkName} loads it; git ignores it)`);
+  return lines;
+}
+
+/**
+ * A secret is never written into a file git tracks. Without a person (--yes): exit 2 naming the file,
+ * nothing written. With one: offer `git rm --cached`, which stops tracking it (the history keeps it).
+ */
+async function guardTracked(run: Run, changes: FileChange[], ask?: (message: string) => Promise<boolean>): Promise<void> {
+  const file = run.envFile;
+  if (!run.git.tracked.includes(file) || !changes.some((c) => c.path === file && c.action !== 'keep')) return;
+  const hint = `git rm --cached ${file} stops tracking it (its history keeps what was committed: rotate those secrets); then run again`;
+  if (!ask) throw new UsageError(`${file} is tracked by git: no secret is written into it. Nothing was written.`, hint);
+  const yes = await ask(`${file} is tracked by git, and secrets go into it. Run \`git rm --cached ${file}\` (the file stays; the repository's history still has what was committed)?`);
+  if (!yes) throw new Cancelled(`${file} is tracked by git: nothing was written.`);
+  await untrack(run.flags.cwd, file);
+  run.git = { ...run.git, tracked: run.git.tracked.filter((f) => f !== file) };
 }
 
 /** What providers see: every value in .env (e.g. STRIPE_PRICE_*), overridden by this run's answers. */
@@ -149,9 +205,16 @@ const skipped = (p: Provider, error: string | null = null): Result => ({ id: p.i
  * a prompt, an action, a derivation) that differ from what .env holds. Every other .env value is kept.
  */
 function overwrite(run: Run): Set<string> {
-  return new Set(
-    Object.keys(run.values).filter((k) => run.source[k] !== 'dotenv' && k in run.dotenv && run.dotenv[k] !== run.values[k]),
-  );
+  const target = dotenvValues(parseDotenv(run.files[run.envFile] ?? ''));
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(run.values))
+    for (const name of run.names.out(k)) {
+      if (!(name in target) || target[name] === v) continue;
+      // a value read from this very line stays as written (e.g. APP_URL with its trailing slash)
+      if (run.source[k] === 'dotenv' && run.foundAs[k] === name && !isPlaceholder(target[name])) continue;
+      out.add(name);
+    }
+  return out;
 }
 
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
@@ -165,9 +228,12 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
     resources: run.resources,
     migrations: { ...run.migrations, sql: readMigrationSql() },
     envModule: run.project.hasPackageJson ? { existing: run.envModule } : undefined,
+    contract: run.contract,
+    names: run.names,
+    envFile: run.envFile,
   });
   // A teammate writes .env and nothing else: every other file is committed and theirs to change by choice.
-  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === '.env') } : p;
+  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === run.envFile) } : p;
 }
 
 /**
@@ -176,7 +242,7 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
  */
 function saveProduced(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): string[] {
   if (!Object.values(run.source).includes('action')) return [];
-  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === '.env');
+  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === run.envFile);
   return apply(run.flags.cwd, changes);
 }
 
@@ -195,13 +261,14 @@ async function batch(run: Run): Promise<number> {
   const { flags, project } = run;
   const out = plainOut(flags.json ? process.stderr : process.stdout);
   const ids = flags.providers ?? [...new Set([...(run.memory?.providers ?? BASE_PROVIDERS), ...configuredIds(run.dotenv, process.env)])];
-  run.providers = await loadProviders(ids);
+  await load(run, ids);
   out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
   if (run.joining) out.line(JOINING);
   for (const p of run.problems) out.warn(p);
-  const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings);
+  const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings, run.names);
   run.values = resolved.values;
   run.source = resolved.source;
+  run.foundAs = resolved.foundAs;
 
   const templates = await loadTemplates();
   // Local services the defaults point at and nothing listens on: started with --start-services, else named.
@@ -257,6 +324,9 @@ async function batch(run: Run): Promise<number> {
 
   await prismaStep(run, plainSay(out, true));
   let thePlan = makePlan(run, templates);
+  if (!flags.dryRun) await guardTracked(run, thePlan.changes);
+  else if (run.git.tracked.includes(run.envFile)) out.warn(`${run.envFile} is tracked by git: a real run stops here (git rm --cached ${run.envFile} first)`);
+  for (const l of nameLines(run)) out.line(`  ${l}`);
   for (const { provider, action } of run.actions) {
     out.line(`  at ${provider.title}: ${action.title}`);
     for (const d of action.details ?? []) out.line(`      ${d}`);
@@ -338,6 +408,7 @@ async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: str
   const pg = run.results.find((r) => r.id === db?.id);
   try {
     return await migrateStep({
+      urlNames: db ? run.names.out(db.database!.urlKey) : undefined,
       plan: thePlan,
       project: run.project,
       postgres: db,
@@ -447,7 +518,7 @@ async function interactive(run: Run): Promise<number> {
   const ids =
     flags.providers ??
     (run.joining ? run.memory!.providers : await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env, run.memory?.providers) }));
-  run.providers = await loadProviders(ids);
+  await load(run, ids);
   const templates = await loadTemplates();
 
   const asked = new Set<string>();
@@ -529,6 +600,7 @@ async function interactive(run: Run): Promise<number> {
   const generated = generatedKeys(run.providers);
   ui.note(
     [
+      ...nameLines(run),
       ...run.actions.flatMap(({ provider, action }) => [`${provider.title}: ${action.title}`, ...(action.details ?? []).map((d) => `    ${d}`)]),
       ...(await planSummary(thePlan.changes, publicK, generated)),
     ].join('\n'),
@@ -540,6 +612,7 @@ async function interactive(run: Run): Promise<number> {
     ui.outro('Dry run: nothing was changed or written.');
     return 0;
   }
+  await guardTracked(run, thePlan.changes, (message) => ui.confirm({ message, initial: false }));
   const what = [
     run.actions.length ? `make ${run.actions.length} change${run.actions.length > 1 ? 's' : ''} at providers` : '',
     changed.length ? `write ${changed.length} file${changed.length > 1 ? 's' : ''}` : '',
@@ -585,6 +658,12 @@ async function interactive(run: Run): Promise<number> {
   return 0;
 }
 
+/** A key as the person knows it: under the app's name(s), the provider's key beside when they differ. */
+function nameLabel(run: Run, key: string): string {
+  const out = run.names.out(key);
+  return out.length === 1 && out[0] === key ? key : `${out.join(', ')} (${key})`;
+}
+
 /** Keys a person may give: not generated, not derived, not produced by an action. */
 const askable = (e: EnvVar) => !e.generate && !e.derive && e.prompt !== false;
 
@@ -604,12 +683,13 @@ function settle(run: Run, p: Provider): { ask: EnvVar[]; invalid: string[] } {
   const invalid: string[] = [];
   for (const e of p.env) {
     if (e.derive) continue;
-    const o = fromOutside(e, process.env, run.dotenv, run.memory?.settings);
+    const o = fromOutside(e, process.env, run.dotenv, run.memory?.settings, run.names);
     if (o) {
       const c = check(e, o.value);
       if (c.ok) {
         run.values[e.key] = c.value;
         run.source[e.key] = o.source;
+        run.foundAs[e.key] = o.name;
         continue;
       }
       if (askable(e)) {
@@ -678,12 +758,12 @@ async function confirmSettings(ui: Ui, run: Run, asked: Set<string>, templates: 
     if (!groups.length && !down.length) return [];
     // --dry-run writes and starts nothing: the services are only named
     const docker = down.length && !run.flags.dryRun ? await svc.dockerState(run.flags.cwd) : undefined;
-    const width = Math.max(...groups.flatMap((g) => g.keys.map((e) => e.key.length)));
+    const width = Math.max(...groups.flatMap((g) => g.keys.map((e) => nameLabel(run, e.key).length)));
     const lines = groups.flatMap(({ p, keys }) => [
       p.title,
       ...keys.map((e) => {
         const from = SHOWN_SOURCE[run.source[e.key]!];
-        return `  ${e.key.padEnd(width)}  ${shownValue(run, e)}${from ? `  ${styleText('dim', from)}` : ''}`;
+        return `  ${nameLabel(run, e.key).padEnd(width)}  ${shownValue(run, e)}${from ? `  ${styleText('dim', from)}` : ''}`;
       }),
     ]);
     if (down.length)
@@ -711,7 +791,7 @@ async function confirmSettings(ui: Ui, run: Run, asked: Set<string>, templates: 
     if (pick === 'hosted') await enterHosted(ui, run, down);
     else {
       const editable = run.providers.flatMap((p) => p.env.filter(askable));
-      const key = await ui.select({ message: 'Which value?', options: editable.map((e) => ({ value: e.key, label: e.key, hint: shownValue(run, e) })) });
+      const key = await ui.select({ message: 'Which value?', options: editable.map((e) => ({ value: e.key, label: nameLabel(run, e.key), hint: shownValue(run, e) })) });
       const e = editable.find((x) => x.key === key)!;
       await askValue(ui, run, e);
       asked.delete(e.key);
@@ -762,6 +842,7 @@ function writeCompose(run: Run, templates: Awaited<ReturnType<typeof loadTemplat
  */
 async function askValue(ui: Ui, run: Run, e: EnvVar, direct = false): Promise<void> {
   const cur = run.values[e.key] || undefined;
+  const label = nameLabel(run, e.key);
   const local = e.localDefault?.(run.values, run.project);
   const validate = (v: string) => {
     if (!v && e.optional) return undefined;
@@ -771,7 +852,7 @@ async function askValue(ui: Ui, run: Run, e: EnvVar, direct = false): Promise<vo
   let value: string;
   if (!e.secret) {
     const def = direct ? undefined : (cur ?? local);
-    value = await ui.text({ message: e.key, hint: e.where, default: def, placeholder: !def && e.emptyMeans ? `${e.emptyMeans} (the default when empty)` : undefined, validate });
+    value = await ui.text({ message: label, hint: e.where, default: def, placeholder: !def && e.emptyMeans ? `${e.emptyMeans} (the default when empty)` : undefined, validate });
   } else {
     type Pick = 'current' | 'local' | 'new' | 'clear';
     const options: { value: Pick; label: string; hint?: string }[] = [];
@@ -784,9 +865,9 @@ async function askValue(ui: Ui, run: Run, e: EnvVar, direct = false): Promise<vo
     if (options.length) {
       options.push({ value: 'new', label: 'Enter a value', hint: e.where });
       if (cur && e.optional) options.push({ value: 'clear', label: 'Clear it', hint: 'left empty' });
-      pick = await ui.select({ message: `Which ${e.key}?`, options });
+      pick = await ui.select({ message: `Which ${label}?`, options });
     }
-    value = pick === 'current' ? cur! : pick === 'local' ? local! : pick === 'clear' ? '' : await ui.password({ message: e.key, hint: e.where, validate });
+    value = pick === 'current' ? cur! : pick === 'local' ? local! : pick === 'clear' ? '' : await ui.password({ message: label, hint: e.where, validate });
   }
   setValue(run, e, value, 'prompt');
 }

@@ -8,7 +8,7 @@ import { configuredIds, CATALOG } from '../../providers/catalog.ts';
 import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
 import { Cancelled, UsageError, UserError } from '../core/errors.ts';
-import { addBeside, dotenvValues, mergeDotenv, parseDotenv, removeKeys } from '../core/files/dotenv.ts';
+import { addBeside, mergeDotenv, removeKeys } from '../core/files/dotenv.ts';
 import { MEMORY_FILE, memoryFor, parseMemory, renderMemory, type Memory, type RotationState } from '../core/files/memory.ts';
 import { redact } from '../core/mask.ts';
 import { crashPoint } from '../core/crash.ts';
@@ -16,6 +16,10 @@ import { withProjectLock } from '../core/lock.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Provider, Rotation, Values } from '../core/provider.ts';
 import { check } from '../core/resolve.ts';
+import { detectContract } from '../core/contract.ts';
+import { isPlaceholder } from '../core/placeholder.ts';
+import { mapNames, type NameMap } from '../core/env-names.ts';
+import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import { plainOut } from '../ui/plain.ts';
@@ -36,6 +40,9 @@ interface Ctx {
   project: ProjectInfo;
   providers: Provider[];
   say: Say;
+  /** The file the secrets are in (.env, or .env.local for a framework that loads it), and each key's names in the app. */
+  envFile: EnvFileName;
+  names: NameMap;
 }
 
 interface Outcome {
@@ -56,16 +63,20 @@ export function rotate(flags: RotateFlags): Promise<number> {
 async function rotateLocked(flags: RotateFlags): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
-  if (files['.env'] === undefined) throw new UsageError('no .env in this folder: there is nothing to rotate', 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
+  if (files['.env'] === undefined && files['.env.local'] === undefined)
+    throw new UsageError('no .env in this folder: there is nothing to rotate', 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
   const memory = parseMemory(files[MEMORY_FILE]);
-  const dotenv = dotenvValues(parseDotenv(files['.env']));
+  const dotenv = readEnvFiles(files);
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
+  const git = await gitView(flags.cwd);
+  const envFile = envFileHere(project, files, git);
+  const names = mapNames(providers, detectContract(flags.cwd));
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
   // A revoke that waits for a person is never confirmed without one: plain output answers no.
-  const ctx: Ctx = { flags, project, providers, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
+  const ctx: Ctx = { flags, project, providers, envFile, names, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -120,8 +131,14 @@ async function rotateLocked(flags: RotateFlags): Promise<number> {
 /** The current .env values and prod-ready.json, read fresh before each write (nothing else is held across steps). */
 function current(ctx: Ctx): { envText: string; values: Record<string, string>; memory: Memory } {
   const files = readManagedFiles(ctx.flags.cwd);
-  const envText = files['.env'] ?? '';
-  const values = dotenvValues(parseDotenv(envText));
+  const envText = files[ctx.envFile] ?? '';
+  // the providers read their own keys: a value under the app's name is theirs too
+  const raw = readEnvFiles(files);
+  const values = { ...raw };
+  for (const e of ctx.providers.flatMap((p) => p.env)) {
+    const name = ctx.names.in(e.key).find((n) => !isPlaceholder(raw[n]));
+    if (name) values[e.key] = raw[name]!;
+  }
   const memory = parseMemory(files[MEMORY_FILE]) ?? memoryFor(ctx.providers, values, ctx.project.framework, undefined);
   return { envText, values, memory };
 }
@@ -149,11 +166,13 @@ function save(
   const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, readManagedFiles(ctx.flags.cwd)[MEMORY_FILE]);
   const changes = [];
   if (Object.keys(fresh).length || remove.length || Object.keys(beside).length) {
-    let env = mergeDotenv(envText, [{ title: p.title, vars: Object.entries(fresh).map(([key, value]) => ({ key, value })) }], new Set(Object.keys(fresh)));
-    if (remove.length) env = removeKeys(env, new Set(remove));
+    // written under the names the app reads
+    const vars = Object.entries(fresh).flatMap(([key, value]) => ctx.names.out(key).map((name) => ({ key: name, value })));
+    let env = mergeDotenv(envText, [{ title: p.title, vars }], new Set(vars.map((v) => v.key)));
+    if (remove.length) env = removeKeys(env, new Set(remove.flatMap((k) => [k, ...ctx.names.out(k)])));
     // pending values go right below the key they replace, so removing them leaves .env as it was
-    env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: key, key: pendingKey(key), value })));
-    changes.push({ path: '.env', action: 'update' as const, after: env, mode: 0o600 });
+    env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: ctx.names.out(key)[0]!, key: pendingKey(key), value })));
+    changes.push({ path: ctx.envFile, action: 'update' as const, after: env, mode: 0o600 });
   }
   changes.push({ path: MEMORY_FILE, action: 'update' as const, after: nextMemory });
   apply(ctx.flags.cwd, changes);

@@ -150,13 +150,13 @@ async function readText(path: string): Promise<Buffer | undefined> {
 }
 
 /** Which secret (by key) appears in which of the given files. Each file is read once for all secrets. */
-async function scan(cwd: string, files: string[], secrets: Secret[]): Promise<Leak[]> {
+async function scan(cwd: string, files: string[], secrets: Secret[], envFile = '.env'): Promise<Leak[]> {
   // Every form the secret may take in text (itself, \n-escaped, a URL's password), as bytes, so that
   // files are searched without decoding them.
   const needles = secrets
     .map((s) => ({ key: s.key, bytes: secretNeedles(s.value).filter((n) => n.length >= MIN_SECRET).map((n) => Buffer.from(n)) }))
     .filter((s) => s.bytes.length);
-  const todo = files.filter((f) => f !== '.env');
+  const todo = files.filter((f) => f !== envFile);
   if (!needles.length || !todo.length) return [];
 
   const found: Leak[][] = new Array(todo.length);
@@ -194,6 +194,8 @@ export interface AuditInput {
   values: Record<string, string>;
   /** Which keys carry a test/live mode (modeGroups of the providers); none: no mode audit. */
   modes?: readonly ModeGroup[];
+  /** The file that holds the secrets (.env, or .env.local beside a committed .env); default .env. */
+  envFile?: string;
 }
 
 export interface AuditResult {
@@ -210,7 +212,7 @@ export async function audit(cwd: string, input: AuditInput): Promise<AuditResult
   return {
     missing: input.example === undefined ? [] : missingFromDotenv(input.example, input.dotenv),
     modeMix: modeMix(input.values, input.modes ?? []),
-    dotenvTracked: files && files.includes('.env'),
-    leaks: files ? await scan(cwd, files, input.secrets) : [],
+    dotenvTracked: files && files.includes(input.envFile ?? '.env'),
+    leaks: files ? await scan(cwd, files, input.secrets, input.envFile) : [],
   };
 }

@@ -4,6 +4,7 @@
 import { redact, maskSecret } from '../core/mask.ts';
 import { parseDotenv } from '../core/files/dotenv.ts';
 import type { FileChange } from '../core/plan.ts';
+import { isEnvFile } from '../core/env-file.ts';
 
 /** `generated` keys (JWT_SECRET, AUTH0_SECRET) show nothing of their value, not even its last characters. */
 export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, generated: ReadonlySet<string> = new Set()): string {
@@ -20,7 +21,7 @@ export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, genera
 const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged' };
 
 export function summaryLine(c: FileChange): string {
-  return `${LABEL[c.action].padEnd(9)} ${c.path}${c.path === '.env' && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
+  return `${LABEL[c.action].padEnd(9)} ${c.path}${isEnvFile(c.path) && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
 }
 
 export async function renderDiffs(
@@ -35,7 +36,7 @@ export async function renderDiffs(
   for (const c of changes) {
     if (c.action === 'keep') continue;
     const show = (t: string | undefined) =>
-      t === undefined ? '' : c.path === '.env' ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
+      t === undefined ? '' : isEnvFile(c.path) ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
     const patch = createTwoFilesPatch(c.before === undefined ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, show(c.before), show(c.after), '', '', { context: 3 });
     const lines = patch.split('\n').slice(1); // drop the "=====" header line
     parts.push(

@@ -7,15 +7,24 @@ function covers(lines: Set<string>, entry: string): boolean {
   return (entry === '.env' || entry === '.env.*') && (lines.has('.env*') || lines.has('/.env*'));
 }
 
-export function mergeGitignore(source: string | undefined): string {
+/** The app keeps secrets in .env.local (and may commit .env): what ignores .env.local is enough. */
+const LOCAL_COVERED = ['.env.local', '.env*.local', '.env.*', '.env*', '*.local'];
+
+export function mergeGitignore(source: string | undefined, envFile: string = '.env'): string {
   const text = source ?? '';
   const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
-  const missing = WANTED.filter((e) => !covers(lines, e));
+  const local = envFile === '.env.local';
+  const missing = local
+    ? LOCAL_COVERED.some((e) => lines.has(e) || lines.has(`/${e}`))
+      ? []
+      : ['.env*.local']
+    : WANTED.filter((e) => !covers(lines, e));
   if (!missing.length) return text;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   let out = text;
   if (out.length && !out.endsWith('\n')) out += eol;
   if (out.trim().length) out += eol;
-  out += ['# Secrets: keep every .env file out of git, but share the example (create-prod-ready)', ...missing].join(eol) + eol;
+  const title = local ? '# Secrets: .env.local files stay out of git (create-prod-ready)' : '# Secrets: keep every .env file out of git, but share the example (create-prod-ready)';
+  out += [title, ...missing].join(eol) + eol;
   return out;
 }
