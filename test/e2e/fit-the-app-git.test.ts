@@ -11,6 +11,7 @@ import { fixtureApp, git, ignored, tracked } from '../helpers/app-fixtures.ts';
 import { snapshot } from '../helpers/project.ts';
 import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
+import { acceptSettings, answerPlan } from '../helpers/wizard.ts';
 
 let pg: PgServer;
 let redis: RedisServer;
@@ -41,15 +42,14 @@ test('a tracked .env in the wizard: it offers git rm --cached, says the history 
   git(dir, 'add', '-f', '.env');
   git(dir, 'commit', '-qm', 'oops: .env');
   const s = runPty(['--providers', 'app'], { cwd: dir });
-  await s.waitFor('Keep the current App settings values?');
-  assert.match(s.screen(), /CORS_ORIGINS=http:\/\/localhost:4000 {2}\(\.env\)|CORS_ORIGIN/);
-  s.write(KEY.enter);
+  await s.waitFor('Use these settings?');
+  assert.match(s.screen(), /CORS_ORIGIN \(CORS_ORIGINS\) +http:\/\/localhost:4000 +from \.env/);
+  await acceptSettings(s);
   await s.waitFor(/\.env is tracked by git, and secrets go into it/);
   assert.match(s.screen(), /repository's history still has what was committed/);
   s.write('y');
   s.write(KEY.enter);
-  await s.waitFor(/Write \d+ files\?/);
-  s.write(KEY.enter);
+  await answerPlan(s, /Write \d+ files\?/, 'Yes');
   const { code } = await s.exit;
   assert.equal(code, 0, s.transcript());
   assert.ok(!tracked(dir).includes('.env'), 'git no longer tracks .env');
