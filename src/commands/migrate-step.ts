@@ -22,7 +22,7 @@ export interface MigrationReport {
 }
 
 
-export async function migrateStep(input: {
+export interface MigrateStepInput {
   plan: Plan;
   project: ProjectInfo;
   postgres: Provider | undefined;
@@ -33,7 +33,22 @@ export async function migrateStep(input: {
   /** The names the app reads the database URL under. */
   urlNames?: string[];
   say: Say;
-}): Promise<MigrationReport | undefined> {
+}
+
+/**
+ * The external commands the migration step will run (the package manager, for `install` and `run`),
+ * decided by the same conditions as the step: checked before anything is written.
+ */
+export function commandsNeeded(input: Omit<MigrateStepInput, 'say'>, toolInstalled: (project: ProjectInfo, setup: NonNullable<Plan['migrations']>['setup']) => boolean): { command: string; why: string }[] {
+  const m = input.plan.migrations;
+  if (!m || !input.postgres || m.skipped || !input.url) return [];
+  if (input.project.scripts.migrate === undefined && m.packageJson === undefined) return [];
+  if (!toolInstalled(input.project, m.setup) && !input.install) return [];
+  const run = input.project.commands.run(m.script ?? 'db:migrate');
+  return [{ command: input.project.packageManager, why: toolInstalled(input.project, m.setup) ? `to apply the migrations (${run})` : `to install ${m.setup.tool} and apply the migrations (${run})` }];
+}
+
+export async function migrateStep(input: MigrateStepInput): Promise<MigrationReport | undefined> {
   const { plan, project, say } = input;
   const m = plan.migrations;
   if (!m || !input.postgres) return undefined;
