@@ -224,7 +224,8 @@ export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): b
 }
 
 /** How to get a package manager that is missing, in one clause. */
-export function howToGet(manager: string): string {
+export function howToGet(command: string): string {
+  const manager = ({ npx: 'npm', bunx: 'bun' } as Record<string, string>)[command] ?? command;
   if (manager === 'npm') return 'npm comes with Node.js: reinstall Node.js from nodejs.org';
   if (manager === 'bun') return 'install Bun (bun.sh/docs/installation)';
   return `run \`corepack enable ${manager}\` (Corepack comes with Node.js up to 24; on newer Node.js first \`npm install -g corepack\`)`;
@@ -235,7 +236,7 @@ export async function run(cmd: string, args: string[], cwd: string, env: Record<
   try {
     return await exec(cmd, args, { cwd, env, signal, timeoutMs });
   } catch (e) {
-    if (e instanceof CommandNotFound) throw new MigrationError(['npm', 'pnpm', 'yarn', 'bun'].includes(cmd) ? `${e.message}: ${howToGet(cmd)}` : e.message);
+    if (e instanceof CommandNotFound) throw new MigrationError(['npm', 'pnpm', 'yarn', 'bun', 'npx', 'bunx'].includes(cmd) ? `${e.message}: ${howToGet(cmd)}` : e.message);
     if (e instanceof CommandTimedOut) throw new MigrationError(e.message);
     throw e;
   }

@@ -15,6 +15,7 @@ import { appComposeServices, hostPortClashes, localService } from '../../src/cor
 import { renderPlanProblems, renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
 import { planMigrations } from '../../src/core/files/migrations.ts';
 import { loadTemplates } from '../../src/core/templates.ts';
+import type { ProviderId } from '../../src/core/provider.ts';
 import { readMigrationSql } from '../../src/core/snapshot.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 import { tempProject } from '../helpers/project.ts';
@@ -239,8 +240,8 @@ test('compose: the app\'s db is reused (no second Postgres on 5432); another ser
 // ─── render.yaml: health, migrations, plans, Node ────────────────────────────────────────────────
 
 async function planFor(files: Record<string, string | object>, settings: Record<string, string> = {}) {
-  const ids = ['app', 'postgres', 'redis', ...(Object.keys(settings).length ? ['render'] : [])] as const;
-  const providers = await loadProviders([...ids]);
+  const ids: ProviderId[] = ['app', 'postgres', 'redis', ...(Object.keys(settings).length ? (['render'] as const) : [])];
+  const providers = await loadProviders(ids);
   const p = fitted(app(files));
   const values = { NODE_ENV: 'development', PORT: '3000', APP_URL: 'http://localhost:3000', CORS_ORIGINS: 'http://localhost:3000', JWT_SECRET: 'k'.repeat(43), DATABASE_URL: 'postgres://app:app@localhost:5432/app', REDIS_URL: 'redis://localhost:6379', ...settings };
   const out = plan({ project: p, providers, values, overwrite: new Set(), files: {}, templates: await loadTemplates() });
