@@ -215,6 +215,6 @@ function deployNotes(project: ProjectInfo, newRenderYaml: boolean): string[] {
   const health = project.shape?.health;
   if (health) notes.push(`health check: ${health.path ? `${health.path}: ` : 'none: '}${health.why}`);
   if (project.migrateDeploy) notes.push(`production migrations: ${project.migrateDeploy.command} (${project.migrateDeploy.why})`);
-  if (project.nodeVersion) notes.push(`Node.js on Render: NODE_VERSION ${project.nodeVersion} (your local major, within package.json's engines.node; .nvmrc wins when the app has one)`);
+  if (project.nodeVersion) notes.push(`Node.js on Render: NODE_VERSION ${project.nodeVersion} (the app's .nvmrc or .node-version when it pins one, else your local major within package.json's engines.node)`);
   return notes;
 }
