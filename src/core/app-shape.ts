@@ -33,7 +33,7 @@ export const HEALTH_PATHS = ['/health', '/healthz', '/api/health', '/api/healthz
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build', '.next', '.svelte-kit', '.output', '.nuxt', 'coverage', 'out', '.turbo', '.vercel', '.cache', 'public', 'static', 'vendor', 'tmp']);
 const SOURCE = /\.(?:[cm]?[jt]sx?)$/;
-const ROUTE_WORDS = /health|status|ping|ready|live|\/up\b|@Controller|setGlobalPrefix/;
+const ROUTE_WORDS = /health|status|ping|ready|live|\/up\b|@Controller|setGlobalPrefix|\.use\(|\.route\(/;
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 
 /** The project's files (relative paths, at most a few thousand, build output and dependencies skipped). */
@@ -116,6 +116,7 @@ export function fileRoutes(files: string[]): { path: string; file: string }[] {
  */
 export function codeRoutes(sources: { path: string; text: string }[]): { path: string; file: string }[] {
   const found: { path: string; file: string }[] = [];
+  const byPath = new Map(sources.map((s) => [s.path, s.text]));
   const prefix = sources.map((s) => /\.setGlobalPrefix\(\s*['"`]\/?([^'"`]*)['"`]/.exec(s.text)?.[1]).find((p) => p !== undefined);
   for (const { path: file, text } of sources) {
     if (/(?:^|\/)(?:__tests__|tests?|e2e)\/|\.(?:test|spec)\.[cm]?[jt]sx?$/.test(file)) continue;
@@ -128,12 +129,57 @@ export function codeRoutes(sources: { path: string; text: string }[]): { path: s
       if (servers.has(m[1]!)) found.push({ path: strip(m[3]!), file });
     if (servers.size && /method\s*:\s*\[?\s*['"`](?:GET|HEAD)/i.test(text))
       for (const m of text.matchAll(/\.route\(\s*\{[^}]*?\burl\s*:\s*(['"`])(\/[\w./-]*)\1/g)) found.push({ path: strip(m[2]!), file });
+    // Routers mounted on the server: `app.use(health)`, `app.use('/api', router)`, Hono's `app.route('/api', sub)`,
+    // the router defined here or imported from a file of the project (one level deep).
+    for (const m of text.matchAll(/\b([A-Za-z_$][\w$]*)\s*\.\s*(?:use|route)\s*\(\s*(?:(['"`])(\/[\w./-]*)\2\s*,\s*)?([A-Za-z_$][\w$]*)\s*\)/g)) {
+      if (!servers.has(m[1]!)) continue;
+      for (const path of mountedRoutes(m[4]!, file, text, byPath)) found.push({ path: strip(`${m[3] === '/' ? '' : (m[3] ?? '')}${path}`), file });
+    }
     const controller = /@Controller\(\s*(?:(['"`])([^'"`]*)\1)?\s*\)/.exec(text);
     if (controller)
       for (const g of text.matchAll(/@Get\(\s*(?:(['"`])([^'"`]*)\1)?\s*\)/g))
         found.push({ path: urlOf([prefix, controller[2], g[2]].filter(Boolean).join('/')), file });
   }
   return found.filter((r) => HEALTH_PATHS.includes(r.path));
+}
+
+const ROUTER = /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:(?:express|require\(\s*['"]express['"]\s*\))\s*\.\s*)?(?:Router\s*\(|new\s+(?:Hono|Router|OpenAPIHono)\b)/g;
+
+/** The paths a router variable of a file registers (`health.get('/health', …)`). */
+function routerPaths(text: string, name: string): string[] {
+  const re = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\s*\\.\\s*(?:get|all|head)\\s*\\(\\s*(['"\`])(\\/[\\w./-]*)\\1`, 'g');
+  return [...text.matchAll(re)].map((m) => m[2]!);
+}
+
+/** The routes of the router `ident` mounted in `file`: defined there, or imported from a project file. */
+function mountedRoutes(ident: string, file: string, text: string, byPath: Map<string, string>): string[] {
+  const local = [...text.matchAll(ROUTER)].map((m) => m[1]!);
+  if (local.includes(ident)) return routerPaths(text, ident);
+  for (const m of text.matchAll(/\bimport\s+(?:([A-Za-z_$][\w$]*)|\{([^}]*)\})\s+from\s+['"](\.[^'"]+)['"]|\b(?:const|let|var)\s+(?:([A-Za-z_$][\w$]*)|\{([^}]*)\})\s*=\s*require\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
+    const byDefault = m[1] ?? m[4];
+    const named = (m[2] ?? m[5] ?? '').split(',').map((x) => x.trim().split(/\s+as\s+|\s*:\s*/)).find((parts) => (parts[1] ?? parts[0]) === ident)?.[0];
+    if (byDefault !== ident && !named) continue;
+    const target = resolveImport(file, (m[3] ?? m[6])!, byPath);
+    if (!target) return [];
+    const routers = [...target.matchAll(ROUTER)].map((r) => r[1]!);
+    const exported = named ?? /\bexport\s+default\s+([A-Za-z_$][\w$]*)|\bmodule\.exports\s*=\s*([A-Za-z_$][\w$]*)/.exec(target)?.slice(1).find(Boolean) ?? (routers.length === 1 ? routers[0] : undefined);
+    return exported && routers.includes(exported) ? routerPaths(target, exported) : [];
+  }
+  return [];
+}
+
+/** The text of the project file an import specifier names (`./routes/health.js` → src/routes/health.ts). */
+function resolveImport(from: string, spec: string, byPath: Map<string, string>): string | undefined {
+  const parts = [...from.split('/').slice(0, -1), ...spec.split('/')];
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '..') out.pop();
+    else if (p !== '.' && p) out.push(p);
+  }
+  const base = out.join('/');
+  const bare = base.replace(/\.[cm]?[jt]sx?$/, '');
+  for (const c of [base, ...['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '/index.ts', '/index.js'].map((e) => bare + e)]) if (byPath.has(c)) return byPath.get(c);
+  return undefined;
 }
 
 /**

@@ -148,6 +148,33 @@ test('health routes the app serves are found: Express, Fastify, Hono, NestJS wit
   }
 });
 
+test('a router counts where the server mounts it: app.use(health) from its file, app.use(\'/api\', router), Hono\'s app.route', () => {
+  const mounted = fitted(
+    app({
+      'package.json': { dependencies: { express: '4' } },
+      'src/routes/health.ts': "import { Router } from 'express';\nexport const health = Router();\nhealth.get('/health', (_q, r) => r.json({ ok: true }));\n",
+      'src/server.ts': "import express from 'express';\nimport { health } from './routes/health.js';\nconst app = express();\napp.use(health);\napp.listen(3000);\n",
+    }),
+  ).shape!.health;
+  assert.deepEqual([mounted.how, mounted.path, mounted.file], ['found', '/health', 'src/server.ts']);
+  const prefixed = fitted(
+    app({
+      'package.json': { dependencies: { express: '4' } },
+      'routes/ops.js': "const router = require('express').Router();\nconst r2 = require('express').Router();\nrouter.get('/status', (q, r) => r.send('ok'));\nmodule.exports = router;\n",
+      'index.js': "const express = require('express');\nconst ops = require('./routes/ops');\nconst app = express();\napp.use('/api', ops);\n",
+    }),
+  ).shape!.health;
+  assert.equal(prefixed.path, '/api/status');
+  const hono = fitted(
+    app({
+      'package.json': { dependencies: { hono: '4' } },
+      'src/health.ts': "import { Hono } from 'hono';\nconst h = new Hono();\nh.get('/healthz', (c) => c.text('ok'));\nexport default h;\n",
+      'src/index.ts': "import { Hono } from 'hono';\nimport h from './health';\nconst app = new Hono();\napp.route('/', h);\nexport default app;\n",
+    }),
+  ).shape!.health;
+  assert.equal(hono.path, '/healthz');
+});
+
 test('what does not count: a router mounted somewhere unseen, an HTTP client, a test file', () => {
   const dir = app({
     'package.json': { dependencies: { express: '5' } },
