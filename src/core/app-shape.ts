@@ -33,6 +33,7 @@ export const HEALTH_PATHS = ['/health', '/healthz', '/api/health', '/api/healthz
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build', '.next', '.svelte-kit', '.output', '.nuxt', 'coverage', 'out', '.turbo', '.vercel', '.cache', 'public', 'static', 'vendor', 'tmp']);
 const SOURCE = /\.(?:[cm]?[jt]sx?)$/;
+const MIDDLEWARE = /^(?:src\/)?middleware\.[cm]?[jt]s$/;
 const ROUTE_WORDS = /health|status|ping|ready|live|\/up\b|@Controller|setGlobalPrefix|\.use\(|\.route\(/;
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 
@@ -77,7 +78,7 @@ export function readAppShape(project: ProjectInfo): AppShape {
     .filter((f) => SOURCE.test(f) || /^next\.config\./.test(f))
     .slice(0, 1500)
     .map((path) => ({ path, text: read(path) }))
-    .filter((s) => ROUTE_WORDS.test(s.text) || /^next\.config\./.test(s.path));
+    .filter((s) => ROUTE_WORDS.test(s.text) || /^next\.config\./.test(s.path) || MIDDLEWARE.test(s.path));
   const composeFile = COMPOSE_FILES.find((f) => files.includes(f));
   return {
     health: chooseHealth({ framework: project.framework, typescript: project.typescript, srcDir: project.srcDir, dependencies: project.dependencies, files, sources }),
@@ -205,7 +206,14 @@ export function chooseHealth(input: {
   const ext = input.typescript ? 'ts' : 'js';
   const has = (dir: string) => input.files.some((f) => f.startsWith(dir));
   const deps = new Set(input.dependencies);
-  const add = (path: string, file: string, kind: HealthRouteKind): HealthChoice => ({ path, how: 'add', file, kind, why: `no health route found: ${file} is added (a new file; none of your code changes), serving GET ${path}` });
+  // Next.js middleware that signs users in (Clerk's protect(), NextAuth's) may answer the new route with a
+  // redirect or a 404 unless it lets the path through: said, since only the user may change it.
+  const middleware = input.framework === 'nextjs' ? input.sources.find((s) => MIDDLEWARE.test(s.path)) : undefined;
+  const guarded = (path: string) =>
+    middleware && /\bprotect\s*\(|next-auth\/middleware|withAuth\s*\(/.test(middleware.text) && !middleware.text.includes(path)
+      ? `; check that ${middleware.path} lets GET ${path} through without signing in`
+      : '';
+  const add = (path: string, file: string, kind: HealthRouteKind): HealthChoice => ({ path, how: 'add', file, kind, why: `no health route found: ${file} is added (a new file; none of your code changes), serving GET ${path}${guarded(path)}` });
   if (input.framework === 'nextjs') {
     const root = has('src/app/') || (!has('app/') && input.srcDir) ? 'src/' : '';
     if (has(`${root}app/`) || !has(`${root}pages/`)) return add(`${base}/api/health`, `${root}app/api/health/route.${ext}`, 'next-app');

@@ -201,6 +201,8 @@ test('no route found: a new route file where the framework makes one a file, els
   assert.deepEqual([astro.path, astro.file], ['/health', 'src/pages/health.js']);
   const express = fitted(app({ 'package.json': { dependencies: { express: '5' } }, 'server.js': "const app = require('express')();\n" })).shape!.health;
   assert.equal(express.how, 'none', 'adding a route to Express would edit the user\'s code');
+  const clerk = fitted(app({ 'package.json': { dependencies: { next: '15' } }, 'src/middleware.ts': "import { clerkMiddleware } from '@clerk/nextjs/server';\nexport default clerkMiddleware(async (auth) => { await auth.protect(); });\n", 'src/app/page.tsx': '' })).shape!.health;
+  assert.match(clerk.why, /check that src\/middleware\.ts lets GET \/api\/health through without signing in/);
   const base = fitted(app({ 'package.json': { dependencies: { next: '15' } }, 'next.config.mjs': "export default { basePath: '/shop' };\n", 'app/api/health/route.ts': '' })).shape!.health;
   assert.equal(base.path, '/shop/api/health');
 });
