@@ -315,7 +315,7 @@ test('RENDER_PLAN=free: no preDeployCommand (migrations start the start command,
   assert.match(w, /no free plan for workers: api-worker is on starter, US\$7 a month/);
   assert.match(w, /expires 30 days after it is created/);
   assert.match(w, /in memory only/);
-  assert.match(w, /api-web is on the free plan, where Render runs no preDeployCommand/);
+  assert.match(w, /api-web: Render runs no preDeployCommand on the free plan, so render\.yaml runs the migrations \(npx --no-install prisma migrate deploy\) at the start of its startCommand/);
 });
 
 test('a generated health route: the new file comes from templates/, render.yaml points at it; an existing render.yaml gets none', async () => {

@@ -50,7 +50,7 @@ export function renderModel(project: ProjectInfo, contributions: Contribution[])
   const start = migrate && free ? `${migrate} && ${project.commands.start}` : project.commands.start;
   if (migrate && free) {
     comments.push({ service: web, key: 'startCommand', text: ` ${RENDER_PLAN_FACTS.freeWeb}: the migrations run at the start of the start command instead.\n On a paid plan, move "${migrate}" to preDeployCommand (a failed migration then never takes the live service down).` });
-    notes.push(`${web} is on the free plan, where ${RENDER_PLAN_FACTS.freeWeb}: render.yaml runs the migrations (${migrate}) at the start of its startCommand`);
+    notes.push(`${web}: ${RENDER_PLAN_FACTS.freeWeb}, so render.yaml runs the migrations (${migrate}) at the start of its startCommand`);
   }
   const services: Record<string, unknown>[] = [
     {
