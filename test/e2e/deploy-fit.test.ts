@@ -4,13 +4,13 @@
 // the app's own compose services, and a free-plan Blueprint against Render's schema.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import dotenv from 'dotenv';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
 import { exists, linkTools, read, snapshot, tempProject } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 import { hostPortClashes } from '../../src/core/files/compose.ts';
@@ -31,14 +31,7 @@ async function database(): Promise<string> {
   return pg.url(name, name, `pw-${name}-Secret`);
 }
 
-function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 120_000 });
 
 function app(files: Record<string, string | object>, tools: string[] = []): string {
   const dir = tempProject();
