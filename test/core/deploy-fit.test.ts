@@ -86,7 +86,7 @@ test('without a deploy script: prisma migrate deploy through the package manager
   assert.equal(p.scripts.migrate, undefined);
   assert.equal(p.migrateDeploy?.command, 'pnpm exec prisma migrate deploy');
   const npm = detectProject(app({ 'package.json': { name: 'api', scripts: { 'db:migrate': 'npx prisma migrate reset --force' }, devDependencies: { prisma: '6.1.0' } } }));
-  assert.equal(npm.migrateDeploy?.command, 'npx --no-install prisma migrate deploy');
+  assert.equal(npm.migrateDeploy?.command, 'npx prisma migrate deploy');
 });
 
 test('the command text decides, through the scripts a script runs; safe scripts are kept whatever their name', () => {
@@ -105,7 +105,7 @@ test('the command text decides, through the scripts a script runs; safe scripts 
 test('drizzle with a journal and no safe script: drizzle-kit migrate; the generated script gets its own name beside a dev db:migrate', () => {
   const pkg = { name: 'x', scripts: { 'db:migrate': 'drizzle-kit push' }, devDependencies: { 'drizzle-kit': '0.31.0' } };
   const p = detectProject(app({ 'package.json': pkg, 'drizzle.config.ts': "export default { out: './drizzle' }", 'drizzle/meta/_journal.json': '{"entries":[]}' }));
-  assert.equal(p.migrateDeploy?.command, 'npx --no-install drizzle-kit migrate');
+  assert.equal(p.migrateDeploy?.command, 'npx drizzle-kit migrate');
   const m = planMigrations({ project: p, wanted: ['users'], state: { existing: [], packageJson: JSON.stringify(pkg, null, 2) }, sql: readMigrationSql(), now: 1 });
   assert.equal(m.script, 'db:migrate:deploy');
   assert.equal(JSON.parse(m.packageJson!).scripts['db:migrate'], 'drizzle-kit push', 'the app\'s own script is left alone');
@@ -285,7 +285,7 @@ const PRISMA_WORKER = {
 test('render.yaml (starter): preDeployCommand is the deploy form, healthCheckPath a route the app has, NODE_VERSION pinned', async () => {
   const { doc, yaml, out } = await planFor(PRISMA_WORKER);
   const web = doc.services.find((s: { type: string }) => s.type === 'web');
-  assert.equal(web.preDeployCommand, 'npx --no-install prisma migrate deploy');
+  assert.equal(web.preDeployCommand, 'npx prisma migrate deploy');
   assert.equal(web.startCommand, 'npm start');
   assert.equal(web.healthCheckPath, '/health');
   const major = process.versions.node.split('.')[0];
@@ -293,7 +293,7 @@ test('render.yaml (starter): preDeployCommand is the deploy form, healthCheckPat
   assert.deepEqual(renderSchemaErrors(yaml), []);
   assert.deepEqual(renderReferenceProblems(doc), []);
   assert.ok(out.deploy.notes.some((n) => n.startsWith('health check: /health: the app serves GET /health (src/index.ts)')));
-  assert.ok(out.deploy.notes.some((n) => n.startsWith('production migrations: npx --no-install prisma migrate deploy')));
+  assert.ok(out.deploy.notes.some((n) => n.startsWith('production migrations: npx prisma migrate deploy')));
   assert.deepEqual(out.deploy.warnings, []);
 });
 
@@ -304,7 +304,7 @@ test('RENDER_PLAN=free: no preDeployCommand (migrations start the start command,
   const kv = doc.services.find((s: { type: string }) => s.type === 'keyvalue');
   assert.equal(web.plan, 'free');
   assert.equal(web.preDeployCommand, undefined);
-  assert.equal(web.startCommand, 'npx --no-install prisma migrate deploy && npm start');
+  assert.equal(web.startCommand, 'npx prisma migrate deploy && npm start');
   assert.match(yaml, /# Render runs no preDeployCommand on the free plan: the migrations run at the start of the start command instead\.\n\s+# On a paid plan, move .* to preDeployCommand.*\n\s+startCommand:/);
   assert.equal(worker.plan, 'starter');
   assert.equal(doc.databases[0].plan, 'free');
@@ -315,7 +315,7 @@ test('RENDER_PLAN=free: no preDeployCommand (migrations start the start command,
   assert.match(w, /no free plan for workers: api-worker is on starter, US\$7 a month/);
   assert.match(w, /expires 30 days after it is created/);
   assert.match(w, /in memory only/);
-  assert.match(w, /api-web: Render runs no preDeployCommand on the free plan, so render\.yaml runs the migrations \(npx --no-install prisma migrate deploy\) at the start of its startCommand/);
+  assert.match(w, /api-web: Render runs no preDeployCommand on the free plan, so render\.yaml runs the migrations \(npx prisma migrate deploy\) at the start of its startCommand/);
 });
 
 test('a generated health route: the new file comes from templates/, render.yaml points at it; an existing render.yaml gets none', async () => {

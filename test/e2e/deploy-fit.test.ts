@@ -123,11 +123,11 @@ test('a Prisma app whose "migrate" script is prisma migrate dev: production runs
   const r = await cli(['--yes', '--skip-verify', '--providers', 'app,postgres'], dir, { ...APP, DATABASE_URL: 'postgres://app:app@localhost:5432/app' });
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const web = parse(read(dir, 'render.yaml')).services[0];
-  assert.equal(web.preDeployCommand, 'npx --no-install prisma migrate deploy');
+  assert.equal(web.preDeployCommand, 'npx prisma migrate deploy');
   assert.doesNotMatch(read(dir, 'render.yaml'), /migrate dev/);
   assert.equal(web.healthCheckPath, '/api/health');
   assert.match(r.stdout, /the "migrate" script runs `prisma migrate dev`, a development command/);
-  assert.match(r.stdout, /· production migrations: npx --no-install prisma migrate deploy \(Prisma's production command/);
+  assert.match(r.stdout, /· production migrations: npx prisma migrate deploy \(Prisma's production command/);
 });
 
 test('health: a Next.js app without a route gets app/api/health/route.ts (a new file); an Express app without one gets no healthCheckPath', async () => {
