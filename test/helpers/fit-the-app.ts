@@ -125,7 +125,9 @@ export async function fitFixture(name: string, s: Services, bin = BIN): Promise<
     linkPrisma(dir);
     writeFileSync(join(dir, 'prisma.config.ts'), prismaConfig('prisma/schema.prisma').replace('process.env.DATABASE_URL!', `process.env.${run.prismaAdapter}!`));
   }
-  const given = run.env(rs);
+  // The app's generator uses Prisma's query engine library, which the CLI downloads before any command
+  // unless the documented override names a file; migrate deploy never loads it (engine "js" migrates).
+  const given = { ...run.env(rs), ...(run.prismaAdapter ? { PRISMA_QUERY_ENGINE_LIBRARY: join(dir, 'node_modules', 'prisma', 'package.json') } : {}) };
   const ran = await runCommand(process.execPath, [bin, '--yes', '--providers', fixtureInfo(name).providers], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', ...s.overrides, ...given }), timeoutMs: 180_000 });
   const r = { code: ran.code ?? 1, stdout: ran.stdout, stderr: ran.stderr };
   // The contract as the app has it (read from the fixture, not from what the run wrote).
