@@ -13,6 +13,8 @@ export interface MigrationReport {
   generated: string[];
   /** Migrations applied to the database by this run. */
   applied: string[];
+  /** Prisma: the baseline marked applied (its tables were already in the database), not run. */
+  baselined?: string;
   /** 'passed', or why the throwaway-database proof was skipped; null when nothing was applied. */
   proof: string | null;
   /** Why migrations were not generated or not applied, when they were not. */
@@ -83,7 +85,7 @@ export async function migrateStep(input: MigrateStepInput): Promise<MigrationRep
     if (m.added.length) say.warn(`Migrations ${note}`);
     return { ...report, note };
   }
-  const { applyMigrations, installTool, pendingMigrations, prove, toolInstalled } = await import('../core/migrate.ts');
+  const { applyMigrations, existingBaseline, installTool, pendingMigrations, prove, toolInstalled } = await import('../core/migrate.ts');
   const migrator = (signal: AbortSignal) => ({
     project,
     setup: m.setup,
@@ -111,7 +113,9 @@ export async function migrateStep(input: MigrateStepInput): Promise<MigrationRep
 
   const t = input.postgres.database!.describe(input.url);
   const target = `${t.user}@${t.host}:${t.port}/${t.database}`;
-  say.note(pending.map((p) => `-- ${p.name}\n${p.sql}`).join('\n\n'), `SQL to apply to ${target}`);
+  // Prisma's baseline of tables the database already has (db push) is marked applied, not run
+  const baseline = prisma ? await existingBaseline(migrator(AbortSignal.timeout(60_000))) : undefined;
+  say.note(pending.map((p) => (p.name === baseline ? `-- ${p.name}: its tables are already in the database; marked applied (as prisma migrate resolve --applied does), not run` : `-- ${p.name}\n${p.sql}`)).join('\n\n'), `SQL to apply to ${target}`);
   if (!(await say.confirm(`Apply ${pending.length} migration${pending.length > 1 ? 's' : ''} to ${target} with ${run}?`))) {
     const note = `not applied: you chose to wait; run ${run} when ready`;
     say.info(`Migrations ${note}`);
@@ -126,7 +130,11 @@ export async function migrateStep(input: MigrateStepInput): Promise<MigrationRep
         : 'Proved in a throwaway database: up, down and up again, then dropped',
   );
   report.proof = skipped ?? 'passed';
-  await say.step(`Applying with ${run}`, (signal) => applyMigrations(migrator(signal)), () => `Applied ${pending.map((p) => p.name).join(', ')}`);
-  report.applied = pending.map((p) => p.name);
+  const done = await say.step(`Applying with ${run}`, (signal) => applyMigrations(migrator(signal)), (r) => {
+    const ran = pending.filter((p) => p.name !== r.baselined).map((p) => p.name);
+    return r.baselined ? `Baseline ${r.baselined} marked applied (its tables were already there: prisma migrate resolve --applied), not run; applied ${ran.join(', ') || 'nothing else'}` : `Applied ${ran.join(', ')}`;
+  });
+  report.applied = pending.map((p) => p.name).filter((n) => n !== done.baselined);
+  if (done.baselined) report.baselined = done.baselined;
   return report;
 }

@@ -5,7 +5,7 @@
 // a transaction that is always rolled back.
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { UserError } from './errors.ts';
 import { statements, upSection } from './files/migrations.ts';
 import type { MigrationSetup, ProjectInfo } from './project.ts';
@@ -135,9 +135,47 @@ export async function prove(m: Migrator, pending: Pending[]): Promise<string | u
   return undefined;
 }
 
-/** Applies everything pending to the user's database with the project's own script. */
-export async function applyMigrations(m: Migrator): Promise<void> {
+/**
+ * Applies everything pending to the user's database with the project's own script. Prisma: a baseline the
+ * database already has (see existingBaseline) is first marked applied, never run; its name is returned.
+ */
+export async function applyMigrations(m: Migrator): Promise<{ baselined?: string }> {
+  const baselined = await existingBaseline(m);
+  if (baselined) await markApplied(m, baselined);
   await migrate(m, m.url, 'up');
+  return baselined ? { baselined } : {};
+}
+
+/**
+ * Prisma's baselining: the history's first migration, never run on the database (no `_prisma_migrations`
+ * row at all), while every table it creates is already there (the app ran `prisma db push`). Deploying it
+ * would fail on the first CREATE TABLE; `prisma migrate resolve --applied` is what Prisma's docs prescribe.
+ */
+export async function existingBaseline(m: Migrator, url = m.url): Promise<string | undefined> {
+  if (m.setup.tool !== 'prisma') return undefined;
+  const first = migrationFiles(m)[0];
+  if (!first) return undefined;
+  const tables = [...readFileSync(first.path, 'utf8').matchAll(/^\s*CREATE TABLE (?:"([^"]+)"\.)?"([^"]+)"/gm)].map((t) => (t[1] ? `"${t[1]}"."${t[2]}"` : `"${t[2]}"`));
+  if (!tables.length) return undefined;
+  return m.db.connect(url, m.io, async (sql) => {
+    const history = (await sql.unsafe(`select to_regclass('_prisma_migrations') is not null as t`)) as { t: boolean }[];
+    if (history[0]?.t && ((await sql.unsafe('select 1 from _prisma_migrations limit 1')) as unknown[]).length) return undefined;
+    const values = tables.map((_, i) => `($${i + 1}::text)`).join(', ');
+    const found = (await sql.unsafe(`select count(to_regclass(t)) as n from (values ${values}) as v(t)`, tables)) as { n: string | number }[];
+    return Number(found[0]?.n) === tables.length ? first.name : undefined;
+  });
+}
+
+/** What `prisma migrate resolve --applied <name>` writes: Prisma's table if missing, a finished row with the file's checksum. */
+async function markApplied(m: Migrator, name: string, url = m.url): Promise<void> {
+  const file = migrationFiles(m).find((f) => f.name === name)!;
+  const checksum = createHash('sha256').update(readFileSync(file.path)).digest('hex');
+  await m.db.connect(url, m.io, async (sql) => {
+    await sql.unsafe(
+      'CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)',
+    );
+    await sql.unsafe('insert into "_prisma_migrations" (id, checksum, started_at, finished_at, migration_name, applied_steps_count) values ($1, $2, now(), now(), $3, 0)', [randomUUID(), checksum, name]);
+  });
 }
 
 /** The command that applies migrations, as argv: the project's script, or (Prisma) its deploy command. */
@@ -178,19 +216,32 @@ async function locate(m: Migrator, url: string, direction: 'up' | 'down'): Promi
   const pending = await pendingMigrations(m, url);
   const ROLLBACK = Symbol('rollback');
   let found: string | undefined;
+  let skipped: string | undefined;
+  const failed = new Set<string>();
   await m.db.connect(
     url,
     m.io,
     (sql) =>
       sql
         .begin(async (tx) => {
+          // Prisma's deploy (over a driver adapter) runs a script statement by statement, outside a
+          // transaction: what a migration it marked failed did before failing is still there. Those
+          // statements are skipped; the first other error is the real one.
+          if (m.setup.tool === 'prisma' && ((await tx.unsafe(`select to_regclass('_prisma_migrations') is not null as t`)) as { t: boolean }[])[0]?.t)
+            for (const r of (await tx.unsafe('select migration_name from _prisma_migrations where finished_at is null and rolled_back_at is null')) as { migration_name: string }[]) failed.add(r.migration_name);
           for (const p of pending)
             for (const stmt of statements(p.sql)) {
               try {
+                await tx.unsafe('savepoint prod_ready_stmt').simple();
                 await tx.unsafe(stmt).simple();
               } catch (e) {
                 const err = e as { message?: string; code?: string };
-                found = `${p.name}: ${err.message}${err.code ? ` (${err.code})` : ''} in: ${stmt.split('\n')[0]}${stmt.includes('\n') ? ' …' : ''}`;
+                if (failed.has(p.name) && err.code && ALREADY_THERE.has(err.code)) {
+                  skipped ??= describe(p.name, stmt, err);
+                  await tx.unsafe('rollback to savepoint prod_ready_stmt').simple();
+                  continue;
+                }
+                found = describe(p.name, stmt, err);
                 throw ROLLBACK;
               }
             }
@@ -201,8 +252,17 @@ async function locate(m: Migrator, url: string, direction: 'up' | 'down'): Promi
         }),
     { connectTimeoutMs: 60_000 },
   );
-  return found;
+  return found ?? skipped;
 }
+
+/** `<migration>: <server error> (<code>) in: <first line of SQL>`: the line after Prisma's comment line. */
+function describe(name: string, stmt: string, err: { message?: string; code?: string }): string {
+  const lines = stmt.split('\n').filter((l) => l.trim() && !/^\s*--/.test(l));
+  return `${name}: ${err.message}${err.code ? ` (${err.code})` : ''} in: ${lines[0]?.trim() ?? stmt}${lines.length > 1 ? ' …' : ''}`;
+}
+
+/** duplicate_table, duplicate_object, duplicate_column, duplicate_schema: a statement that already took effect. */
+const ALREADY_THERE = new Set(['42P07', '42710', '42701', '42P06']);
 
 function lastLine(output: string): string {
   const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at ') && !l.startsWith('npm '));

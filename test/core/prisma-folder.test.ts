@@ -29,10 +29,13 @@ test('the folder schema form: models in a new file of the folder, back-relations
   assert.equal(project.migrations.schema, 'prisma/schema');
   assert.equal(project.migrations.dir, 'prisma/schema/migrations');
   const url = await database(pg);
-  // a schema with a model but no migration yet (db push): the migration holds only the change, and says to baseline
+  // a schema with a model but no migration yet (db push): a baseline from empty, then only the change
   const pushed = await prepare(dir, url, ['users', 'stored-objects']);
-  assert.ok(pushed.notes.some((s) => /has no migration yet while the schema has models.*baseline/.test(s)), pushed.notes.join('\n'));
-  assert.doesNotMatch(pushed.files.find((f) => f.path.endsWith('migration.sql'))!.after, /CREATE TABLE "User"/);
+  assert.ok(pushed.notes.some((s) => /had no migration while the schema has models.*baseline/.test(s)), pushed.notes.join('\n'));
+  const [init, change] = pushed.files.filter((f) => f.path.endsWith('migration.sql'));
+  assert.match(init!.path, /^prisma\/schema\/migrations\/\d{14}_init\//);
+  assert.match(init!.after, /CREATE TABLE "User"/);
+  assert.doesNotMatch(change!.after, /CREATE TABLE "User"/);
 
   // with the app's history, from the migrations there
   mkdirSync(join(dir, 'prisma/schema/migrations/20250101000000_init'), { recursive: true });

@@ -14,6 +14,7 @@ import { KEYS as CLERK } from '../standins/clerk.ts';
 import { KEYS as STRIPE } from '../standins/stripe.ts';
 import { fixtureApp, fixtureInfo } from './app-fixtures.ts';
 import { linkTools } from './project.ts';
+import { linkPrisma, prismaConfig } from './prisma.ts';
 import { BIN, cleanEnv } from './pty.ts';
 import { run as runCommand } from './cli.ts';
 
@@ -40,6 +41,12 @@ export interface FixtureRun {
   files?(s: RunServices): Record<string, string>;
   /** Migration tools "installed" (linked from this repository's node_modules). */
   tools?: string[];
+  /**
+   * Prisma linked with its bin, and a prisma.config.ts that runs its engine as WebAssembly through the
+   * driver adapter on the URL in this env var (test/helpers/prisma.ts: Prisma's engine binary cannot be
+   * downloaded here; on a developer's machine it is), so the run's `prisma migrate deploy` really runs.
+   */
+  prismaAdapter?: string;
 }
 
 export const RUNS: Record<string, FixtureRun> = {
@@ -59,7 +66,7 @@ export const RUNS: Record<string, FixtureRun> = {
       NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest,
       STRIPE_WEBHOOK_SECRET: WHSEC,
     }),
-    tools: ['prisma'],
+    prismaAdapter: 'DATABASE_URL_POSTGRES',
   },
   'express-prisma-worker': {
     env: (s) => ({ DATABASE_URL: s.dbUrl, REDIS_URL: s.redis.url }),
@@ -114,7 +121,13 @@ export async function fitFixture(name: string, s: Services, bin = BIN): Promise<
   const rs: RunServices = { ...s, dbUrl: s.pg.url(db) };
   for (const [f, text] of Object.entries(run.files?.(rs) ?? {})) writeFileSync(join(dir, f), text);
   if (run.tools) linkTools(dir, run.tools);
-  const given = run.env(rs);
+  if (run.prismaAdapter) {
+    linkPrisma(dir);
+    writeFileSync(join(dir, 'prisma.config.ts'), prismaConfig('prisma/schema.prisma').replace('process.env.DATABASE_URL!', `process.env.${run.prismaAdapter}!`));
+  }
+  // The app's generator uses Prisma's query engine library, which the CLI downloads before any command
+  // unless the documented override names a file; migrate deploy never loads it (engine "js" migrates).
+  const given = { ...run.env(rs), ...(run.prismaAdapter ? { PRISMA_QUERY_ENGINE_LIBRARY: join(dir, 'node_modules', 'prisma', 'package.json') } : {}) };
   const ran = await runCommand(process.execPath, [bin, '--yes', '--providers', fixtureInfo(name).providers], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', ...s.overrides, ...given }), timeoutMs: 180_000 });
   const r = { code: ran.code ?? 1, stdout: ran.stdout, stderr: ran.stderr };
   // The contract as the app has it (read from the fixture, not from what the run wrote).

@@ -74,12 +74,44 @@ export function upSection(text: string): string {
   return body.replace(/\n?--> statement-breakpoint\n?/g, '\n\n').trim();
 }
 
-/** SQL statement by statement: in the SQL here, statements are separated by blank lines. */
-export const statements = (sql: string): string[] =>
-  sql
-    .split(/\n\s*\n/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * SQL statement by statement, split where a `;` ends one outside quotes, comments and dollar-quoted
+ * bodies (blank lines are no boundary: Prisma puts one inside CREATE TABLE, before its constraints).
+ * Comment lines before a statement stay with it; a part that is only comments is dropped.
+ */
+export function statements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  const push = (end: number) => {
+    const s = sql.slice(start, end).trim();
+    if (s && s.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim()) out.push(s);
+    start = end;
+  };
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? sql.length : nl + 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === c && sql[j + 1] !== c)) j += sql[j] === c ? 2 : 1;
+      i = j + 1;
+    } else if (c === '$' && /^\$[A-Za-z_0-9]*\$/.test(sql.slice(i)) && !/[A-Za-z_0-9]/.test(sql[i - 1] ?? '')) {
+      const tag = /^\$[A-Za-z_0-9]*\$/.exec(sql.slice(i))![0];
+      const end = sql.indexOf(tag, i + tag.length);
+      i = end < 0 ? sql.length : end + tag.length;
+    } else if (c === ';') {
+      i++;
+      push(i);
+    } else i++;
+  }
+  push(sql.length);
+  return out;
+}
 
 /** The up section of a migration's SQL, statement by statement. */
 export const upStatements = (sql: string): string[] => statements(upSection(sql));

@@ -144,29 +144,42 @@ export async function preparePrisma(input: PrepareInput): Promise<PrismaPrep> {
   if (!ext.files.length) return prep;
 
   const existing = migrationFolders(project.cwd, setup.dir);
-  const name = `${migrationStamp(input.now, existing)}_add_${ext.tables.join('_')}`.slice(0, 200);
   const after = files.map((f) => ext.files.find((x) => x.path === f.path)?.after ?? f.content);
   const newFiles = [...files.map((f, i) => ({ path: f.path, content: after[i]! })), ...ext.files.filter((x) => !files.some((f) => f.path === x.path)).map((x) => ({ path: x.path, content: x.after }))];
-  // A schema with models but no migration history was pushed (db push) or is new to migrations: the
-  // migration holds only the change, from the schema as it was, and its tables need a baseline.
+  // A schema with models but no migration history was pushed (db push) or is new to migrations: as
+  // Prisma's baselining workflow does, a first migration `<ts>_init` re-creates the schema as it was (from
+  // empty), and the change follows it. Applying marks the baseline applied where its tables exist.
   const from = existing.length ? 'migrations' : info.models.length ? 'schema' : 'empty';
-  if (from === 'schema')
-    prep.notes.push(`${setup.dir}/ has no migration yet while the schema has models: the new migration creates only the added tables; baseline the existing ones (prisma migrate diff --from-empty … > 0_init, then prisma migrate resolve --applied 0_init) before the first deploy`);
+  const baseline = from === 'schema' ? `${migrationStamp(input.now, existing)}_init` : undefined;
+  const name = `${migrationStamp(input.now, baseline ? [baseline] : existing)}_add_${ext.tables.join('_')}`.slice(0, 200);
 
-  let generated: { sql: string; engine: string } | string;
-  generated = await withCli({ project, setup, oldFiles: files, newFiles, from, url: input.url, envVar: info.envVar, signal: input.signal, db: input.db, io: input.io });
-  if (typeof generated === 'string') {
-    const why = generated;
-    const engineFiles = (f: SchemaFile[]) => (info.urlInConfig ? withDatasourceUrl(f) : f);
-    generated = input.url
-      ? await withWasm({ project, setup, oldFiles: engineFiles(files), newFiles: engineFiles(newFiles), from, url: input.url }).catch((e: Error) => `Prisma's schema engine (WebAssembly) failed: ${e.message.split('\n')[0]}`)
-      : `${why}, and the WebAssembly engine needs the database (DATABASE_URL was not checked)`;
-    if (typeof generated === 'string') return { ...prep, skipped: `no Prisma migration could be generated: ${generated}; nothing was changed for Prisma (run again once fixed, or add the models yourself and run prisma migrate dev)` };
-    prep.notes.push(`the project's Prisma CLI could not make the migration (${why}): Prisma's schema engine ran as WebAssembly instead`);
-  }
+  const engineFiles = (f: SchemaFile[]) => (info.urlInConfig ? withDatasourceUrl(f) : f);
+  const generate = async (g: Pick<GenInput, 'oldFiles' | 'newFiles' | 'from'>): Promise<{ sql: string; engine: string; fallback?: string } | string> => {
+    const cli = await withCli({ project, setup, ...g, url: input.url, envVar: info.envVar, signal: input.signal, db: input.db, io: input.io });
+    if (typeof cli !== 'string') return cli;
+    if (!input.url) return `${cli}, and the WebAssembly engine needs the database (DATABASE_URL was not checked)`;
+    const wasm = await withWasm({ project, setup, oldFiles: engineFiles(g.oldFiles), newFiles: engineFiles(g.newFiles), from: g.from, url: input.url }).catch(
+      (e: Error) => `Prisma's schema engine (WebAssembly) failed: ${e.message.split('\n')[0]}`,
+    );
+    return typeof wasm === 'string' ? wasm : { ...wasm, fallback: cli };
+  };
+  const failed = (why: string): PrismaPrep => ({ ...prep, skipped: `no Prisma migration could be generated: ${why}; nothing was changed for Prisma (run again once fixed, or add the models yourself and run prisma migrate dev)` });
+
+  const base = baseline ? await generate({ oldFiles: files, newFiles: files, from: 'empty' }) : undefined;
+  if (typeof base === 'string') return failed(base);
+  const generated = await generate({ oldFiles: files, newFiles, from });
+  if (typeof generated === 'string') return failed(generated);
+  if (generated.fallback) prep.notes.push(`the project's Prisma CLI could not make the migration (${generated.fallback}): Prisma's schema engine ran as WebAssembly instead`);
   if (!generated.sql.trim()) return { ...prep, notes: [...prep.notes, 'the schema engine found nothing to migrate'] };
 
   prep.files.push(...ext.files);
+  if (base && baseline) {
+    prep.files.push({ path: `${setup.dir}/${baseline}/migration.sql`, after: base.sql });
+    prep.added.push(baseline);
+    prep.notes.push(
+      `${setup.dir}/ had no migration while the schema has models (prisma db push, or new to migrations): baseline ${baseline} re-creates them from empty (Prisma's baselining workflow); a database that already has them gets it marked applied, never run`,
+    );
+  }
   prep.files.push({ path: `${setup.dir}/${name}/migration.sql`, after: generated.sql });
   if (!existsSync(join(project.cwd, setup.dir, LOCK_FILE))) prep.files.push({ path: `${setup.dir}/${LOCK_FILE}`, after: LOCK_TEXT });
   prep.added.push(name);
