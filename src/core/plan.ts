@@ -1,14 +1,13 @@
 // Planning is pure: answers and current file contents in, the list of file changes out.
 // Nothing here reads or writes the disk; `apply` is the only writer.
 import { parse as parseYaml } from 'yaml';
-import { FileError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 import type { Contribution, Provider, Values } from './provider.ts';
 import type { Templates } from './templates.ts';
 import { mergeDotenv, type EnvGroup } from './files/dotenv.ts';
 import { renderEnvExample } from './files/env-example.ts';
 import { mergeGitignore } from './files/gitignore.ts';
-import { renderModel, renderReferenceProblems, renderRenderYaml } from './files/render-yaml.ts';
+import { blueprintText, renderModel } from './files/render-yaml.ts';
 import { composeModel, renderCompose } from './files/compose.ts';
 import { planMigrations, type MigrationPlan, type MigrationSql, type MigrationState } from './files/migrations.ts';
 import { MIGRATION_NAMES, type MigrationName } from './provider.ts';
@@ -93,11 +92,7 @@ export function plan(input: PlanInput): Plan {
   const envBefore = files['.env'];
   const env = mergeDotenv(envBefore ?? ENV_HEADER, groups, input.overwrite);
 
-  const model = renderModel(project, contributions);
-  const renderYaml = renderRenderYaml(files['render.yaml'], model, t, project.name);
-  const parsedRender = parseYaml(renderYaml) as Parameters<typeof renderReferenceProblems>[0];
-  const problems = renderReferenceProblems(parsedRender ?? {});
-  if (problems.length) throw new FileError(`render.yaml would be inconsistent: ${problems[0]}`, 'fix the names in render.yaml by hand, then run again');
+  const renderYaml = blueprintText(files['render.yaml'], renderModel(project, contributions), t, project.name);
 
   const compose = renderCompose(files['docker-compose.yml'], composeModel(contributions), t, project.name);
   if (compose !== undefined) parseYaml(compose);

@@ -37,8 +37,8 @@ export interface PackageInput {
   viteConfig?: string;
   /** A browser extension manifest (manifest.json with manifest_version) in the package, public/ or src/. */
   extensionManifest: boolean;
-  /** The package has its own lockfile (not installed from the root's). */
-  ownLockfile: boolean;
+  /** Lockfiles in the package's own folder (a package installed on its own, not from the root's). */
+  ownLockfiles: string[];
 }
 
 export interface WorkspacePackage {
@@ -59,9 +59,10 @@ export interface WorkspacePackage {
   spa?: boolean;
   /** Workspace packages it depends on, transitively, by dir (dependencies first). */
   deps: string[];
-  /** Owns the database schema: prisma/schema.prisma or drizzle.config.*. */
+  /** Owns the database schema: prisma/schema.prisma, drizzle.config.* or a migrate script. */
   ownsSchema: boolean;
-  ownLockfile: boolean;
+  /** Self-contained: its own lockfile and no workspace dependency, so Render can build it from its folder (rootDir). */
+  selfContained: boolean;
 }
 
 export interface Workspace {
@@ -151,9 +152,9 @@ function rootLockfileFor(pm: PackageManager): string {
 function describePackage(root: string, p: PackageInput, deps: string[], packageManager: PackageManager): WorkspacePackage {
   const project = describeProject({
     cwd: join(root, p.dir),
-    // the root's package manager installs every workspace package
-    pkg: { ...p.pkg, packageManager: packageManager },
-    lockfiles: [],
+    // the root's package manager installs every workspace package, unless the package has its own lockfile
+    pkg: p.ownLockfiles.length ? p.pkg : { ...p.pkg, packageManager },
+    lockfiles: p.ownLockfiles,
     typescript: p.typescript,
     srcDir: p.srcDir,
     drizzleConfig: p.drizzleConfig,
@@ -168,8 +169,8 @@ function describePackage(root: string, p: PackageInput, deps: string[], packageM
     slug: slug(name.replace(/^@[^/]+\//, '')) || slug(basename(p.dir)) || 'app',
     project,
     deps,
-    ownsSchema: p.prismaSchema !== undefined || p.drizzleConfig !== undefined,
-    ownLockfile: p.ownLockfile,
+    ownsSchema: p.prismaSchema !== undefined || p.drizzleConfig !== undefined || project.scripts.migrate !== undefined,
+    selfContained: p.ownLockfiles.length > 0 && deps.length === 0,
   };
   const kind = (k: AppKind, why: string, more: Partial<WorkspacePackage> = {}): WorkspacePackage => ({
     ...base,
@@ -329,7 +330,7 @@ export function detectWorkspace(cwd: string): Workspace | undefined {
       astroConfig: config(['astro.config.mjs', 'astro.config.ts', 'astro.config.js', 'astro.config.mts']),
       viteConfig: config(['vite.config.ts', 'vite.config.js', 'vite.config.mjs', 'vite.config.mts']),
       extensionManifest: manifest,
-      ownLockfile: LOCKFILES.some((f) => existsSync(join(abs, f))),
+      ownLockfiles: LOCKFILES.filter((f) => existsSync(join(abs, f))),
     });
   }
   const rel = relative(root, cwd).split(sep).join('/');

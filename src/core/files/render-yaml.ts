@@ -1,6 +1,7 @@
 // render.yaml: a Render Blueprint in the strict form Render's JSON schema accepts (runtime, not env;
 // quoted strings; one source per env var). Created from the template, or merged into the user's file.
-import { isAlias, isMap, isSeq, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isSeq, parse as parseYaml, type Document, type YAMLMap } from 'yaml';
+import { FileError } from '../errors.ts';
 import type { Contribution, RenderEnvVar } from '../provider.ts';
 import type { ProjectInfo } from '../project.ts';
 import { YAML_OPTIONS, type Templates } from '../templates.ts';
@@ -13,16 +14,22 @@ export interface RenderModel {
 
 export const RENDER_DEFAULTS = { region: 'oregon', webPlan: 'starter', healthCheckPath: '/healthz' } as const;
 
-export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
-  const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
+/** The Blueprint-wide region and plan the providers settled on, and a mapper putting an entry in that region. */
+export function renderSettings(contributions: Contribution[]) {
   const settings = Object.assign({}, ...contributions.map((c) => c.render?.settings ?? {})) as { region?: string; plan?: string };
   const region = settings.region ?? RENDER_DEFAULTS.region;
   // One region for everything: Render's private network (database, Key Value) does not cross regions.
   const inRegion = (x: Record<string, unknown>) => ('region' in x ? { ...x, region } : x);
+  return { region, plan: settings.plan ?? RENDER_DEFAULTS.webPlan, inRegion };
+}
+
+export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
+  const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
+  const { region, plan, inRegion } = renderSettings(contributions);
   const web = `${project.name}-web`;
   const base = {
     runtime: 'node',
-    plan: settings.plan ?? RENDER_DEFAULTS.webPlan,
+    plan,
     region,
     buildCommand: project.commands.build,
   };
@@ -94,6 +101,14 @@ export function renderRenderYaml(existing: string | undefined, model: RenderMode
   const a = mergeNamedList(doc, 'services', model.services, mergeService);
   const b = mergeNamedList(doc, 'databases', model.databases);
   return a || b ? doc.toString(YAML_OPTIONS) : existing;
+}
+
+/** render.yaml's text for a model (created, or merged into the user's file), refused when its references do not resolve. */
+export function blueprintText(existing: string | undefined, model: RenderModel, t: Templates, name: string): string {
+  const text = renderRenderYaml(existing, model, t, name);
+  const problems = renderReferenceProblems((parseYaml(text) as Parameters<typeof renderReferenceProblems>[0]) ?? {});
+  if (problems.length) throw new FileError(`render.yaml would be inconsistent: ${problems[0]}`, 'fix the names in render.yaml by hand, then run again');
+  return text;
 }
 
 /** Every fromDatabase / fromService must name something declared in the file (Render's schema cannot say). */
