@@ -2,15 +2,19 @@
 // confirm → changes at providers (actions) → write. Nothing changes, at a provider or on disk, before
 // the confirmation; a cancel anywhere before it writes nothing.
 import { randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import { styleText } from 'node:util';
 import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers/catalog.ts';
 import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
 import { withProjectLock } from '../core/lock.ts';
-import { Cancelled, UserError, VerifyError } from '../core/errors.ts';
+import { Cancelled, UsageError, UserError, VerifyError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
-import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan } from '../core/plan.ts';
+import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan, type PlanInput } from '../core/plan.ts';
+import { planMonorepo, type MonorepoState } from '../core/monorepo-plan.ts';
+import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
+import { initialApps, monorepoProject, readMonorepo, workspaceLines } from './monorepo-step.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Action, Provider, ProviderId, Verified } from '../core/provider.ts';
 import { check, fromOutside, resolveAll, SOURCE_LABEL, type Source } from '../core/resolve.ts';
@@ -39,6 +43,8 @@ export interface InitFlags {
   painted?: number;
   /** `join`: a teammate's run, also detected from prod-ready.json without .env. */
   join?: boolean;
+  /** `--apps`: a monorepo's apps to deploy. */
+  apps?: string[];
 }
 
 export interface Result {
@@ -73,6 +79,9 @@ interface Run {
   resources: Record<string, string>;
   /** A teammate's first run: committed files are never changed, only .env is written. */
   joining: boolean;
+  /** A monorepo: its workspace, and what the run reads and writes per app. */
+  workspace?: Workspace;
+  mono?: MonorepoState;
 }
 
 
@@ -84,11 +93,16 @@ const generatedKeys = (providers: Provider[]) => new Set(providers.flatMap((p) =
 
 /** One run at a time per project: a second waits a little, then refuses. */
 export function init(flags: InitFlags): Promise<number> {
-  return withProjectLock(flags.cwd, flags.join ? 'join' : 'init', flags.dryRun, () => initLocked(flags));
+  // In a monorepo (at its root or inside one of its apps) the run works at the root: one Blueprint, one lock.
+  const found = detectWorkspace(flags.cwd);
+  const ws = found?.packages.some((p) => p.deployable) ? found : undefined;
+  if (flags.apps && !ws) throw new UsageError(`--apps: no workspace with a deployable app was found at ${flags.cwd}`, 'it chooses among the apps of a monorepo (npm/yarn/pnpm workspaces)');
+  const f = ws ? { ...flags, cwd: ws.root } : flags;
+  return withProjectLock(f.cwd, f.join ? 'join' : 'init', f.dryRun, () => initLocked(f, ws));
 }
 
-async function initLocked(flags: InitFlags): Promise<number> {
-  const project = detectProject(flags.cwd);
+async function initLocked(flags: InitFlags, ws?: Workspace): Promise<number> {
+  const project = ws ? monorepoProject(ws) : detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
   const doc = parseDotenv(files['.env'] ?? '');
   const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
@@ -115,8 +129,25 @@ async function initLocked(flags: InitFlags): Promise<number> {
   };
   // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
   run.joining = flags.join || (run.memory !== undefined && files['.env'] === undefined);
+  if (ws) {
+    run.workspace = ws;
+    enterApps(run, initialApps(ws, flags.apps, run.memory));
+    const apps = run.memory?.apps;
+    run.joining = flags.join || (run.memory !== undefined && !!apps?.length && run.mono!.targets.every((t) => run.mono!.files[t.file] === undefined));
+  }
   return flags.interactive ? interactive(run) : batch(run);
 }
+
+/** The run deploys these apps of the monorepo: their env files are what it reads (as .env is for one app). */
+function enterApps(run: Run, chosen: WorkspacePackage[]): void {
+  const read = readMonorepo(run.workspace!, chosen, run.files['.env']);
+  run.mono = read.state;
+  run.dotenv = read.dotenv;
+  run.problems = read.problems;
+}
+
+/** The files a teammate's run writes, and those kept after a failed action: the env files. */
+const isEnvFile = (run: Run, path: string) => (run.mono ? run.mono.targets.some((t) => t.file === path) : path === '.env');
 
 /** What providers see: every value in .env (e.g. STRIPE_PRICE_*), overridden by this run's answers. */
 const known = (run: Run) => ({ ...run.dotenv, ...run.values });
@@ -149,7 +180,7 @@ function overwrite(run: Run): Set<string> {
 }
 
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
-  const p = plan({
+  const p = (run.mono ? (i: PlanInput) => planMonorepo(i, run.mono!) : plan)({
     project: run.project,
     providers: run.providers,
     values: known(run),
@@ -161,7 +192,7 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
     envModule: run.project.hasPackageJson ? { existing: run.envModule } : undefined,
   });
   // A teammate writes .env and nothing else: every other file is committed and theirs to change by choice.
-  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === '.env') } : p;
+  return run.joining ? { ...p, changes: p.changes.filter((c) => isEnvFile(run, c.path)) } : p;
 }
 
 /**
@@ -170,7 +201,7 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
  */
 function saveProduced(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): string[] {
   if (!Object.values(run.source).includes('action')) return [];
-  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === '.env');
+  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || isEnvFile(run, c.path));
   return apply(run.flags.cwd, changes);
 }
 
@@ -191,6 +222,7 @@ async function batch(run: Run): Promise<number> {
   const ids = flags.providers ?? [...new Set([...(run.memory?.providers ?? BASE_PROVIDERS), ...configuredIds(run.dotenv, process.env)])];
   run.providers = await loadProviders(ids);
   out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
+  if (run.workspace) for (const l of workspaceLines(run.workspace, run.mono!.apps.map((a) => a.app))) out.line(l);
   if (run.joining) out.line(JOINING);
   for (const p of run.problems) out.warn(p);
   const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings);
@@ -251,7 +283,7 @@ async function batch(run: Run): Promise<number> {
   const written = apply(flags.cwd, thePlan.changes);
   out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
   const migrations = await migrateAfterWrite(run, thePlan, plainSay(out, true), written);
-  for (const s of nextSteps(run.project, thePlan, migrations)) out.line(`  → ${s}`);
+  for (const s of nextSteps(run.project, thePlan, migrations, run.mono)) out.line(`  → ${s}`);
   if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
   return 0;
 }
@@ -299,7 +331,8 @@ async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: str
   try {
     return await migrateStep({
       plan: thePlan,
-      project: run.project,
+      // in a monorepo, the package that owns the schema runs its migrations
+      project: run.mono?.schemaOwner?.project ?? run.project,
       postgres: db,
       url: pg?.ok && !pg.skipped && db ? known(run)[db.database!.urlKey] : undefined,
       // a teammate's run never installs: npm install may rewrite the committed lockfile
@@ -365,7 +398,7 @@ export function printJson(ok: boolean, providers: Result[], files: FileChange[],
   );
 }
 
-function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport): string[] {
+function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport, mono?: MonorepoState): string[] {
   // One `docker compose up -d a b` for every local service that the values point at.
   const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21));
   const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));
@@ -374,15 +407,21 @@ function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationRe
   if (compose.length) steps.unshift(`Start the local services: docker compose up -d ${compose.join(' ')}`);
   const render = thePlan.changes.find((c) => c.path === 'render.yaml');
   if (render && render.action !== 'keep') {
-    const prompted = thePlan.contributions.flatMap((c) => c.render?.envVars ?? []).filter((e) => 'sync' in e).map((e) => e.key);
+    // a monorepo's services also prompt for the keys only their app reads
+    const services = mono ? ((parseYaml(render.after) as { services?: { envVars?: Record<string, unknown>[] }[] }).services ?? []) : [];
+    const prompted = mono
+      ? services.flatMap((s) => s.envVars ?? []).filter((e) => e.sync === false).map((e) => String(e.key))
+      : thePlan.contributions.flatMap((c) => c.render?.envVars ?? []).filter((e) => 'sync' in e).map((e) => e.key);
     steps.push('Rehearse the deploy here, the way Render runs it: npx create-prod-ready rehearse');
     steps.push(
       `Deploy on Render: commit render.yaml, then Dashboard → New → Blueprint${prompted.length ? `, and enter ${[...new Set(prompted)].join(', ')} when asked` : ''}`,
     );
-    steps.push('Serve 200 on GET /healthz: render.yaml uses it as the health check for zero-downtime deploys');
+    // a monorepo's health checks are routes found in each app's sources (none: Render checks the port)
+    if (!mono) steps.push('Serve 200 on GET /healthz: render.yaml uses it as the health check for zero-downtime deploys');
   }
+  const owner = mono?.schemaOwner ? `${mono.schemaOwner.dir}/` : '';
   if (migrations?.note && thePlan.migrations?.script && !thePlan.migrations.skipped)
-    steps.push(`Apply the migrations: ${thePlan.migrations.setup.dir}/ (${migrations.note.replace(/^not applied: /, '')})`);
+    steps.push(`Apply the migrations: ${owner}${thePlan.migrations.setup.dir}/ (${migrations.note.replace(/^not applied: /, '')}${owner ? ` in ${owner.slice(0, -1)}` : ''})`);
   steps.push('Check everything again at any time: npx create-prod-ready check');
   return steps;
 }
@@ -403,6 +442,17 @@ async function interactive(run: Run): Promise<number> {
     flags.providers ??
     (run.joining ? run.memory!.providers : await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env, run.memory?.providers) }));
   run.providers = await loadProviders(ids);
+  if (run.workspace && !flags.apps && !run.joining) {
+    const ws = run.workspace;
+    ui.info(workspaceLines(ws, [])[0]!);
+    for (const l of workspaceLines(ws, run.mono!.apps.map((a) => a.app)).slice(1).filter((l) => /^\s+-/.test(l))) ui.info(l.trim().replace(/^- /, 'Not deployed: '));
+    const dirs = await ui.multiselect<string>({
+      message: 'Which apps do you deploy?',
+      options: ws.packages.filter((p) => p.deployable).map((p) => ({ value: p.dir, label: p.dir, hint: p.why })),
+      initial: run.mono!.apps.map((a) => a.app.dir),
+    });
+    enterApps(run, chooseApps(ws, dirs));
+  }
 
   for (const p of run.providers) {
     await collect(ui, run, p, false);
@@ -497,7 +547,7 @@ async function interactive(run: Run): Promise<number> {
   const written = apply(flags.cwd, thePlan.changes);
   if (written.length) ui.success(`Wrote ${written.join(', ')}`);
   const migrations = await migrateAfterWrite(run, thePlan, say, written);
-  ui.note(nextSteps(run.project, thePlan, migrations).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
+  ui.note(nextSteps(run.project, thePlan, migrations, run.mono).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
   ui.outro(run.results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
   return 0;
 }

@@ -56,10 +56,12 @@ export function schemaOwnerOf(ws: Workspace, apps: WorkspacePackage[]): Workspac
 
 /** The env files to write: every chosen app, plus the schema owner when it reads DATABASE_URL; ports made unique. */
 export function envTargets(apps: ChosenApp[], owner: WorkspacePackage | undefined, ownerSources: AppSources | undefined): EnvTarget[] {
-  const used = new Set<number>();
+  // A server that does not read PORT listens where its scripts say (next start -p 3000): that port is taken.
+  const readsPort = (a: ChosenApp) => a.sources.reads.includes('PORT') || !a.sources.reads.length;
+  const used = new Set<number>(apps.filter((a) => a.app.kind === 'web' && !readsPort(a)).map((a) => a.app.project.port));
   const targets: EnvTarget[] = apps.map((a) => {
     let port: number | undefined;
-    if (a.app.kind === 'web' && (a.sources.reads.includes('PORT') || !a.sources.reads.length)) {
+    if (a.app.kind === 'web' && readsPort(a)) {
       port = a.app.project.port;
       while (used.has(port)) port++;
       used.add(port);
@@ -123,7 +125,14 @@ export function planMonorepo(input: PlanInput, mono: MonorepoState): Plan {
     }
   }
 
-  const model = monorepoRenderModel({ ws, apps: mono.apps, contributions: base.contributions, migrations: owner && script ? { owner, script } : undefined });
+  // Without a script, the tool's own deploy form (never `migrate dev`, which resets data in production)
+  const deployForm = owner && !script ? { prisma: 'prisma migrate deploy', drizzle: 'drizzle-kit migrate' }[owner.project.migrations.tool as 'prisma' | 'drizzle'] : undefined;
+  const model = monorepoRenderModel({
+    ws,
+    apps: mono.apps,
+    contributions: base.contributions,
+    migrations: owner && (script || deployForm) ? { owner, script, command: deployForm } : undefined,
+  });
   change('render.yaml', files['render.yaml'], blueprintText(files['render.yaml'], model, t, ws.rootProject.name));
 
   // Env per app: the keys it reads, values from the run's one answer per key.

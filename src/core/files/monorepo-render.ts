@@ -27,6 +27,20 @@ export function runIn(ws: Workspace, p: WorkspacePackage, script: string): strin
   }
 }
 
+/** A binary of one workspace package (prisma, drizzle-kit), run in its folder from the root. */
+export function execIn(ws: Workspace, p: WorkspacePackage, command: string): string {
+  switch (ws.packageManager) {
+    case 'pnpm':
+      return `pnpm --filter ${p.name} exec ${command}`;
+    case 'yarn':
+      return `yarn workspace ${p.name} ${command}`;
+    case 'bun':
+      return `cd ${p.dir} && bunx ${command}`;
+    default:
+      return `npm exec -w ${p.dir} -- ${command}`;
+  }
+}
+
 /**
  * The build of one app from the root: turbo when the repository has it installed (it builds the
  * workspace packages the app depends on first, as turbo.json says); otherwise pnpm's `name...` filter,
@@ -42,6 +56,10 @@ export function buildCommand(ws: Workspace, p: WorkspacePackage): string | undef
   if (ws.packageManager === 'pnpm' && (deps.length || withBuild(p))) return `pnpm --filter "${p.name}..." run build`;
   const steps = [...deps, ...(withBuild(p) ? [p] : [])].map((q) => runIn(ws, q, 'build'));
   return steps.length ? steps.join(' && ') : undefined;
+}
+
+function migrateCommand(ws: Workspace, m: { owner: WorkspacePackage; script?: string; command?: string }): string {
+  return m.script ? runIn(ws, m.owner, m.script) : execIn(ws, m.owner, m.command!);
 }
 
 const pkg = (ws: Workspace, dir: string) => ws.packages.find((q) => q.dir === dir)!;
@@ -96,8 +114,8 @@ export function monorepoRenderModel(input: {
   ws: Workspace;
   apps: ChosenApp[];
   contributions: Contribution[];
-  /** The package owning the schema and its migrate script, when migrations run before deploys. */
-  migrations?: { owner: WorkspacePackage; script: string };
+  /** The package owning the schema and its migrate script (or the tool's deploy command), when migrations run before deploys. */
+  migrations?: { owner: WorkspacePackage; script?: string; command?: string };
 }): RenderModel {
   const { ws, apps, contributions } = input;
   const { region, plan, inRegion } = renderSettings(contributions);
@@ -168,7 +186,7 @@ export function monorepoRenderModel(input: {
       region,
       ...source,
       buildCommand: build,
-      ...(runsMigrations ? { preDeployCommand: runIn(ws, input.migrations!.owner, input.migrations!.script) } : {}),
+      ...(runsMigrations ? { preDeployCommand: migrateCommand(ws, input.migrations!) } : {}),
       startCommand: start(p.kind === 'worker' && !p.project.scripts.start ? p.project.scripts.worker! : 'start'),
       ...(p.kind === 'web' && a.sources.healthPath ? { healthCheckPath: a.sources.healthPath } : {}),
       envVars,
