@@ -9,21 +9,29 @@ import { check, fromOutside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { plainOut, type Out } from '../ui/plain.ts';
 import { passed, printJson, report, verifyAll, type Result } from './init.ts';
-import { audit, modeGroups, type AuditResult } from '../core/audits.ts';
+import { audit, missingFromDotenv, modeGroups, type AuditResult } from '../core/audits.ts';
+import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts';
 import type { Provider, ProviderId } from '../core/provider.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
   const started = performance.now();
   const out = plainOut(flags.json ? process.stderr : process.stdout);
-  const project = detectProject(flags.cwd);
-  const files = readManagedFiles(flags.cwd);
-  if (files['.env'] === undefined) throw new UsageError('no .env here: run `npx create-prod-ready` first', `looked in ${flags.cwd}`);
-  const doc = parseDotenv(files['.env']);
-  const dotenv = dotenvValues(doc);
-  const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
-  if (duplicates.length) out.warn(`.env defines ${duplicates.join(', ')} more than once (the last one wins)`);
-  if (invalidLines.length) out.warn(`.env line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define${invalidLines.length > 1 ? '' : 's'} nothing`);
-  for (const q of unclosedQuotes) out.warn(`.env line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
+  // In a monorepo set up by this tool, every app's env file is checked (from the root, found upward).
+  const mono = monorepoEnvFiles(flags.cwd);
+  const cwd = mono?.root ?? flags.cwd;
+  const project = mono ? { ...detectProject(cwd), cwd } : detectProject(flags.cwd);
+  const files = readManagedFiles(cwd);
+  const envFiles: EnvFile[] = (mono?.files ?? [{ file: '.env', example: '.env.example', text: files['.env'], exampleText: files['.env.example'] }]).filter((f) => f.text !== undefined);
+  if (!envFiles.length)
+    throw new UsageError(mono ? `no env file in the apps yet (${mono.files.map((f) => f.file).join(', ')}): run \`npx create-prod-ready\` first` : 'no .env here: run `npx create-prod-ready` first', `looked in ${cwd}`);
+  for (const f of envFiles) {
+    const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(parseDotenv(f.text!));
+    const name = f.file;
+    if (duplicates.length) out.warn(`${name} defines ${duplicates.join(', ')} more than once (the last one wins)`);
+    if (invalidLines.length) out.warn(`${name} line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define${invalidLines.length > 1 ? '' : 's'} nothing`);
+    for (const q of unclosedQuotes) out.warn(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
+  }
+  const dotenv = mergedValues(envFiles);
 
   const ids = flags.providers ?? CATALOG.map((c) => c.id).filter((id) => configuredIds(dotenv, {}).includes(id));
   if (!ids.length) throw new UsageError('.env configures none of the providers this tool knows', `keys it looks for: ${CATALOG.flatMap((c) => c.keys).join(', ')}`);
@@ -52,7 +60,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
       .filter((e) => e.secret && dotenv[e.key] && dotenv[e.key] !== e.localDefault?.(dotenv, project))
       .map((e) => ({ key: e.key, value: dotenv[e.key]! })),
   );
-  const audited = audit(flags.cwd, { example: files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values }, modes: modeGroups(providers) });
+  const audited = audit(cwd, { example: mono ? undefined : files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values }, modes: modeGroups(providers), envFiles: envFiles.map((f) => f.file) });
   audited.catch(() => undefined);
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
   const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>
@@ -70,6 +78,12 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   // keys this tool declares optional (JWT_SECRET_PREVIOUS, STRIPE_WEBHOOK_PATH…) may be left empty
   a.missing = a.missing.filter((k) => !optional.has(k));
   const findings = auditLines(a);
+  // a monorepo: each app's file against its own example
+  if (mono)
+    for (const f of envFiles) {
+      const lacking = f.exampleText === undefined ? [] : missingFromDotenv(f.exampleText, dotenvValues(parseDotenv(f.text!))).filter((k) => !optional.has(k));
+      if (lacking.length) findings.unshift(`${f.file} lacks ${lacking.join(', ')}, listed in ${f.example} (run npx create-prod-ready to fill them in)`);
+    }
   for (const f of findings) out.fail(f);
   const ok = results.every((r) => r.ok) && !findings.length;
   out.line(`${ok ? 'All checks passed' : 'Some checks failed'} in ${Math.round(performance.now() - started)} ms.`);
@@ -106,7 +120,8 @@ function auditLines(a: AuditResult): string[] {
   const lines: string[] = [];
   if (a.missing.length) lines.push(`.env lacks ${a.missing.join(', ')}, listed in .env.example (run npx create-prod-ready to fill them in)`);
   lines.push(...a.modeMix);
-  if (a.dotenvTracked) lines.push('.env is tracked by git: its secrets are in the repository history (git rm --cached .env, then rotate every secret in it: npx create-prod-ready rotate)');
+  for (const f of a.trackedEnvFiles)
+    lines.push(`${f} is tracked by git: its secrets are in the repository history (git rm --cached ${f}, then rotate every secret in it: npx create-prod-ready rotate)`);
   const byFile = new Map<string, string[]>();
   for (const l of a.leaks) byFile.set(l.file, [...(byFile.get(l.file) ?? []), l.key]);
   for (const [file, keys] of byFile) lines.push(`${file} (tracked by git) contains the value of ${keys.join(', ')} from .env: remove it, then rotate ${keys.length > 1 ? 'them' : 'it'}`);

@@ -1,11 +1,11 @@
 // The monorepo part of init: which apps are deployed (--apps, prod-ready.json, a picker, or every
 // deployable one), what the run reads for them (their env files), and how the workspace is described.
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
-import type { Memory } from '../core/files/memory.ts';
+import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
 import type { MonorepoState } from '../core/monorepo-plan.ts';
 import type { ProjectInfo } from '../core/project.ts';
-import { readMonorepoState } from '../core/snapshot.ts';
-import { chooseApps, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
+import { readMonorepoState, readProjectFile } from '../core/snapshot.ts';
+import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
 
 /** The project the providers see in a monorepo: the API's framework and port, the repository's name and root. */
 export function monorepoProject(ws: Workspace): ProjectInfo {
@@ -59,4 +59,33 @@ export function workspaceLines(ws: Workspace, chosen: WorkspacePackage[]): strin
     lines.push(`  ${mark} ${p.dir.padEnd(18)} ${p.why}${p.deployable && !chosen.includes(p) ? ' (not chosen)' : ''}`);
   }
   return lines;
+}
+
+/** One env file of a monorepo (or a single app's .env) and its example, as they are. */
+export interface EnvFile {
+  file: string;
+  example: string;
+  text?: string;
+  exampleText?: string;
+}
+
+/**
+ * The env files `check` and `rotate` work across: in a monorepo set up by this tool (prod-ready.json lists
+ * its apps), every app's file and the schema package's, at the root found upward. Undefined otherwise.
+ */
+export function monorepoEnvFiles(cwd: string): { root: string; files: EnvFile[] } | undefined {
+  const ws = detectWorkspace(cwd);
+  if (!ws) return undefined;
+  const memory = parseMemory(readProjectFile(ws.root, MEMORY_FILE));
+  if (!memory?.apps?.length) return undefined;
+  const state = readMonorepoState(ws, initialApps(ws, undefined, memory), Date.now());
+  return { root: ws.root, files: state.targets.map((t) => ({ file: t.file, example: t.example, text: state.files[t.file], exampleText: state.files[t.example] })) };
+}
+
+/** Every value in the env files, the first file's winning (they hold one answer per shared key). */
+export function mergedValues(files: EnvFile[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files)
+    for (const [k, v] of Object.entries(dotenvValues(parseDotenv(f.text ?? '')))) if (out[k] === undefined || out[k] === '') out[k] = v;
+  return out;
 }

@@ -194,6 +194,8 @@ export interface AuditInput {
   values: Record<string, string>;
   /** Which keys carry a test/live mode (modeGroups of the providers); none: no mode audit. */
   modes?: readonly ModeGroup[];
+  /** The env files (root-relative), in a monorepo one per app; default `.env`. */
+  envFiles?: string[];
 }
 
 export interface AuditResult {
@@ -201,16 +203,22 @@ export interface AuditResult {
   modeMix: string[];
   /** null: not a git work tree (or no git). */
   dotenvTracked: boolean | null;
+  /** The env files git tracks (in a monorepo, any app's). */
+  trackedEnvFiles: string[];
   leaks: Leak[];
 }
 
 /** Every audit at once. One `git ls-files` serves both git audits; the file reads run concurrently. */
 export async function audit(cwd: string, input: AuditInput): Promise<AuditResult> {
   const files = await gitTracked(cwd);
+  const envFiles = input.envFiles ?? ['.env'];
+  const tracked = envFiles.filter((f) => files?.includes(f));
   return {
     missing: input.example === undefined ? [] : missingFromDotenv(input.example, input.dotenv),
     modeMix: modeMix(input.values, input.modes ?? []),
-    dotenvTracked: files && files.includes('.env'),
-    leaks: files ? await scan(cwd, files, input.secrets) : [],
+    dotenvTracked: files && tracked.length > 0,
+    trackedEnvFiles: tracked,
+    // an env file is where secrets belong: it is reported as tracked, not as a leak
+    leaks: files ? await scan(cwd, files.filter((f) => !envFiles.includes(f)), input.secrets) : [],
   };
 }
