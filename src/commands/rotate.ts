@@ -16,7 +16,8 @@ import { withProjectLock } from '../core/lock.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Provider, Rotation, Values } from '../core/provider.ts';
 import { check } from '../core/resolve.ts';
-import { readManagedFiles } from '../core/snapshot.ts';
+import { readManagedFiles, readProjectFile } from '../core/snapshot.ts';
+import { mergedValues, monorepoEnvFiles } from './monorepo-step.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import { plainOut } from '../ui/plain.ts';
 import { plainSay, wizardSay, type Say } from '../ui/say.ts';
@@ -36,6 +37,8 @@ interface Ctx {
   project: ProjectInfo;
   providers: Provider[];
   say: Say;
+  /** The env files rotated: `.env`, or in a monorepo every app's file (a new value goes to each file that holds the key). */
+  envFiles: string[];
 }
 
 interface Outcome {
@@ -50,22 +53,27 @@ interface Outcome {
 
 
 export function rotate(flags: RotateFlags): Promise<number> {
-  return withProjectLock(flags.cwd, 'rotate', flags.dryRun, () => rotateLocked(flags));
+  // In a monorepo set up by this tool, the rotation works at the root across every app's env file.
+  const mono = monorepoEnvFiles(flags.cwd);
+  const f = mono ? { ...flags, cwd: mono.root } : flags;
+  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file) ?? ['.env']));
 }
 
-async function rotateLocked(flags: RotateFlags): Promise<number> {
+async function rotateLocked(flags: RotateFlags, envFiles: string[]): Promise<number> {
   const project = detectProject(flags.cwd);
   const files = readManagedFiles(flags.cwd);
-  if (files['.env'] === undefined) throw new UsageError('no .env in this folder: there is nothing to rotate', 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
+  const texts = readEnvFiles(flags.cwd, envFiles);
+  if (!texts.length)
+    throw new UsageError(`no ${envFiles.join(' or ')} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
   const memory = parseMemory(files[MEMORY_FILE]);
-  const dotenv = dotenvValues(parseDotenv(files['.env']));
+  const dotenv = mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
   // A revoke that waits for a person is never confirmed without one: plain output answers no.
-  const ctx: Ctx = { flags, project, providers, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
+  const ctx: Ctx = { flags, project, providers, envFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -118,12 +126,20 @@ async function rotateLocked(flags: RotateFlags): Promise<number> {
 }
 
 /** The current .env values and prod-ready.json, read fresh before each write (nothing else is held across steps). */
-function current(ctx: Ctx): { envText: string; values: Record<string, string>; memory: Memory } {
+function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: Record<string, string>; memory: Memory } {
   const files = readManagedFiles(ctx.flags.cwd);
-  const envText = files['.env'] ?? '';
-  const values = dotenvValues(parseDotenv(envText));
+  const texts = readEnvFiles(ctx.flags.cwd, ctx.envFiles);
+  const values = mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
   const memory = parseMemory(files[MEMORY_FILE]) ?? memoryFor(ctx.providers, values, ctx.project.framework, undefined);
-  return { envText, values, memory };
+  return { texts, values, memory };
+}
+
+/** The env files that exist, with their text. */
+function readEnvFiles(cwd: string, paths: string[]): { path: string; text: string }[] {
+  return paths.flatMap((path) => {
+    const text = readProjectFile(cwd, path);
+    return text === undefined ? [] : [{ path, text }];
+  });
 }
 
 const pendingKey = (key: string) => `PROD_READY_PENDING_${key}`;
@@ -142,18 +158,22 @@ function save(
   remove: string[] = [],
   beside: Record<string, string> = {},
 ): void {
-  const { envText, memory } = current(ctx);
+  const { texts, memory } = current(ctx);
   const rotations = { ...memory.rotations };
   if (state) rotations[id] = state;
   else delete rotations[id];
   const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, readManagedFiles(ctx.flags.cwd)[MEMORY_FILE]);
   const changes = [];
-  if (Object.keys(fresh).length || remove.length || Object.keys(beside).length) {
-    let env = mergeDotenv(envText, [{ title: p.title, vars: Object.entries(fresh).map(([key, value]) => ({ key, value })) }], new Set(Object.keys(fresh)));
+  const touched = [...Object.keys(fresh), ...remove, ...Object.keys(beside)];
+  // Every file that holds one of the keys gets the new values (one answer per key across a monorepo's
+  // apps); none holds them: the first file does, as a single app's .env always has.
+  const holding = texts.filter((t) => touched.some((k) => k in dotenvValues(parseDotenv(t.text))));
+  for (const { path, text } of touched.length ? (holding.length ? holding : texts.slice(0, 1)) : []) {
+    let env = mergeDotenv(text, [{ title: p.title, vars: Object.entries(fresh).map(([key, value]) => ({ key, value })) }], new Set(Object.keys(fresh)));
     if (remove.length) env = removeKeys(env, new Set(remove));
     // pending values go right below the key they replace, so removing them leaves .env as it was
     env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: key, key: pendingKey(key), value })));
-    changes.push({ path: '.env', action: 'update' as const, after: env, mode: 0o600 });
+    changes.push({ path, action: 'update' as const, after: env, mode: 0o600 });
   }
   changes.push({ path: MEMORY_FILE, action: 'update' as const, after: nextMemory });
   apply(ctx.flags.cwd, changes);

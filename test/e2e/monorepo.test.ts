@@ -196,6 +196,27 @@ test('npm workspaces + turbo: one Blueprint, env per app, migrations applied fro
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /Nothing to change/);
 
+  // check, from inside one app, audits every app's env file; rotate writes the new password to every file holding it
+  const checked = await cli(['check'], join(dir, 'apps', 'worker'));
+  assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+  assert.match(checked.stdout, /All checks passed/);
+  const rotated = await cli(['rotate', 'DATABASE_URL', '--yes'], join(dir, 'apps', 'api'));
+  assert.equal(rotated.code, 0, rotated.stdout + rotated.stderr);
+  const urlIn = (f: string) => parseDotenv(readFileSync(join(dir, f), 'utf8')).DATABASE_URL;
+  const fresh = urlIn('apps/api/.env')!;
+  assert.notEqual(fresh, url, 'a new password');
+  assert.equal(urlIn('apps/worker/.env'), fresh, 'the worker got it too');
+  assert.equal(urlIn('packages/db/.env'), fresh, 'and the schema package');
+  assert.equal(urlIn('apps/web/.env.local'), undefined, 'an app that does not read it does not get it');
+  const probe = postgres(fresh, { max: 1, onnotice: () => {} });
+  try {
+    assert.equal((await probe`select 1 as one`)[0]!.one, 1, 'the new URL connects');
+  } finally {
+    await probe.end();
+  }
+  const stale = await cli(['check'], dir);
+  assert.equal(stale.code, 0, stale.stdout + stale.stderr);
+
   // A clean copy: the committed files only (no node_modules, no env file), as Render checks it out.
   assert.equal((await git(dir, 'add', '-A')).code, 0);
   assert.equal((await git(dir, 'commit', '-qm', 'init')).code, 0);
