@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
 import postgres from 'postgres';
 import { createRoleAndDatabase, freePort, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { BIN, cleanEnv } from '../helpers/pty.ts';
+import { BIN, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { memorySchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
 import { readAppSources } from '../../src/core/app-sources.ts';
@@ -297,6 +297,15 @@ test('yarn workspaces: the Expo app and the extension get no service; the API an
   checkEnvFiles(dir, { 'apps/api': { env: '.env', has: ['DATABASE_URL', 'PORT'] }, 'apps/site': { env: '.env.local', has: ['PUBLIC_API_URL'] } });
   assert.ok(!existsSync(join(dir, 'apps/mobile/.env')) && !existsSync(join(dir, 'apps/api/src/.env')));
 
+  // A teammate's clone: prod-ready.json lists the apps, no env file yet; join writes the env files and nothing else.
+  const committed = Object.fromEntries(['render.yaml', 'prod-ready.json', 'apps/api/.env.example'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  rmSync(join(dir, 'apps/api/.env'));
+  rmSync(join(dir, 'apps/site/.env.local'));
+  const joined = await cli(['join', '--yes'], dir, { DATABASE_URL: await database() });
+  assert.equal(joined.code, 0, joined.stdout + joined.stderr);
+  assert.match(joined.stdout, /Wrote apps\/api\/\.env, apps\/site\/\.env\.local\n/);
+  for (const [f, text] of Object.entries(committed)) assert.equal(readFileSync(join(dir, f), 'utf8'), text, `${f} unchanged by join`);
+
   // --apps chooses; a mobile app is refused with the deployable ones named
   const only = await cli(['--yes', '--skip-verify', '--providers', 'app', '--apps', 'mobile'], dir);
   assert.equal(only.code, 2);
@@ -317,4 +326,29 @@ test('--apps deploys only the apps named; on a single app it is a usage error', 
   const bad = await cli(['--yes', '--skip-verify', '--apps', 'web'], single);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr + bad.stdout, /--apps: no workspace with a deployable app was found/);
+});
+
+test('the wizard in a monorepo: the packages that are not deployed are named, and the person picks the apps', async () => {
+  const dir = await fixture('yarn-expo');
+  const s = runPty(['--providers', 'app', '--skip-verify'], { cwd: dir });
+  await s.waitForPrompt(/Which apps do you deploy\?/);
+  const screen = s.screen();
+  assert.match(screen, /Monorepo: yarn workspaces, 5 packages/);
+  assert.match(screen, /Not deployed: apps\/mobile +Expo app/);
+  assert.match(screen, /Not deployed: apps\/extension +browser extension/);
+  assert.match(screen, /◼ apps\/api[\s\S]*◼ apps\/site/, 'every deployable app preselected');
+  s.write(KEY.down);
+  s.write(KEY.space); // apps/site off
+  await s.waitFor(/◻ apps\/site/);
+  s.write(KEY.enter);
+  for (const key of ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS']) {
+    await s.waitForPrompt(new RegExp(`^◆  ${key}`));
+    s.write(KEY.enter);
+  }
+  await s.waitFor(/Write \d+ files\?/);
+  s.write(KEY.enter);
+  assert.equal((await s.exit).code, 0, s.transcript());
+  const names = (parse(readFileSync(join(dir, 'render.yaml'), 'utf8')) as { services: Service[] }).services.map((x) => x.name);
+  assert.deepEqual(names, ['trips-api', 'trips-api-worker']);
+  assert.ok(existsSync(join(dir, 'apps/api/.env')) && !existsSync(join(dir, 'apps/site/.env.local')));
 });
