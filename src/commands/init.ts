@@ -221,8 +221,9 @@ async function batch(run: Run): Promise<number> {
   const out = plainOut(flags.json ? process.stderr : process.stdout);
   const ids = flags.providers ?? [...new Set([...(run.memory?.providers ?? BASE_PROVIDERS), ...configuredIds(run.dotenv, process.env)])];
   run.providers = await loadProviders(ids);
-  out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
-  if (run.workspace) for (const l of workspaceLines(run.workspace, run.mono!.apps.map((a) => a.app))) out.line(l);
+  const lines = run.workspace ? workspaceLines(run.workspace, run.mono!.apps.map((a) => a.app)) : [];
+  out.line(`create-prod-ready ${flags.version} · ${lines.shift() ?? projectSummary(project)}`);
+  for (const l of lines) out.line(l);
   if (run.joining) out.line(JOINING);
   for (const p of run.problems) out.warn(p);
   const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings);
@@ -434,7 +435,7 @@ async function interactive(run: Run): Promise<number> {
   const { withSpinner } = await import('../ui/spinner.ts');
   if (flags.painted) process.stdout.write(`\x1b[${flags.painted}A\x1b[J`); // clack redraws the boot file's frame
   ui.intro(introTitle(flags.version));
-  ui.info(`Detected ${projectSummary(project)}`);
+  ui.info(`Detected ${run.workspace ? workspaceLines(run.workspace, [])[0] : projectSummary(project)}`);
   for (const p of run.problems) ui.warn(p);
 
   if (run.joining) ui.info(JOINING);
@@ -444,7 +445,6 @@ async function interactive(run: Run): Promise<number> {
   run.providers = await loadProviders(ids);
   if (run.workspace && !flags.apps && !run.joining) {
     const ws = run.workspace;
-    ui.info(workspaceLines(ws, [])[0]!);
     for (const l of workspaceLines(ws, run.mono!.apps.map((a) => a.app)).slice(1).filter((l) => /^\s+-/.test(l))) ui.info(l.trim().replace(/^- /, 'Not deployed: '));
     const dirs = await ui.multiselect<string>({
       message: 'Which apps do you deploy?',

@@ -53,7 +53,7 @@ export function readMonorepo(ws: Workspace, chosen: WorkspacePackage[], rootEnv:
 /** Lines describing the workspace: each package, what it is, and whether it is deployed. */
 export function workspaceLines(ws: Workspace, chosen: WorkspacePackage[]): string[] {
   const tool = `${ws.packageManager} workspaces${ws.runner ? ` + ${ws.runner}` : ''}`;
-  const lines = [`Monorepo: ${tool}, ${ws.packages.length} packages${ws.current ? ` (run from ${ws.current})` : ''}`];
+  const lines = [`monorepo ${ws.rootProject.name}: ${tool}, ${ws.packages.length} packages${ws.current ? ` (run from ${ws.current})` : ''}`];
   for (const p of ws.packages) {
     const mark = chosen.includes(p) ? '●' : p.deployable ? '○' : '-';
     lines.push(`  ${mark} ${p.dir.padEnd(18)} ${p.why}${p.deployable && !chosen.includes(p) ? ' (not chosen)' : ''}`);

@@ -177,7 +177,10 @@ export function planMonorepo(input: PlanInput, mono: MonorepoState): Plan {
       return { dir: x.app.dir, name: x.app.name, kind: x.app.kind, env: x.file, services: [n.main, ...(n.worker ? [n.worker] : [])] };
     });
   const framework = (api ?? mono.apps[0]?.app)?.project.framework ?? ws.rootProject.framework;
-  const memory = { ...memoryFor(providers, values, framework, parseMemory(files['prod-ready.json']), input.resources), apps };
+  const before = parseMemory(files['prod-ready.json']);
+  // Apps recorded earlier and not chosen this time stay recorded (their services stay in render.yaml).
+  const kept = (before?.apps ?? []).filter((a) => !apps.some((b) => b.dir === a.dir) && ws.packages.some((p) => p.dir === a.dir));
+  const memory = { ...memoryFor(providers, values, framework, before, input.resources), apps: [...apps, ...kept].sort((a, b) => a.dir.localeCompare(b.dir)) };
   change('prod-ready.json', files['prod-ready.json'], renderMemory(memory, files['prod-ready.json']));
 
   const nextSteps = [

@@ -148,7 +148,7 @@ test('npm workspaces + turbo: one Blueprint, env per app, migrations applied fro
   const url = await database();
   const r = await cli(['--yes', '--providers', 'app,postgres'], dir, { DATABASE_URL: url, APP_URL: 'http://localhost:3000' });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /Monorepo: npm workspaces \+ turbo, 5 packages/);
+  assert.match(r.stdout, /create-prod-ready [^ ]+ · monorepo acme: npm workspaces \+ turbo, 5 packages\n/);
   assert.match(r.stdout, /- packages\/db +shared package/);
 
   const services = checkBlueprint(dir, { 'acme-api': 'web', 'acme-web': 'web', 'acme-worker': 'worker' });
@@ -333,7 +333,7 @@ test('the wizard in a monorepo: the packages that are not deployed are named, an
   const s = runPty(['--providers', 'app', '--skip-verify'], { cwd: dir });
   await s.waitForPrompt(/Which apps do you deploy\?/);
   const screen = s.screen();
-  assert.match(screen, /Monorepo: yarn workspaces, 5 packages/);
+  assert.match(screen, /Detected monorepo trips: yarn workspaces, 5 packages/);
   assert.match(screen, /Not deployed: apps\/mobile +Expo app/);
   assert.match(screen, /Not deployed: apps\/extension +browser extension/);
   assert.match(screen, /◼ apps\/api[\s\S]*◼ apps\/site/, 'every deployable app preselected');
