@@ -19,8 +19,11 @@ export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, genera
 
 const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged' };
 
+/** A file of secrets: .env, or an app's .env / .env.local in a monorepo (never .env.example). */
+export const isSecretEnvFile = (path: string) => /(^|\/)\.env(\.(?!example$)[^/]+)?$/.test(path);
+
 export function summaryLine(c: FileChange): string {
-  return `${LABEL[c.action].padEnd(9)} ${c.path}${c.path === '.env' && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
+  return `${LABEL[c.action].padEnd(9)} ${c.path}${isSecretEnvFile(c.path) && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
 }
 
 export async function renderDiffs(
@@ -35,7 +38,7 @@ export async function renderDiffs(
   for (const c of changes) {
     if (c.action === 'keep') continue;
     const show = (t: string | undefined) =>
-      t === undefined ? '' : c.path === '.env' ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
+      t === undefined ? '' : isSecretEnvFile(c.path) ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
     const patch = createTwoFilesPatch(c.before === undefined ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, show(c.before), show(c.after), '', '', { context: 3 });
     const lines = patch.split('\n').slice(1); // drop the "=====" header line
     parts.push(

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -351,4 +351,16 @@ test('the wizard in a monorepo: the packages that are not deployed are named, an
   const names = (parse(readFileSync(join(dir, 'render.yaml'), 'utf8')) as { services: Service[] }).services.map((x) => x.name);
   assert.deepEqual(names, ['trips-api', 'trips-api-worker']);
   assert.ok(existsSync(join(dir, 'apps/api/.env')) && !existsSync(join(dir, 'apps/site/.env.local')));
+});
+
+test('--dry-run in a monorepo: every app env file is masked in the diff, even keys this tool does not know; nothing is written', async () => {
+  const dir = await fixture('npm-turbo');
+  writeFileSync(join(dir, 'apps/api/.env'), 'QUEUE_PASSWORD=queue-pass-Secret-123\n');
+  const r = await cli(['--yes', '--skip-verify', '--dry-run', '--providers', 'app,postgres'], dir, { DATABASE_URL: 'postgres://u:db-pass-Secret-456@localhost:5432/d' });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /update +apps\/api\/\.env \(mode 0600\)/);
+  assert.match(r.stdout, /create +apps\/web\/\.env\.local \(mode 0600\)/);
+  for (const secret of ['queue-pass-Secret-123', 'db-pass-Secret-456']) assert.ok(!(r.stdout + r.stderr).includes(secret), `${secret} never printed`);
+  assert.equal(readFileSync(join(dir, 'apps/api/.env'), 'utf8'), 'QUEUE_PASSWORD=queue-pass-Secret-123\n');
+  assert.ok(!existsSync(join(dir, 'render.yaml')));
 });
