@@ -134,6 +134,11 @@ async function initLocked(flags: InitFlags, ws?: Workspace): Promise<number> {
     enterApps(run, initialApps(ws, flags.apps, run.memory));
     const apps = run.memory?.apps;
     run.joining = flags.join || (run.memory !== undefined && !!apps?.length && run.mono!.targets.every((t) => run.mono!.files[t.file] === undefined));
+    // Secrets never go into a file git tracks: refuse before asking anything, naming the files.
+    const { gitTracked } = await import('../core/audits.ts');
+    const tracked = ((await gitTracked(ws.root)) ?? []).filter((f) => ws.packages.some((p) => f === `${p.dir}/.env` || f === `${p.dir}/.env.local`));
+    if (tracked.length)
+      throw new UsageError(`${tracked.join(', ')} ${tracked.length > 1 ? 'are' : 'is'} tracked by git: secrets are never written there`, `git rm --cached ${tracked.join(' ')} (history still has the old contents: rotate what they held), then run again`);
   }
   return flags.interactive ? interactive(run) : batch(run);
 }

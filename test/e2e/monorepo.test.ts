@@ -364,3 +364,15 @@ test('--dry-run in a monorepo: every app env file is masked in the diff, even ke
   assert.equal(readFileSync(join(dir, 'apps/api/.env'), 'utf8'), 'QUEUE_PASSWORD=queue-pass-Secret-123\n');
   assert.ok(!existsSync(join(dir, 'render.yaml')));
 });
+
+test('an app env file tracked by git: exit 2 naming it, nothing written', async () => {
+  const dir = await fixture('pnpm-vite-hono');
+  writeFileSync(join(dir, 'apps/api/.env'), 'PORT=8787\n');
+  assert.equal((await git(dir, 'add', '-f', 'apps/api/.env')).code, 0);
+  const r = await cli(['--yes', '--skip-verify', '--providers', 'app'], dir);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr + r.stdout, /apps\/api\/\.env is tracked by git: secrets are never written there/);
+  assert.match(r.stderr + r.stdout, /git rm --cached apps\/api\/\.env/);
+  assert.ok(!existsSync(join(dir, 'render.yaml')));
+  assert.equal(readFileSync(join(dir, 'apps/api/.env'), 'utf8'), 'PORT=8787\n');
+});
