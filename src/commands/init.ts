@@ -229,7 +229,7 @@ async function batch(run: Run): Promise<number> {
   const lines = run.workspace ? workspaceLines(run.workspace, run.mono!.apps.map((a) => a.app)) : [];
   out.line(`create-prod-ready ${flags.version} · ${lines.shift() ?? projectSummary(project)}`);
   for (const l of lines) out.line(l);
-  if (run.joining) out.line(JOINING);
+  if (run.joining) out.line(joiningLine(run));
   for (const p of run.problems) out.warn(p);
   const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings);
   run.values = resolved.values;
@@ -295,6 +295,7 @@ async function batch(run: Run): Promise<number> {
 }
 
 const JOINING = `Joining: ${MEMORY_FILE} lists this project's providers and team settings. Only your own values are asked for, and only .env is written.`;
+const joiningLine = (run: Run) => (run.mono ? JOINING.replace('only .env is', "only the apps' env files are") : JOINING);
 
 /** A teammate's run changes nothing at providers (webhooks, CORS rules, pushes are the team's): reported instead. */
 function dropTeamActions(run: Run, warn: (s: string) => void): void {
@@ -443,7 +444,7 @@ async function interactive(run: Run): Promise<number> {
   ui.info(`Detected ${run.workspace ? workspaceLines(run.workspace, [])[0] : projectSummary(project)}`);
   for (const p of run.problems) ui.warn(p);
 
-  if (run.joining) ui.info(JOINING);
+  if (run.joining) ui.info(joiningLine(run));
   const ids =
     flags.providers ??
     (run.joining ? run.memory!.providers : await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env, run.memory?.providers) }));
