@@ -13,6 +13,7 @@ import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.
 import { maskSecret } from '../core/mask.ts';
 import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan, type PlanInput } from '../core/plan.ts';
 import { planMonorepo, type MonorepoState } from '../core/monorepo-plan.ts';
+import { serviceKeys } from '../core/files/monorepo-render.ts';
 import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
 import { initialApps, monorepoProject, readMonorepo, workspaceLines } from './monorepo-step.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
@@ -147,6 +148,7 @@ async function initLocked(flags: InitFlags, ws?: Workspace): Promise<number> {
 function enterApps(run: Run, chosen: WorkspacePackage[]): void {
   const read = readMonorepo(run.workspace!, chosen, run.files['.env']);
   run.mono = read.state;
+  run.project = { ...run.project, serviceKeys: serviceKeys(run.workspace!, read.state.apps) };
   run.dotenv = read.dotenv;
   run.problems = read.problems;
 }

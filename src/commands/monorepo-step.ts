@@ -5,6 +5,7 @@ import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
 import type { MonorepoState } from '../core/monorepo-plan.ts';
 import type { ProjectInfo } from '../core/project.ts';
 import { readMonorepoState, readProjectFile } from '../core/snapshot.ts';
+import { serviceKeys } from '../core/files/monorepo-render.ts';
 import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
 
 /** The project the providers see in a monorepo: the API's framework and port, the repository's name and root. */
@@ -73,13 +74,17 @@ export interface EnvFile {
  * The env files `check` and `rotate` work across: in a monorepo set up by this tool (prod-ready.json lists
  * its apps), every app's file and the schema package's, at the root found upward. Undefined otherwise.
  */
-export function monorepoEnvFiles(cwd: string): { root: string; files: EnvFile[] } | undefined {
+export function monorepoEnvFiles(cwd: string): { root: string; files: EnvFile[]; serviceKeys: Record<string, string[]> } | undefined {
   const ws = detectWorkspace(cwd);
   if (!ws) return undefined;
   const memory = parseMemory(readProjectFile(ws.root, MEMORY_FILE));
   if (!memory?.apps?.length) return undefined;
   const state = readMonorepoState(ws, initialApps(ws, undefined, memory), Date.now());
-  return { root: ws.root, files: state.targets.map((t) => ({ file: t.file, example: t.example, text: state.files[t.file], exampleText: state.files[t.example] })) };
+  return {
+    root: ws.root,
+    files: state.targets.map((t) => ({ file: t.file, example: t.example, text: state.files[t.file], exampleText: state.files[t.example] })),
+    serviceKeys: serviceKeys(ws, state.apps),
+  };
 }
 
 /** Every value in the env files, the first file's winning (they hold one answer per shared key). */

@@ -56,11 +56,11 @@ export function rotate(flags: RotateFlags): Promise<number> {
   // In a monorepo set up by this tool, the rotation works at the root across every app's env file.
   const mono = monorepoEnvFiles(flags.cwd);
   const f = mono ? { ...flags, cwd: mono.root } : flags;
-  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file) ?? ['.env']));
+  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file) ?? ['.env'], mono?.serviceKeys));
 }
 
-async function rotateLocked(flags: RotateFlags, envFiles: string[]): Promise<number> {
-  const project = detectProject(flags.cwd);
+async function rotateLocked(flags: RotateFlags, envFiles: string[], serviceKeys?: Record<string, string[]>): Promise<number> {
+  const project = { ...detectProject(flags.cwd), ...(serviceKeys ? { serviceKeys } : {}) };
   const files = readManagedFiles(flags.cwd);
   const texts = readEnvFiles(flags.cwd, envFiles);
   if (!texts.length)

@@ -82,6 +82,21 @@ export function serviceNames(ws: Workspace, apps: WorkspacePackage[]): Map<Works
   return out;
 }
 
+/**
+ * The env keys each service's app reads, by service name (what a push may send it): a static site only its
+ * public keys; a server where no env read was found is left out (it gets every key, as in render.yaml).
+ */
+export function serviceKeys(ws: Workspace, apps: ChosenApp[]): Record<string, string[]> {
+  const names = serviceNames(ws, apps.map((a) => a.app));
+  const out: Record<string, string[]> = {};
+  for (const a of apps) {
+    const n = names.get(a.app)!;
+    if (a.app.kind === 'static') out[n.main] = a.sources.reads.filter((k) => PUBLIC.test(k));
+    else if (a.sources.reads.length) for (const name of [n.main, ...(n.worker ? [n.worker] : [])]) out[name] = a.sources.reads;
+  }
+  return out;
+}
+
 /** Env names Render or the runtime sets, never declared. */
 const RUNTIME = new Set(['PORT', 'HOST', 'HOSTNAME', 'CI', 'HOME', 'PATH', 'PWD', 'TZ', 'npm_package_version']);
 const PUBLIC = /^(NEXT_PUBLIC_|VITE_|PUBLIC_|EXPO_PUBLIC_|NUXT_PUBLIC_|REACT_APP_)/;
