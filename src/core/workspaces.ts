@@ -35,6 +35,8 @@ export interface PackageInput {
   astroConfig?: string;
   /** vite.config.*'s text (or '' when the file exists and is unreadable), when the package has one. */
   viteConfig?: string;
+  /** svelte.config.*'s text, when the package has one. */
+  svelteConfig?: string;
   /** A browser extension manifest (manifest.json with manifest_version) in the package, public/ or src/. */
   extensionManifest: boolean;
   /** Lockfiles in the package's own folder (a package installed on its own, not from the root's). */
@@ -189,6 +191,12 @@ function describePackage(root: string, p: PackageInput, deps: string[], packageM
     if (!serverOutput && scripts.build)
       return kind('static', 'Astro, static output', { publishDir: outDir(p.astroConfig) ?? 'dist', spa: false });
   }
+  // SvelteKit with adapter-static prerenders to build/ (an SPA when it sets a fallback page)
+  if ('@sveltejs/adapter-static' in all && !('@sveltejs/adapter-node' in all) && scripts.build) {
+    const pages = /\bpages\s*:\s*['"]\.?\/?([^'"]+?)\/?['"]/.exec(p.svelteConfig ?? '')?.[1];
+    const spa = /\bfallback\s*:\s*['"]/.test(p.svelteConfig ?? '');
+    return kind('static', `SvelteKit, static adapter${spa ? ' (single-page app)' : ''}`, { publishDir: pages ?? 'build', spa });
+  }
   if ('vite' in all && !server && scripts.build && !isServerStart(scripts.start)) {
     const spa = has(SPA_DEPS);
     return kind('static', spa ? 'Vite single-page app' : 'Vite static site', { publishDir: outDir(p.viteConfig) ?? 'dist', spa });
@@ -329,6 +337,7 @@ export function detectWorkspace(cwd: string): Workspace | undefined {
       prismaSchema: config(['prisma/schema.prisma', 'schema.prisma']),
       astroConfig: config(['astro.config.mjs', 'astro.config.ts', 'astro.config.js', 'astro.config.mts']),
       viteConfig: config(['vite.config.ts', 'vite.config.js', 'vite.config.mjs', 'vite.config.mts']),
+      svelteConfig: config(['svelte.config.js', 'svelte.config.mjs', 'svelte.config.ts']),
       extensionManifest: manifest,
       ownLockfiles: LOCKFILES.filter((f) => existsSync(join(abs, f))),
     });

@@ -115,3 +115,20 @@ test('env names read by sources: process.env, import.meta.env (bundler built-ins
   assert.equal(scanSources([{ path: 'src/app/api/health/route.ts', text: '' }]).healthPath, '/api/health', 'a Next.js route handler is a route');
   assert.equal(scanSources([{ path: 'src/x.ts', text: "fetch('/healthcheck-docs')" }]).healthPath, undefined, 'no route: no health check path');
 });
+
+test('SvelteKit with adapter-static is a static site (an SPA with a fallback page); with adapter-node a server', () => {
+  const dir = tempProject({ 'package.json': JSON.stringify({ name: 'root', workspaces: ['apps/*'] }) });
+  const app = (name: string, adapter: string, config: string) => {
+    mkdirSync(join(dir, 'apps', name), { recursive: true });
+    writeFileSync(join(dir, 'apps', name, 'package.json'), JSON.stringify({ name, scripts: { build: 'vite build', start: 'node build' }, devDependencies: { '@sveltejs/kit': '2', [adapter]: '3', vite: '6' } }));
+    writeFileSync(join(dir, 'apps', name, 'svelte.config.js'), config);
+  };
+  app('spa', '@sveltejs/adapter-static', "export default { kit: { adapter: adapter({ pages: 'out', fallback: '200.html' }) } };");
+  app('site', '@sveltejs/adapter-static', 'export default { kit: { adapter: adapter() } };');
+  app('server', '@sveltejs/adapter-node', 'export default { kit: { adapter: adapter() } };');
+  const ws = detectWorkspace(dir)!;
+  const by = (d: string) => ws.packages.find((p) => p.dir === d)!;
+  assert.deepEqual([by('apps/spa').kind, by('apps/spa').publishDir, by('apps/spa').spa], ['static', 'out', true]);
+  assert.deepEqual([by('apps/site').kind, by('apps/site').publishDir, by('apps/site').spa], ['static', 'build', false]);
+  assert.equal(by('apps/server').kind, 'web');
+});
