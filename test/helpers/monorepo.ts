@@ -1,7 +1,7 @@
 // Shared by the monorepo end-to-end tests: fixture copies in git repositories, the built CLI, a database
 // per run on the real PostgreSQL, and the checks every fixture's Blueprint and env files must pass.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
 import { createRoleAndDatabase, type PgServer } from '../harness/postgres.ts';
-import { BIN, cleanEnv } from './pty.ts';
+import { cleanEnv } from './pty.ts';
+import { run, runCli } from './cli.ts';
 import { memorySchemaErrors, renderSchemaErrors } from './schemas.ts';
 import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
 import { readAppSources } from '../../src/core/app-sources.ts';
@@ -20,17 +21,9 @@ process.on('exit', () => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-export function exec(cmd: string, args: string[], cwd: string, env: Record<string, string>, timeout = 180_000) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(cmd, args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeout, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
-export const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => exec(process.execPath, [BIN, ...args], cwd, env);
-export const sh = (command: string, cwd: string, env: Record<string, string> = {}) => exec('sh', ['-c', command], cwd, env, 300_000);
-export const git = (cwd: string, ...args: string[]) => exec('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], cwd, {});
+export const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 180_000 });
+export const sh = (command: string, cwd: string, env: Record<string, string> = {}) => run('sh', ['-c', command], { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 300_000 });
+export const git = (cwd: string, ...args: string[]) => run('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd });
 /** npm from the registry's cache first (the fixture's few registry packages are in it), no telemetry. */
 export const NPM_ENV = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 
