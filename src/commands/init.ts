@@ -313,21 +313,24 @@ function dropTeamActions(run: Run, warn: (s: string) => void): void {
  */
 async function prismaStep(run: Run, say: Say): Promise<void> {
   const db = run.providers.find((p) => p.database);
-  if (run.project.migrations.tool !== 'prisma' || !db) return;
+  // in a monorepo, the package that owns the schema
+  const project = run.mono?.schemaOwner?.project ?? run.project;
+  const state = run.mono ? run.mono.migrations?.state : run.migrations.state;
+  if (project.migrations.tool !== 'prisma' || !db || !state) return;
   // a teammate only reads the schema (the env var its datasource reads) and applies what is committed
   const wanted = run.joining ? [] : wantedMigrations(run.providers, contributionsOf(run.providers, known(run), run.project));
   const checked = run.results.find((r) => r.id === db.id);
   const url = checked?.ok && !checked.skipped ? known(run)[db.database!.urlKey] : undefined;
   const { preparePrisma } = await import('../core/prisma/prepare.ts');
   const prepare = (signal: AbortSignal) =>
-    preparePrisma({ project: run.project, wanted, url, now: run.migrations.now, signal, db: db.database!, io: ioFor(db, run.project, signal) });
+    preparePrisma({ project, wanted, url, now: run.migrations.now, signal, db: db.database!, io: ioFor(db, project, signal) });
   const prep = wanted.length
     ? await say.step("Adding Prisma models and a migration (with Prisma's own engine)", prepare, (p) =>
         p.added.length ? `Prisma migration ${p.added.join(', ')} ready` : p.skipped ? 'No Prisma migration' : 'The Prisma schema has every model already',
       )
     : await prepare(new AbortController().signal);
   for (const n of prep.notes) say.info(`Prisma: ${n}`);
-  run.migrations.state.prisma = prep;
+  state.prisma = prep;
 }
 
 /**
