@@ -135,7 +135,7 @@ export function parseCommandLine(argv: string[]) {
     providers = AVAILABLE.filter((id) => ids.includes(id));
   }
   const apps = v.apps?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (apps && (!apps.length || command === 'check' || command === 'rotate')) throw new UsageError(apps.length ? `--apps is an option of init and join` : '--apps: no app given', 'see create-prod-ready --help');
+  if (apps && (!apps.length || (command !== 'init' && command !== 'join'))) throw new UsageError(apps.length ? `--apps is an option of init and join` : '--apps: no app given', 'see create-prod-ready --help');
   const cwd = resolve(v.cwd ?? process.cwd());
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${v.cwd}: no such folder`);
   return {
