@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider } from '../src/core/provider.ts';
+import { publicForms } from '../src/core/env-names.ts';
 import { checkedString, signingSecret } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 
@@ -47,6 +48,7 @@ export default defineProvider({
     },
     {
       key: 'APP_URL',
+      aliases: [...publicForms('APP_URL'), 'NEXTAUTH_URL', 'AUTH_URL', 'BETTER_AUTH_URL', 'PUBLIC_URL', 'SITE_URL', 'NEXT_PUBLIC_SITE_URL', 'ORIGIN'],
       description: 'Public base URL of the app, without a trailing slash.',
       where: 'your domain in production (Render: service → Settings → Custom Domains); http://localhost:PORT locally',
       secret: false,
@@ -57,6 +59,7 @@ export default defineProvider({
     },
     {
       key: 'CORS_ORIGINS',
+      aliases: ['CORS_ORIGIN', 'ALLOWED_ORIGINS', 'CORS_ALLOWED_ORIGINS'],
       description: 'Comma-separated origins allowed to call the API from a browser.',
       where: 'derived from APP_URL; add your front-end origins',
       secret: false,
@@ -70,6 +73,7 @@ export default defineProvider({
     },
     {
       key: 'JWT_SECRET',
+      aliases: ['NEXTAUTH_SECRET', 'AUTH_SECRET', 'BETTER_AUTH_SECRET', 'SESSION_SECRET', 'COOKIE_SECRET', 'JWT_SECRET_KEY'],
       description: 'Signs session tokens. Generated: 32 random bytes, base64url; never asked for, never printed.',
       secret: true,
       ...signingSecret('JWT_SECRET'),

@@ -667,6 +667,7 @@ export default defineProvider({
     },
     {
       key: 'APP_BASE_URL',
+      aliases: ['AUTH0_BASE_URL'],
       description: 'Public base URL of the app for @auth0/nextjs-auth0 (login callbacks are built from it)',
       secret: false,
       optional: true,

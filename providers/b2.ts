@@ -1114,6 +1114,7 @@ export default defineProvider({
   env: [
     {
       key: 'S3_REGION',
+      aliases: ['AWS_REGION', 'AWS_DEFAULT_REGION', 'B2_REGION'],
       shared: true,
       description: 'S3 region of the bucket, e.g. us-west-004 for B2 (us-east-1 for the local MinIO).',
       where: 'B2 web UI → Buckets → your bucket → Endpoint: the part between "s3." and ".backblazeb2.com"',
@@ -1125,6 +1126,7 @@ export default defineProvider({
     },
     {
       key: 'S3_ENDPOINT',
+      aliases: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'B2_ENDPOINT', 'S3_ENDPOINT_URL'],
       shared: true,
       description: 'S3-compatible endpoint: https://s3.<region>.backblazeb2.com for B2; http://localhost:9000 is the local MinIO in docker-compose.yml.',
       where: 'B2 web UI → Buckets → your bucket → Endpoint (add https://)',
@@ -1137,6 +1139,7 @@ export default defineProvider({
     },
     {
       key: 'S3_BUCKET',
+      aliases: ['S3_BUCKET_NAME', 'AWS_BUCKET', 'AWS_S3_BUCKET', 'B2_BUCKET_NAME', 'B2_BUCKET'],
       shared: true,
       description: 'Bucket the app uploads to.',
       where: 'B2 web UI → Buckets (the bucket name; Create a Bucket if you have none)',
@@ -1148,6 +1151,7 @@ export default defineProvider({
     },
     {
       key: 'S3_ACCESS_KEY_ID',
+      aliases: ['AWS_ACCESS_KEY_ID', 'B2_APPLICATION_KEY_ID', 'B2_KEY_ID'],
       description: 'Access key id: the keyID of a B2 application key restricted to the bucket, with Read and Write access.',
       where: 'B2 web UI → Application Keys → Add a New Application Key → keyID',
       secret: false,
@@ -1158,6 +1162,7 @@ export default defineProvider({
     },
     {
       key: 'S3_SECRET_ACCESS_KEY',
+      aliases: ['AWS_SECRET_ACCESS_KEY', 'B2_APPLICATION_KEY'],
       description: 'Secret access key: the applicationKey of that B2 key (local value: the MinIO password in docker-compose.yml).',
       where: 'B2 web UI → Application Keys → Add a New Application Key → applicationKey (shown only once)',
       secret: true,

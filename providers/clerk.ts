@@ -13,6 +13,7 @@ import { VerifyError } from '../src/core/errors.ts';
 import { keyMode, maskKey } from '../src/core/mask.ts';
 import type { FrameworkId, ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Contribution, type EnvVar, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
+import { publicForms } from '../src/core/env-names.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { apiFor, type ApiClient } from '../src/core/http.ts';
@@ -288,6 +289,7 @@ export default defineProvider({
   env: [
     {
       key: 'CLERK_SECRET_KEY',
+      aliases: ['CLERK_API_KEY'],
       description: 'Clerk secret key (server only): sk_test_… for development, sk_live_… for production',
       where: WHERE,
       secret: true,
@@ -298,6 +300,8 @@ export default defineProvider({
     },
     {
       key: 'CLERK_PUBLISHABLE_KEY',
+      // the framework forms are declarations of their own below (derived); as input they are this key too
+      aliases: publicForms('CLERK_PUBLISHABLE_KEY'),
       description: 'Clerk publishable key (safe for the browser), from the same instance as the secret key',
       where: WHERE,
       secret: false,

@@ -603,6 +603,8 @@ export default defineProvider({
   env: [
     {
       key: 'DATABASE_URL',
+      aliases: ['POSTGRES_URL', 'DATABASE_URL_POSTGRES', 'POSTGRES_PRISMA_URL', 'POSTGRES_DATABASE_URL', 'PG_URL', 'DB_URL', 'DIRECT_URL', 'DIRECT_DATABASE_URL', 'POSTGRES_URL_NON_POOLING'],
+      datasource: true,
       description: 'PostgreSQL connection string: postgres://USER:PASSWORD@HOST:5432/DATABASE (add ?sslmode=require for hosted databases).',
       where: 'Render dashboard → your database → Connections → External Database URL (Neon / Supabase: the project\'s connection string)',
       secret: true,

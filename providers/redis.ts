@@ -142,6 +142,7 @@ export default defineProvider({
   env: [
     {
       key: 'REDIS_URL',
+      aliases: ['REDIS_TLS_URL', 'KV_URL', 'VALKEY_URL', 'REDIS_CONNECTION_URL', 'QUEUE_REDIS_URL'],
       description: 'Redis connection URL: redis://[:PASSWORD@]HOST:6379[/DB], or rediss:// for TLS.',
       where: 'Render dashboard → your Key Value instance → Connect → External URL (Upstash: database → Details → the rediss:// URL)',
       secret: true,

@@ -20,6 +20,7 @@ import { keyMode, maskKey } from '../src/core/mask.ts';
 export { maskKey };
 import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
+import { publicForms } from '../src/core/env-names.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { abortFailure, backOffOn429, networkFailure, retryAfterMs, type Wording } from '../src/core/http.ts';
@@ -962,6 +963,7 @@ export default defineProvider({
   env: [
     {
       key: 'STRIPE_SECRET_KEY',
+      aliases: ['STRIPE_API_KEY', 'STRIPE_SECRET', 'STRIPE_SK', 'STRIPE_KEY'],
       description: 'Stripe secret key (sk_test_… / sk_live_…, or a restricted rk_… key). Server side only.',
       where: 'Stripe Dashboard → Developers → API keys → Secret key (https://dashboard.stripe.com/apikeys; test mode: https://dashboard.stripe.com/test/apikeys)',
       secret: true,
@@ -971,6 +973,7 @@ export default defineProvider({
     },
     {
       key: 'STRIPE_PUBLISHABLE_KEY',
+      aliases: [...publicForms('STRIPE_PUBLISHABLE_KEY'), 'STRIPE_PUBLIC_KEY', ...publicForms('STRIPE_PUBLIC_KEY'), 'STRIPE_PK'],
       description: 'Stripe publishable key (pk_test_… / pk_live_…), for the browser; same mode as the secret key.',
       where: 'Stripe Dashboard → Developers → API keys → Publishable key (https://dashboard.stripe.com/apikeys; test mode: https://dashboard.stripe.com/test/apikeys)',
       secret: false,
@@ -980,6 +983,7 @@ export default defineProvider({
     },
     {
       key: 'STRIPE_WEBHOOK_SECRET',
+      aliases: ['STRIPE_WEBHOOK_SIGNING_SECRET', 'STRIPE_ENDPOINT_SECRET', 'STRIPE_WH_SECRET'],
       description: 'Signing secret of the webhook endpoint (whsec_…): verifies that events come from Stripe.',
       where:
         'created by this wizard with the endpoint for APP_URL; or Developers → Webhooks → your endpoint → Signing secret (https://dashboard.stripe.com/webhooks); locally: `stripe listen --print-secret`',
@@ -1015,6 +1019,7 @@ export default defineProvider({
       ),
       app: String.raw`z.string().refine((v) => v.split(',').every((t) => /^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)+)$/.test(t.trim())), 'must be comma-separated Stripe event types such as invoice.paid')`,
       optional: true,
+      emptyMeans: DEFAULT_WEBHOOK_EVENTS.join(','),
       example: '',
     },
   ],

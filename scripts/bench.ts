@@ -5,16 +5,26 @@
 //  4. `check` with every provider behind a proxy adding latency: total vs the slowest single check
 //  5. `rehearse` of a web service (npm ci, a psql migration, npm start + health check) vs the same three
 //     commands run by hand in a fresh copy: the rehearsal's own overhead
+//  6. questions a new user answers (app + Postgres + Redis + Stripe, every default accepted, Docker
+//     present): the built CLI driven through a pty, a `docker` stand-in starting the real servers
+//  7. env coverage over the fixture apps (test/fixtures/apps): of the provider keys each app reads, how many
+//     got a value under the app's own name after `init --yes`, and whether render.yaml declares every key
+//     the app requires (BENCH_FIT_BIN: another build's bin, to compare)
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { spawn } from '@lydell/node-pty';
-import { BIN, cleanEnv } from '../test/helpers/pty.ts';
+import { answerAll, BIN, cleanEnv, KEY, runPty } from '../test/helpers/pty.ts';
+import { startDockerStandin } from '../test/helpers/docker-standin.ts';
+import { KEYS } from '../test/standins/stripe.ts';
 import { tempProject } from '../test/helpers/project.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 import { startRedis } from '../test/harness/redis.ts';
 import { envText, startStandins } from '../test/standins/all.ts';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn as spawnChild } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
+import { FIXTURE_APPS } from '../test/helpers/app-fixtures.ts';
+import { coverageFigure, fitFixture } from '../test/helpers/fit-the-app.ts';
 import { commitAll, fixtureApp } from '../test/helpers/fixture-app.ts';
 import { freePort } from '../test/harness/processes.ts';
 import { join } from 'node:path';
@@ -175,7 +185,40 @@ console.log(`${'rehearse (build, migrate, start)'.padEnd(34)} ${fmt(median(rehea
 
 pgp.server.close();
 rp.server.close();
-await Promise.all([pg.stop(), redis.stop(), hosted.stop()]);
 
-console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), rehearse ≤ 1.20 (${rehearseRatio <= 1.2 ? 'met' : 'missed'})`);
+// Questions: every prompt the wizard draws is answered (Enter = its default; the two Stripe keys typed).
+// Target: the picker + one per value only the user knows (2) + the settings confirmation + the plan = 5.
+const docker = await startDockerStandin();
+const fresh = tempProject();
+const session = runPty([], { cwd: fresh, env: cleanEnv({ PATH: docker.path, ...docker.env, PROD_READY_STRIPE_URL: hosted.overrides.PROD_READY_STRIPE_URL! }) });
+await session.waitFor('Which providers should be production-ready?');
+session.write(KEY.down.repeat(5) + KEY.space); // + Stripe
+await session.waitFor(/◼ Stripe/);
+const asked = await answerAll(session, (p) => (p.startsWith('STRIPE_SECRET_KEY') ? KEYS.test : p.startsWith('STRIPE_PUBLISHABLE_KEY') ? KEYS.publishableTest : undefined));
+const { code: askedExit } = await session.exit;
+const started = docker.calls().filter((c) => c[0] === 'compose').map((c) => c.join(' '));
+await docker.stop();
+console.log(`${'questions, new user (app+pg+redis+stripe)'.padEnd(34)} ${String(asked.length).padStart(10)}   exit ${askedExit}; ${asked.map((q) => q.replace(/ \(.*$/, '')).join(' · ')}; started: ${started.join(', ') || 'nothing'}`);
+await hosted.stop();
+
+// Env coverage: the same runs as test/e2e/fit-the-app.test.ts, without latency.
+const fitStandins = await startStandins();
+const fitBin = process.env.BENCH_FIT_BIN || BIN;
+console.log(`\nenv coverage after init --yes (provider keys the app reads with a value under its name; required keys declared in render.yaml)${fitBin === BIN ? '' : ` · ${fitBin}`}`);
+let fitAll = true;
+for (const name of FIXTURE_APPS) {
+  const r = await fitFixture(name, { pg, redis, overrides: fitStandins.overrides }, fitBin);
+  const yamlPath = join(r.dir, 'render.yaml');
+  const web = existsSync(yamlPath) ? ((parseYaml(readFileSync(yamlPath, 'utf8')) as { services?: { type: string; envVars?: { key: string }[] }[] }).services ?? []).find((x) => x.type === 'web') : undefined;
+  const declared = new Set((web?.envVars ?? []).map((e) => e.key));
+  const required = Object.entries(r.contract.keys).filter(([k, v]) => v.required && k !== 'PORT').map(([k]) => k);
+  const undeclared = required.filter((k) => !declared.has(k));
+  fitAll &&= r.code === 0 && !r.missing.length && !undeclared.length;
+  console.log(
+    `  ${name.padEnd(24)} exit ${r.code}   coverage ${coverageFigure(r).padStart(11)}   required declared ${required.length - undeclared.length}/${required.length}${r.missing.length ? `   no value: ${r.missing.join(', ')}` : ''}${undeclared.length ? `   undeclared: ${undeclared.join(', ')}` : ''}`,
+  );
+}
+await Promise.all([pg.stop(), redis.stop(), fitStandins.stop()]);
+
+console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), rehearse ≤ 1.20 (${rehearseRatio <= 1.2 ? 'met' : 'missed'}), questions ≤ 5 (${asked.length <= 5 && askedExit === 0 ? 'met' : 'missed'}), env coverage 100% with every required key declared (${fitAll ? 'met' : 'missed'})`);
 process.exit(0);

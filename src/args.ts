@@ -39,6 +39,9 @@ Options
                        defaults; exits 2 naming every required value still missing
   --dry-run            show the plan (secrets masked) and write nothing
   --skip-verify        do not check values live (offline use)
+  --start-services     with --yes: when a local default (DATABASE_URL, REDIS_URL) points at a
+                       service nothing listens on, write docker-compose.yml and run
+                       docker compose up -d --wait <services> before the checks
   --json               one JSON document on stdout (implies --yes)
   --finish             rotate: revoke the old credentials kept until the app ran on the new ones
   --keep               rehearse: keep the copy and its logs (their folder is printed)
@@ -102,6 +105,7 @@ export function parseCommandLine(argv: string[]) {
         yes: { type: 'boolean', short: 'y' },
         'dry-run': { type: 'boolean' },
         'skip-verify': { type: 'boolean' },
+        'start-services': { type: 'boolean' },
         json: { type: 'boolean' },
         finish: { type: 'boolean' },
         keep: { type: 'boolean' },
@@ -151,6 +155,8 @@ export function parseCommandLine(argv: string[]) {
       },
       dryRun: !!v['dry-run'],
       skipVerify: !!v['skip-verify'],
+      /** --start-services: with --yes, start the local docker-compose services the defaults point at. */
+      startServices: !!v['start-services'],
       json: !!v.json,
       version: VERSION,
       /** `join`: a teammate's run (only .env is written); also detected from prod-ready.json without .env. */

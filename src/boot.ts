@@ -30,12 +30,14 @@ export function boot(argv: string[]): { exit?: number; painted: number } {
   try {
     if (!statSync(cwd).isDirectory()) return { painted: 0 };
     if (!(require('node:tty') as typeof import('node:tty')).isatty(1) || !process.stdin.isTTY) return { painted: 0 };
+    // .env, then .env.local (which wins), as the frameworks that load it read them
     let env: string | undefined;
-    try {
-      env = readFileSync(join(cwd, '.env'), 'utf8');
-    } catch {
-      /* no .env yet */
-    }
+    for (const f of ['.env', '.env.local'])
+      try {
+        env = (env === undefined ? '' : `${env}\n`) + readFileSync(join(cwd, f), 'utf8');
+      } catch {
+        /* not there (yet) */
+      }
     let remembered: string[] | undefined;
     try {
       remembered = (JSON.parse(readFileSync(join(cwd, 'prod-ready.json'), 'utf8')) as { providers?: string[] }).providers;

@@ -12,6 +12,11 @@ import { passed, printJson, report, verifyAll, type Result } from './init.ts';
 import { audit, missingFromDotenv, modeGroups, type AuditResult } from '../core/audits.ts';
 import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts';
 import type { Provider, ProviderId } from '../core/provider.ts';
+import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
+import { isPlaceholder } from '../core/placeholder.ts';
+import { mapNames } from '../core/env-names.ts';
+import { ENV_FILES, envFileHere, gitView } from '../core/env-file.ts';
+import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
   const started = performance.now();
@@ -21,7 +26,10 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const cwd = mono?.root ?? flags.cwd;
   const project = mono ? { ...detectProject(cwd), cwd } : detectProject(flags.cwd);
   const files = readManagedFiles(cwd);
-  const envFiles: EnvFile[] = (mono?.files ?? [{ file: '.env', example: '.env.example', text: files['.env'], exampleText: files['.env.example'] }]).filter((f) => f.text !== undefined);
+  // a single app: .env then .env.local (which wins), as the frameworks that load it read them
+  const envFiles: EnvFile[] = (
+    mono?.files ?? ENV_FILES.map((file) => ({ file, example: '.env.example', text: files[file], exampleText: files['.env.example'] }))
+  ).filter((f) => f.text !== undefined);
   if (!envFiles.length)
     throw new UsageError(mono ? `no env file in the apps yet (${mono.files.map((f) => f.file).join(', ')}): run \`npx create-prod-ready\` first` : 'no .env here: run `npx create-prod-ready` first', `looked in ${cwd}`);
   for (const f of envFiles) {
@@ -31,20 +39,26 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
     if (invalidLines.length) out.warn(`${name} line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define${invalidLines.length > 1 ? '' : 's'} nothing`);
     for (const q of unclosedQuotes) out.warn(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
   }
-  const dotenv = mergedValues(envFiles);
+  const dotenv: Record<string, string> = mono ? mergedValues(envFiles) : Object.assign({}, ...envFiles.map((f) => dotenvValues(parseDotenv(f.text!))));
+  // the secrets file (a single app: .env, or .env.local beside a committed .env); in a monorepo, the apps' files
+  const envFile = mono ? envFiles.map((f) => f.file).join(', ') : envFileHere(project, files, await gitView(cwd));
+  // the app's own env names (a single app; in a monorepo each app's keys are in its .env.example)
+  const contract = mono ? undefined : detectContract(cwd);
 
-  const ids = flags.providers ?? CATALOG.map((c) => c.id).filter((id) => configuredIds(dotenv, {}).includes(id));
+  const remembered = (parseMemory(files[MEMORY_FILE])?.providers ?? []) as ProviderId[];
+  const ids = flags.providers ?? CATALOG.map((c) => c.id).filter((id) => configuredIds(dotenv, {}).includes(id) || remembered.includes(id));
   if (!ids.length) throw new UsageError('.env configures none of the providers this tool knows', `keys it looks for: ${CATALOG.flatMap((c) => c.keys).join(', ')}`);
   const providers = await loadProviders(ids);
+  const names = mapNames(providers, contract);
 
   // Format problems are failures of that provider; the others are still checked.
   const values: Record<string, string> = {};
   const formatErrors = new Map<ProviderId, string>();
   for (const p of providers)
     for (const e of p.env) {
-      const o = fromOutside(e, process.env, dotenv);
+      const o = fromOutside(e, process.env, dotenv, {}, names);
       if (!o) {
-        if (!e.optional && !formatErrors.has(p.id)) formatErrors.set(p.id, `${e.key} is missing from .env`);
+        if (!e.optional && !formatErrors.has(p.id)) formatErrors.set(p.id, `${names.out(e.key).join(' or ')} is missing from ${envFile}`);
         values[e.key] = '';
         continue;
       }
@@ -57,10 +71,19 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const secrets = providers.flatMap((p) =>
     p.env
       // local defaults (postgres://app:app@localhost…) are documented values, not leaks
-      .filter((e) => e.secret && dotenv[e.key] && dotenv[e.key] !== e.localDefault?.(dotenv, project))
-      .map((e) => ({ key: e.key, value: dotenv[e.key]! })),
+      .filter((e) => e.secret)
+      .flatMap((e) => names.out(e.key).map((key) => ({ key, value: dotenv[key] ?? '', local: e.localDefault?.(dotenv, project) })))
+      .filter((s) => s.value && s.value !== s.local)
+      .map(({ key, value }) => ({ key, value })),
   );
-  const audited = audit(cwd, { example: mono ? undefined : files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values }, modes: modeGroups(providers), envFiles: envFiles.map((f) => f.file) });
+  const audited = audit(cwd, {
+    example: mono ? undefined : files['.env.example'],
+    dotenv,
+    secrets,
+    values: { ...dotenv, ...values },
+    modes: modeGroups(providers),
+    envFiles: mono ? envFiles.map((f) => f.file) : [envFile],
+  });
   audited.catch(() => undefined);
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
   const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>
@@ -75,9 +98,16 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const pending = await pendingPrisma(project, providers, results, { ...dotenv, ...values }, out);
   const optional = new Set(providers.flatMap((p) => p.env.filter((e) => e.optional).map((e) => e.key)));
   const a = await audited;
-  // keys this tool declares optional (JWT_SECRET_PREVIOUS, STRIPE_WEBHOOK_PATH…) may be left empty
-  a.missing = a.missing.filter((k) => !optional.has(k));
-  const findings = auditLines(a);
+  // keys this tool declares optional (JWT_SECRET_PREVIOUS, STRIPE_WEBHOOK_PATH…) may be left empty, and so
+  // may keys the app reads with a fallback; the app's required keys that are empty fail
+  const appKeys = names.unknown.filter((u) => isPlaceholder(dotenv[u.key]) && isPlaceholder(process.env[u.key]));
+  const appKeysEmpty = appKeys.filter((u) => u.required).map((u) => u.key);
+  // optional: read with a fallback in the sources (a key only listed in .env.example stays a failure when empty)
+  const appOptional = new Set(appKeys.filter((u) => !u.required && contract?.keys[u.key]!.seen.some((f) => !EXAMPLE_FILES.includes(f))).map((u) => u.key));
+  a.missing = a.missing.filter((k) => !optional.has(k) && !appOptional.has(k) && !appKeysEmpty.includes(k));
+  for (const k of appOptional) out.warn(`${k} (read by the app, optional) is empty`);
+  const findings = auditLines(a, envFile);
+  if (appKeysEmpty.length) findings.push(`the app requires ${appKeysEmpty.join(', ')} (read in ${contract?.keys[appKeysEmpty[0]!]!.seen[0]}${appKeysEmpty.length > 1 ? '…' : ''}), empty in ${envFile} and the environment`);
   // a monorepo: each app's file against its own example
   if (mono)
     for (const f of envFiles) {
@@ -87,7 +117,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   for (const f of findings) out.fail(f);
   const ok = results.every((r) => r.ok) && !findings.length;
   out.line(`${ok ? 'All checks passed' : 'Some checks failed'} in ${Math.round(performance.now() - started)} ms.`);
-  if (flags.json) printJson(ok, results, [], undefined, { ...a, findings, ...(pending ? { pendingMigrations: pending } : {}) });
+  if (flags.json) printJson(ok, results, [], undefined, { ...a, appKeysEmpty, findings, ...(pending ? { pendingMigrations: pending } : {}) });
   return ok ? 0 : 1;
 }
 
@@ -116,9 +146,9 @@ async function pendingPrisma(project: ProjectInfo, providers: Provider[], result
 }
 
 /** One line per audit finding; every finding fails `check` (it is a CI gate). Values are never shown. */
-function auditLines(a: AuditResult): string[] {
+function auditLines(a: AuditResult, envFile: string): string[] {
   const lines: string[] = [];
-  if (a.missing.length) lines.push(`.env lacks ${a.missing.join(', ')}, listed in .env.example (run npx create-prod-ready to fill them in)`);
+  if (a.missing.length) lines.push(`${envFile} lacks ${a.missing.join(', ')}, listed in .env.example (run npx create-prod-ready to fill them in)`);
   lines.push(...a.modeMix);
   for (const f of a.trackedEnvFiles)
     lines.push(`${f} is tracked by git: its secrets are in the repository history (git rm --cached ${f}, then rotate every secret in it: npx create-prod-ready rotate)`);

@@ -30,6 +30,8 @@ export async function migrateStep(input: {
   url: string | undefined;
   /** May the tool be installed (`npm install`) when it is missing? */
   install: boolean;
+  /** The names the app reads the database URL under. */
+  urlNames?: string[];
   say: Say;
 }): Promise<MigrationReport | undefined> {
   const { plan, project, say } = input;
@@ -59,6 +61,7 @@ export async function migrateStep(input: {
     setup: m.setup,
     script: m.script,
     url: input.url!,
+    urlNames: input.urlNames,
     io: ioFor(input.postgres!, project, signal),
     db: input.postgres!.database!,
     envVar: m.envVar,

@@ -16,6 +16,10 @@ import { withProjectLock } from '../core/lock.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import type { Provider, Rotation, Values } from '../core/provider.ts';
 import { check } from '../core/resolve.ts';
+import { detectContract } from '../core/contract.ts';
+import { isPlaceholder } from '../core/placeholder.ts';
+import { mapNames, type NameMap } from '../core/env-names.ts';
+import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
 import { readManagedFiles, readProjectFile } from '../core/snapshot.ts';
 import { mergedValues, monorepoEnvFiles } from './monorepo-step.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
@@ -37,8 +41,11 @@ interface Ctx {
   project: ProjectInfo;
   providers: Provider[];
   say: Say;
-  /** The env files rotated: `.env`, or in a monorepo every app's file (a new value goes to each file that holds the key). */
-  envFiles: string[];
+  /** The file the secrets are in (.env, or .env.local for a framework that loads it), and each key's names in the app. */
+  envFile: EnvFileName;
+  names: NameMap;
+  /** A monorepo: every app's env file (a new value goes to each file that holds the key); `envFile` is unused. */
+  monoFiles?: string[];
 }
 
 interface Outcome {
@@ -56,24 +63,26 @@ export function rotate(flags: RotateFlags): Promise<number> {
   // In a monorepo set up by this tool, the rotation works at the root across every app's env file.
   const mono = monorepoEnvFiles(flags.cwd);
   const f = mono ? { ...flags, cwd: mono.root } : flags;
-  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file) ?? ['.env'], mono?.serviceKeys));
+  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file), mono?.serviceKeys));
 }
 
-async function rotateLocked(flags: RotateFlags, envFiles: string[], serviceKeys?: Record<string, string[]>): Promise<number> {
+async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined, serviceKeys?: Record<string, string[]>): Promise<number> {
   const project = { ...detectProject(flags.cwd), ...(serviceKeys ? { serviceKeys } : {}) };
   const files = readManagedFiles(flags.cwd);
-  const texts = readEnvFiles(flags.cwd, envFiles);
-  if (!texts.length)
-    throw new UsageError(`no ${envFiles.join(' or ')} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
+  if (monoFiles ? !readTexts(flags.cwd, monoFiles).length : files['.env'] === undefined && files['.env.local'] === undefined)
+    throw new UsageError(`no ${monoFiles ? monoFiles.join(' or ') : '.env'} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
   const memory = parseMemory(files[MEMORY_FILE]);
-  const dotenv = mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
+  const dotenv = monoFiles ? textValues(readTexts(flags.cwd, monoFiles)) : readEnvFiles(files);
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
+  const git = await gitView(flags.cwd);
+  const envFile = envFileHere(project, files, git);
+  const names = mapNames(providers, monoFiles ? undefined : detectContract(flags.cwd));
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
   // A revoke that waits for a person is never confirmed without one: plain output answers no.
-  const ctx: Ctx = { flags, project, providers, envFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
+  const ctx: Ctx = { flags, project, providers, envFile, names, monoFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -128,19 +137,27 @@ async function rotateLocked(flags: RotateFlags, envFiles: string[], serviceKeys?
 /** The current .env values and prod-ready.json, read fresh before each write (nothing else is held across steps). */
 function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: Record<string, string>; memory: Memory } {
   const files = readManagedFiles(ctx.flags.cwd);
-  const texts = readEnvFiles(ctx.flags.cwd, ctx.envFiles);
-  const values = mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
+  const texts = ctx.monoFiles ? readTexts(ctx.flags.cwd, ctx.monoFiles) : [{ path: ctx.envFile, text: files[ctx.envFile] ?? '' }];
+  // the providers read their own keys: a value under the app's name is theirs too
+  const raw = ctx.monoFiles ? textValues(texts) : readEnvFiles(files);
+  const values = { ...raw };
+  for (const e of ctx.providers.flatMap((p) => p.env)) {
+    const name = ctx.names.in(e.key).find((n) => !isPlaceholder(raw[n]));
+    if (name) values[e.key] = raw[name]!;
+  }
   const memory = parseMemory(files[MEMORY_FILE]) ?? memoryFor(ctx.providers, values, ctx.project.framework, undefined);
   return { texts, values, memory };
 }
 
 /** The env files that exist, with their text. */
-function readEnvFiles(cwd: string, paths: string[]): { path: string; text: string }[] {
+function readTexts(cwd: string, paths: string[]): { path: string; text: string }[] {
   return paths.flatMap((path) => {
     const text = readProjectFile(cwd, path);
     return text === undefined ? [] : [{ path, text }];
   });
 }
+
+const textValues = (texts: { path: string; text: string }[]) => mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
 
 const pendingKey = (key: string) => `PROD_READY_PENDING_${key}`;
 
@@ -165,14 +182,17 @@ function save(
   const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, readManagedFiles(ctx.flags.cwd)[MEMORY_FILE]);
   const changes = [];
   const touched = [...Object.keys(fresh), ...remove, ...Object.keys(beside)];
-  // Every file that holds one of the keys gets the new values (one answer per key across a monorepo's
-  // apps); none holds them: the first file does, as a single app's .env always has.
+  // A monorepo: every file that holds one of the keys gets the new values (one answer per key across the
+  // apps); none holds them: the first file does. A single app: its secrets file.
   const holding = texts.filter((t) => touched.some((k) => k in dotenvValues(parseDotenv(t.text))));
-  for (const { path, text } of touched.length ? (holding.length ? holding : texts.slice(0, 1)) : []) {
-    let env = mergeDotenv(text, [{ title: p.title, vars: Object.entries(fresh).map(([key, value]) => ({ key, value })) }], new Set(Object.keys(fresh)));
-    if (remove.length) env = removeKeys(env, new Set(remove));
+  const targets = !ctx.monoFiles ? texts : holding.length ? holding : texts.slice(0, 1);
+  for (const { path, text } of touched.length ? targets : []) {
+    // written under the names the app reads
+    const vars = Object.entries(fresh).flatMap(([key, value]) => ctx.names.out(key).map((name) => ({ key: name, value })));
+    let env = mergeDotenv(text, [{ title: p.title, vars }], new Set(vars.map((v) => v.key)));
+    if (remove.length) env = removeKeys(env, new Set(remove.flatMap((k) => [k, ...ctx.names.out(k)])));
     // pending values go right below the key they replace, so removing them leaves .env as it was
-    env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: key, key: pendingKey(key), value })));
+    env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: ctx.names.out(key)[0]!, key: pendingKey(key), value })));
     changes.push({ path, action: 'update' as const, after: env, mode: 0o600 });
   }
   changes.push({ path: MEMORY_FILE, action: 'update' as const, after: nextMemory });

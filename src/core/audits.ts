@@ -150,13 +150,13 @@ async function readText(path: string): Promise<Buffer | undefined> {
 }
 
 /** Which secret (by key) appears in which of the given files. Each file is read once for all secrets. */
-async function scan(cwd: string, files: string[], secrets: Secret[]): Promise<Leak[]> {
+async function scan(cwd: string, files: string[], secrets: Secret[], envFiles: readonly string[] = ['.env']): Promise<Leak[]> {
   // Every form the secret may take in text (itself, \n-escaped, a URL's password), as bytes, so that
   // files are searched without decoding them.
   const needles = secrets
     .map((s) => ({ key: s.key, bytes: secretNeedles(s.value).filter((n) => n.length >= MIN_SECRET).map((n) => Buffer.from(n)) }))
     .filter((s) => s.bytes.length);
-  const todo = files.filter((f) => f !== '.env');
+  const todo = files.filter((f) => !envFiles.includes(f));
   if (!needles.length || !todo.length) return [];
 
   const found: Leak[][] = new Array(todo.length);
@@ -194,7 +194,7 @@ export interface AuditInput {
   values: Record<string, string>;
   /** Which keys carry a test/live mode (modeGroups of the providers); none: no mode audit. */
   modes?: readonly ModeGroup[];
-  /** The env files (root-relative), in a monorepo one per app; default `.env`. */
+  /** The secrets files (root-relative: .env, or .env.local beside a committed .env; in a monorepo one per app); default `.env`. */
   envFiles?: string[];
 }
 
@@ -219,6 +219,6 @@ export async function audit(cwd: string, input: AuditInput): Promise<AuditResult
     dotenvTracked: files && tracked.length > 0,
     trackedEnvFiles: tracked,
     // an env file is where secrets belong: it is reported as tracked, not as a leak
-    leaks: files ? await scan(cwd, files.filter((f) => !envFiles.includes(f)), input.secrets) : [],
+    leaks: files ? await scan(cwd, files, input.secrets, envFiles) : [],
   };
 }

@@ -21,6 +21,8 @@ export interface Migrator {
   /** The package.json script that applies migrations (e.g. db:migrate); Prisma without one: setup.deploy. */
   script?: string;
   url: string;
+  /** The names the app reads the database URL under (its Prisma datasource's, drizzle config's); DATABASE_URL is always set too. */
+  urlNames?: string[];
   io: Io;
   /** The provider that owns the database (Provider.database): connections and URL descriptions. */
   db: Database;
@@ -154,7 +156,7 @@ export function upCommand(m: Pick<Migrator, 'project' | 'setup' | 'script'>): [s
 }
 
 async function migrate(m: Migrator, url: string, direction: 'up' | 'down', count?: number): Promise<void> {
-  const env: Record<string, string> = { DATABASE_URL: url, ...(m.envVar ? { [m.envVar]: url } : {}) };
+  const env = Object.fromEntries([...new Set(['DATABASE_URL', ...(m.envVar ? [m.envVar] : []), ...(m.urlNames ?? [])])].map((n) => [n, url]));
   const [cmd, args] = upCommand(m);
   // up: the project's script, exactly as the pre-deploy runs it; down: node-pg-migrate's own bin, on the same folder.
   const r =

@@ -107,7 +107,7 @@ export function planMonorepo(input: PlanInput, mono: MonorepoState): Plan {
   const changes: FileChange[] = base.changes.filter((c) => c.path === 'docker-compose.yml');
   const change = (path: string, before: string | undefined, text: string, mode?: number) =>
     changes.push({ path, action: before === undefined ? 'create' : before === text ? 'keep' : 'update', before, after: text, mode });
-  change('.gitignore', files['.gitignore'], mergeGitignore(files['.gitignore'], true));
+  change('.gitignore', files['.gitignore'], mergeGitignore(files['.gitignore'], { nested: true }));
 
   // Migrations: in the package that owns the schema, applied by its own script.
   const owner = mono.schemaOwner;

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ProjectInfo } from './project.ts';
 import type { Contribution, Provider, Values } from './provider.ts';
 import type { Templates } from './templates.ts';
-import { mergeDotenv, type EnvGroup } from './files/dotenv.ts';
+import { dotenvValues, mergeDotenv, parseDotenv, type EnvGroup } from './files/dotenv.ts';
 import { renderEnvExample } from './files/env-example.ts';
 import { mergeGitignore } from './files/gitignore.ts';
 import { blueprintText, renderModel } from './files/render-yaml.ts';
@@ -14,11 +14,15 @@ import { MIGRATION_NAMES, type MigrationName } from './provider.ts';
 import { memoryFor, parseMemory, renderMemory } from './files/memory.ts';
 import { envModuleGroups, renderEnvModule } from './files/env-module.ts';
 import { addToPackageJson } from './files/package-json.ts';
+import type { EnvContract } from './contract.ts';
+import { SAME_NAMES, type NameMap } from './env-names.ts';
+import type { EnvFileName } from './env-file.ts';
+import type { RenderEnvVar } from './provider.ts';
 
 /** The zod the generated env module imports, added to the project's dependencies (it runs at app start). */
 const ZOD = { section: 'dependencies', name: 'zod', value: '^4.0.0' } as const;
 
-export const MANAGED_FILES = ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml', 'prod-ready.json'] as const;
+export const MANAGED_FILES = ['.gitignore', '.env', '.env.local', '.env.example', 'render.yaml', 'docker-compose.yml', 'prod-ready.json'] as const;
 export type ManagedFile = (typeof MANAGED_FILES)[number];
 
 export interface FileChange {
@@ -49,12 +53,18 @@ export interface PlanInput {
   envModule?: { existing: string | undefined };
   /** Ids of what this run created at providers (from actions), for prod-ready.json. */
   resources?: Record<string, string>;
+  /** The app's env contract (the names it reads) and each provider key's names in it; default: the keys' own names. */
+  contract?: EnvContract;
+  names?: NameMap;
+  /** The file the values go to (src/core/env-file.ts); default .env. */
+  envFile?: EnvFileName;
   /** The migrations folder and package.json as they are, the SQL templates and the time (for numbering). */
   migrations?: { state: MigrationState; sql: MigrationSql; now: number };
 }
 
 export interface Plan {
   changes: FileChange[];
+  /** The providers' contributions, render env vars under the app's names, plus one for the keys only the app reads. */
   contributions: Contribution[];
   nextSteps: string[];
   /** Generated migrations (when PostgreSQL is selected and a provider needs tables). */
@@ -73,6 +83,17 @@ export function wantedMigrations(providers: Provider[], contributions: Contribut
 export const contributionsOf = (providers: Provider[], values: Values, project: ProjectInfo): Contribution[] =>
   providers.map((p) => p.contribute(values, { project, all: values }));
 
+/** Keys Render sets on every service itself (https://render.com/docs/environment-variables). */
+const RENDER_SETS = new Set(['PORT', 'RENDER', 'IS_PULL_REQUEST', 'RENDER_EXTERNAL_URL', 'RENDER_SERVICE_NAME']);
+
+/** One entry per key in each contribution's env vars: the first wins (two declarations may share an app name). */
+function dedupeEnvVars(contributions: Contribution[]): Contribution[] {
+  const seen = new Set<string>();
+  return contributions.map((c) =>
+    c.render?.envVars ? { ...c, render: { ...c.render, envVars: c.render.envVars.filter((v) => !seen.has(v.key) && seen.add(v.key)) } } : c,
+  );
+}
+
 export function plan(input: PlanInput): Plan {
   const { providers, values, files, templates: t } = input;
   const contributions = contributionsOf(providers, values, input.project);
@@ -82,25 +103,46 @@ export function plan(input: PlanInput): Plan {
   const script = input.project.scripts.migrate ?? (migrations?.packageJson !== undefined ? migrations.script : undefined);
   const project = { ...input.project, scripts: { ...input.project.scripts, migrate: script } };
 
+  const names = input.names ?? SAME_NAMES;
+  const envFile = input.envFile ?? '.env';
+  // Values go to .env.local beside a .env the app may commit: a non-secret value .env already holds as is
+  // stays there only.
+  const committed = envFile !== '.env' ? dotenvValues(parseDotenv(files['.env'] ?? '')) : {};
+  const written = new Set<string>();
   const groups: EnvGroup[] = providers.map((p) => ({
     title: p.title,
     // an optional key left empty is not written, unless the user just emptied it (then .env follows)
     vars: p.env
       .filter((e) => values[e.key] !== undefined && !(e.optional && values[e.key] === '' && !input.overwrite.has(e.key)))
-      .map((e) => ({ key: e.key, value: values[e.key]! })),
+      .flatMap((e) =>
+        names.out(e.key).flatMap((name) => {
+          if (written.has(name) || (!e.secret && committed[name] === values[e.key])) return [];
+          written.add(name);
+          return [{ key: name, value: values[e.key]! }];
+        }),
+      ),
   }));
-  const envBefore = files['.env'];
-  const env = mergeDotenv(envBefore ?? ENV_HEADER, groups, input.overwrite);
+  const envBefore = files[envFile];
+  const env = mergeDotenv(envBefore ?? ENV_HEADER, groups, new Set([...input.overwrite].flatMap((k) => [k, ...names.out(k)])));
 
-  const renderYaml = blueprintText(files['render.yaml'], renderModel(project, contributions), t, project.name);
+  // render.yaml declares every value under the app's names, and every other key the app reads (sync: false:
+  // Render asks for it when the Blueprint is created).
+  const renamed = contributions.map((c) =>
+    c.render?.envVars ? { ...c, render: { ...c.render, envVars: c.render.envVars.flatMap((v) => names.out(v.key).map((key): RenderEnvVar => ({ ...v, key }))) } } : c,
+  );
+  const declared = new Set(renamed.flatMap((c) => c.render?.envVars ?? []).map((v) => v.key));
+  const appOnly = names.unknown.filter((u) => !declared.has(u.key) && !RENDER_SETS.has(u.key)).map((u): RenderEnvVar => ({ key: u.key, sync: false }));
+  if (appOnly.length) renamed.push({ render: { envVars: appOnly } });
+  const model = renderModel(project, dedupeEnvVars(renamed));
+  const renderYaml = blueprintText(files['render.yaml'], model, t, project.name);
 
   const compose = renderCompose(files['docker-compose.yml'], composeModel(contributions), t, project.name);
   if (compose !== undefined) parseYaml(compose);
 
   const after: [ManagedFile, string | undefined, number?][] = [
-    ['.gitignore', mergeGitignore(files['.gitignore'])],
-    ['.env', env, 0o600],
-    ['.env.example', renderEnvExample(files['.env.example'], providers, t, project.name)],
+    ['.gitignore', mergeGitignore(files['.gitignore'], { envFile })],
+    [envFile, env, 0o600],
+    ['.env.example', renderEnvExample(files['.env.example'], providers, t, project.name, names, project)],
     ['render.yaml', renderYaml],
     ['docker-compose.yml', compose],
     ['prod-ready.json', renderMemory(memoryFor(providers, values, project.framework, parseMemory(files['prod-ready.json']), input.resources), files['prod-ready.json'])],
@@ -115,17 +157,26 @@ export function plan(input: PlanInput): Plan {
   const pkgBefore = input.migrations?.state.packageJson;
   let pkg = migrations?.packageJson ?? pkgBefore;
   if (input.envModule && pkgBefore !== undefined) {
-    const m = renderEnvModule(providers, project, t);
-    if (input.envModule.existing === undefined) {
+    const zodMajor = input.contract?.zodMajor ?? 4;
+    const m = renderEnvModule(providers, project, t, { names, zodMajor });
+    const checked = envModuleGroups(providers, project, names).flatMap((g) => g.vars.map((v) => v.key));
+    const schema = input.contract?.schema;
+    if (schema) {
+      // The app checks its env itself (t3-env or zod): a second module is not wanted; say what it lacks.
+      const lacking = checked.filter((k) => !schema.keys.includes(k));
+      if (lacking.length) nextSteps.push(`${schema.path} (${schema.kind}) does not check ${lacking.join(', ')}: add ${lacking.length > 1 ? 'them' : 'it'} to its schema`);
+    } else if (input.envModule.existing === undefined) {
       change(m.path, undefined, m.text);
+      // the app's own zod when it has one (the module is written in its major), else zod 4
       pkg = addToPackageJson(pkg!, [ZOD]);
     } else {
-      const lacking = envModuleGroups(providers, project).flatMap((g) => g.vars.map((v) => v.key)).filter((k) => !new RegExp(`\\b${k}\\b`).test(input.envModule!.existing!));
+      const lacking = checked.filter((k) => !new RegExp(`\\b${k}\\b`).test(input.envModule!.existing!));
       if (lacking.length) nextSteps.push(`${m.path} does not check ${lacking.join(', ')}: add them, or delete the file and run again to regenerate it`);
     }
   }
   const dependenciesAdded = pkg !== undefined && pkg !== pkgBefore;
   if (dependenciesAdded) change('package.json', pkgBefore, pkg!);
   for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
-  return { changes, contributions, nextSteps, migrations, dependenciesAdded };
+  // the render env vars under the app's names, and its own keys: what Render asks for
+  return { changes, contributions: dedupeEnvVars(renamed), nextSteps, migrations, dependenciesAdded };
 }

@@ -13,6 +13,15 @@ export type Values = Readonly<Record<string, string>>;
 
 export interface EnvVar {
   key: string;
+  /**
+   * Other names apps commonly read this value under (STRIPE_API_KEY for STRIPE_SECRET_KEY, NEXTAUTH_SECRET
+   * for JWT_SECRET, the framework's public forms of a browser-safe key). The value is written under the
+   * names the app reads (src/core/env-names.ts), or under `key` when it reads none; every name is accepted
+   * as input. See docs/app-fit.md for the table.
+   */
+  aliases?: readonly string[];
+  /** The database URL: the name the app's Prisma datasource or drizzle config reads is one of its names too. */
+  datasource?: true;
   /** What the value is; the comment above it in .env.example. */
   description: string;
   /** Where to find it (dashboard page); the prompt's hint and a line in .env.example. */
@@ -38,6 +47,8 @@ export interface EnvVar {
    * teammate joining the project gets it from there instead of being asked. Never set on a secret.
    */
   shared?: true;
+  /** What an empty value means (an optional key with a built-in default): shown in the prompt and the settings summary. */
+  emptyMeans?: string;
   /** Placeholder for .env.example; a clearly fake value or empty. Never a real secret. */
   example?: string;
   /**

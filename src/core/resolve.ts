@@ -5,12 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 import type { EnvVar, Provider } from './provider.ts';
+import { isPlaceholder } from './placeholder.ts';
+import { SAME_NAMES, type NameMap } from './env-names.ts';
 
 export type Source = 'env' | 'dotenv' | 'memory' | 'default' | 'generated' | 'prompt' | 'action';
 
 export interface Resolved {
   values: Record<string, string>;
   source: Record<string, Source>;
+  /** The name a value from the environment or .env was found under (the app's, or another of its names). */
+  foundAs: Record<string, string>;
 }
 
 /** The zod check of one value: the cleaned value, or the one-line reason it is rejected. */
@@ -21,14 +25,29 @@ export function check(e: EnvVar, raw: string): { ok: true; value: string } | { o
   return { ok: false, message: msg.startsWith(e.key) ? msg : `${e.key}: ${msg}` };
 }
 
-/** A value from outside the run: the environment, then .env, then (for a team-wide setting) prod-ready.json. */
-export function fromOutside(e: EnvVar, env: NodeJS.ProcessEnv, dotenv: Record<string, string>, memory: Record<string, string> = {}): { value: string; source: Source } | undefined {
-  const fromEnv = env[e.key];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: fromEnv.trim(), source: 'env' };
-  const fromFile = dotenv[e.key];
-  if (fromFile !== undefined && fromFile !== '') return { value: fromFile, source: 'dotenv' };
+/**
+ * A value from outside the run: the environment, then .env, then (for a team-wide setting) prod-ready.json.
+ * Each is looked up under every name the key has in this app (`names`: the app's first), and a placeholder
+ * (`your_…`, `changeme`, `sk_test_...`) counts as unset.
+ */
+export function fromOutside(
+  e: EnvVar,
+  env: NodeJS.ProcessEnv,
+  dotenv: Record<string, string>,
+  memory: Record<string, string> = {},
+  names: NameMap = SAME_NAMES,
+): { value: string; source: Source; name: string } | undefined {
+  const all = names.in(e.key);
+  for (const name of all) {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && !isPlaceholder(fromEnv)) return { value: fromEnv.trim(), source: 'env', name };
+  }
+  for (const name of all) {
+    const fromFile = dotenv[name];
+    if (fromFile !== undefined && !isPlaceholder(fromFile)) return { value: fromFile, source: 'dotenv', name };
+  }
   const shared = e.shared && !e.secret ? memory[e.key] : undefined;
-  if (shared) return { value: shared, source: 'memory' };
+  if (shared) return { value: shared, source: 'memory', name: e.key };
   return undefined;
 }
 
@@ -43,9 +62,17 @@ export const SOURCE_LABEL: Record<Source, string> = {
 };
 
 /** Non-interactive resolution: every required value must come from somewhere, or exit 2 naming all that are missing. */
-export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv: Record<string, string>, project: ProjectInfo, memory: Record<string, string> = {}): Resolved {
+export function resolveAll(
+  providers: Provider[],
+  env: NodeJS.ProcessEnv,
+  dotenv: Record<string, string>,
+  project: ProjectInfo,
+  memory: Record<string, string> = {},
+  names: NameMap = SAME_NAMES,
+): Resolved {
   const values: Record<string, string> = {};
   const source: Record<string, Source> = {};
+  const foundAs: Record<string, string> = {};
   const missing: string[] = [];
   const invalid: string[] = [];
   for (const p of providers)
@@ -58,11 +85,12 @@ export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv
         }
         continue;
       }
-      const outside = fromOutside(e, env, dotenv, memory);
+      const outside = fromOutside(e, env, dotenv, memory, names);
       let value: string | undefined;
       if (outside) {
         value = outside.value;
         source[e.key] = outside.source;
+        foundAs[e.key] = outside.name;
       } else if (e.generate) {
         value = e.generate((n) => randomBytes(n));
         source[e.key] = 'generated';
@@ -72,7 +100,10 @@ export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv
       }
       if (value === undefined) {
         if (e.optional) values[e.key] = '';
-        else missing.push(e.key);
+        else {
+          const app = names.out(e.key).filter((n) => n !== e.key);
+          missing.push(app.length ? `${app.join(', ')} (${e.key})` : e.key);
+        }
         continue;
       }
       const c = check(e, value);
@@ -85,5 +116,5 @@ export function resolveAll(providers: Provider[], env: NodeJS.ProcessEnv, dotenv
       'set them in the environment or in .env, or run without --yes in a terminal to be asked',
     );
   if (invalid.length) throw new UsageError(invalid.length > 1 ? `invalid values:\n  ${invalid.join('\n  ')}` : invalid[0]!);
-  return { values, source };
+  return { values, source, foundAs };
 }

@@ -4,6 +4,7 @@
 import { redact, maskSecret } from '../core/mask.ts';
 import { parseDotenv } from '../core/files/dotenv.ts';
 import type { FileChange } from '../core/plan.ts';
+import { isEnvFile } from '../core/env-file.ts';
 
 /** `generated` keys (JWT_SECRET, AUTH0_SECRET) show nothing of their value, not even its last characters. */
 export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, generated: ReadonlySet<string> = new Set()): string {
@@ -19,8 +20,8 @@ export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, genera
 
 const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged' };
 
-/** A file of secrets: .env, or an app's .env / .env.local in a monorepo (never .env.example). */
-export const isSecretEnvFile = (path: string) => /(^|\/)\.env(\.(?!example$)[^/]+)?$/.test(path);
+/** A file of secrets: .env or .env.local, at the root or in a monorepo's app (never .env.example). */
+export const isSecretEnvFile = (path: string): boolean => isEnvFile(path.slice(path.lastIndexOf('/') + 1));
 
 export function summaryLine(c: FileChange): string {
   return `${LABEL[c.action].padEnd(9)} ${c.path}${isSecretEnvFile(c.path) && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
@@ -50,4 +51,39 @@ export async function renderDiffs(
     );
   }
   return parts.join('\n\n');
+}
+
+/**
+ * The plan in a few lines: each file with its action and how many lines are added and removed, and under
+ * .env the keys this run sets or changes, values masked as in the diff (public keys shown, secrets masked,
+ * generated ones hidden). The full diff is a question away.
+ */
+export async function planSummary(
+  changes: FileChange[],
+  publicKeys: ReadonlySet<string>,
+  generated: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
+  const { diffLines } = await import('diff');
+  const lines: string[] = [];
+  const width = Math.max(0, ...changes.map((c) => summaryLine(c).length));
+  for (const c of changes) {
+    let counts = '';
+    if (c.action !== 'keep') {
+      let added = 0;
+      let removed = 0;
+      for (const part of diffLines(c.before ?? '', c.after ?? '')) {
+        if (part.added) added += part.count ?? 0;
+        else if (part.removed) removed += part.count ?? 0;
+      }
+      counts = [added ? `+${added}` : '', removed ? `−${removed}` : ''].filter(Boolean).join(' ') + ` line${added + removed === 1 ? '' : 's'}`;
+    }
+    lines.push(counts ? `${summaryLine(c).padEnd(width)}  ${counts}` : summaryLine(c));
+    if (c.path === '.env' && c.action !== 'keep') {
+      const before = new Map(parseDotenv(c.before ?? '').entries.map((e) => [e.key, e.value]));
+      const set = parseDotenv(c.after ?? '').entries.filter((e) => e.value !== '' && before.get(e.key) !== e.value);
+      for (const e of set)
+        lines.push(`            ${e.key}=${publicKeys.has(e.key) ? e.value : generated.has(e.key) ? '•••••••• (generated)' : maskSecret(e.value)}`);
+    }
+  }
+  return lines;
 }

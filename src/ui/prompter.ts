@@ -38,11 +38,12 @@ export const ui = {
   message: (message: string) => p.log.message(message),
   cancel: (message: string) => p.cancel(message),
 
-  async text(o: { message: string; hint?: string; default?: string; validate?: Validate }): Promise<string> {
+  /** `default` is what Enter on an empty field gives; `placeholder` (default: `default`) is what the empty field shows. */
+  async text(o: { message: string; hint?: string; default?: string; placeholder?: string; validate?: Validate }): Promise<string> {
     const v = await interruptible((signal) => p.text({
       signal,
       message: o.hint ? `${o.message} ${styleText('dim', `(${o.hint})`)}` : o.message,
-      placeholder: o.default,
+      placeholder: o.placeholder || o.default,
       defaultValue: o.default,
       validate: o.validate ? (s) => o.validate!(((s ?? '') || o.default || '').trim()) : undefined,
     }));

@@ -338,13 +338,14 @@ function put(dir: string, rel: string, text: string): void {
 }
 
 /** A throwaway project holding the generated module, zod (and @types/node, tsx) linked from this repository. */
-function appProject(p: ProjectInfo, pkg: object, extra: Record<string, string> = {}): { dir: string; path: string } {
+/** zod 3: the module in its zod 3 form, and `zod` resolving to zod 3 (this repository's `zod3` alias, npm:zod@^3.25). */
+function appProject(p: ProjectInfo, pkg: object, extra: Record<string, string> = {}, zodMajor: 3 | 4 = 4): { dir: string; path: string } {
   const dir = tempProject({ 'package.json': JSON.stringify(pkg) });
   for (const m of ['zod', 'tsx', join('@types', 'node')]) {
     mkdirSync(dirname(join(dir, 'node_modules', m)), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules', m), join(dir, 'node_modules', m), 'dir');
+    symlinkSync(join(ROOT, 'node_modules', m === 'zod' && zodMajor === 3 ? 'zod3' : m), join(dir, 'node_modules', m), 'dir');
   }
-  const { path, text } = renderEnvModule(providers, p, templates);
+  const { path, text } = renderEnvModule(providers, p, templates, { zodMajor });
   put(dir, path, text);
   for (const [rel, t] of Object.entries(extra)) put(dir, rel, t);
   return { dir, path };
@@ -385,8 +386,19 @@ interface Variant {
   entry: Record<string, string>;
   argv: string[];
   path: string;
+  /** The app's zod major (default 4). */
+  zod?: 3;
 }
 const VARIANTS: Variant[] = [
+  {
+    name: 'TypeScript on zod 3 (Next.js, src/env.ts) through tsx',
+    project: NEXT_TS,
+    pkg: { name: '@acme/shop', dependencies: { next: '15', zod: '^3.23.8' } },
+    entry: { 'main.ts': "import { env } from './src/env';\nconsole.log(JSON.stringify(env));\n" },
+    argv: ['--import', 'tsx', 'main.ts'],
+    path: 'src/env.ts',
+    zod: 3,
+  },
   {
     name: 'TypeScript (Next.js, src/env.ts) through tsx',
     project: NEXT_TS,
@@ -429,7 +441,7 @@ describe('the generated module, run', () => {
 
   for (const v of VARIANTS)
     test(v.name, async () => {
-      const { dir, path } = appProject(v.project, v.pkg, v.entry);
+      const { dir, path } = appProject(v.project, v.pkg, v.entry, v.zod);
       assert.equal(path, v.path);
       const keys = envModuleGroups(providers, v.project).flatMap((g) => g.vars.map((x) => x.key));
       const alias = keys.find((k) => k.endsWith('_CLERK_PUBLISHABLE_KEY') && k !== 'CLERK_PUBLISHABLE_KEY');
@@ -472,9 +484,9 @@ describe('the generated module, run', () => {
       assert.equal((broken.stderr.match(/Invalid environment/g) ?? []).length, 1, 'one error');
       assert.match(message, /^Invalid environment: 8 keys missing or invalid\n/);
       for (const line of [
-        /^ {2}PORT: Too big: expected number to be <=65535$/m,
+        /^ {2}PORT: (Too big: expected number to be <=65535|Number must be less than or equal to 65535)$/m, // zod 4 | zod 3
         /^ {2}APP_URL: must be an http:\/\/ or https:\/\/ URL$/m,
-        /^ {2}JWT_SECRET_PREVIOUS: Too small: expected string to have >=32 characters$/m,
+        /^ {2}JWT_SECRET_PREVIOUS: (Too small: expected string to have >=32 characters|String must contain at least 32 character\(s\))$/m,
         /^ {2}DATABASE_URL: missing$/m,
         /^ {2}REDIS_URL: missing$/m,
         /^ {2}CLERK_SECRET_KEY: missing$/m,
@@ -536,8 +548,14 @@ describe('the generated module, run', () => {
       'tsconfig.json': JSON.stringify({ compilerOptions: { ...strict, module: 'NodeNext', moduleResolution: 'NodeNext', allowJs: true, checkJs: true }, include: ['src'] }),
       'src/consumer.ts': "import { env } from './env.js';\nexport const port: number = env.PORT;\n// @ts-expect-error optional\nexport const path: string = env.STRIPE_WEBHOOK_PATH;\n",
     });
-    const [a, b] = await Promise.all([run(process.execPath, [TSC, '--noEmit', '-p', '.'], ts.dir), run(process.execPath, [TSC, '--noEmit', '-p', '.'], js.dir)]);
-    assert.equal(a.code, 0, a.stdout + a.stderr);
-    assert.equal(b.code, 0, b.stdout + b.stderr);
+    // the same module in its zod 3 form, against zod 3
+    const ts3 = appProject(NEXT_TS, { name: 'shop', dependencies: { next: '15', zod: '^3.23.8' } }, {
+      'tsconfig.json': JSON.stringify({ compilerOptions: strict, include: ['src'] }),
+      'src/consumer.ts': consumer,
+    }, 3);
+    const [a, b, c] = await Promise.all([ts.dir, js.dir, ts3.dir].map((d) => run(process.execPath, [TSC, '--noEmit', '-p', '.'], d)));
+    assert.equal(a!.code, 0, a!.stdout + a!.stderr);
+    assert.equal(b!.code, 0, b!.stdout + b!.stderr);
+    assert.equal(c!.code, 0, `zod 3: ${c!.stdout}${c!.stderr}`);
   });
 });

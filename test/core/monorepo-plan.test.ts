@@ -56,8 +56,8 @@ test('a root-anchored /.env in .gitignore does not count: apps/api/.env would be
   const { mergeGitignore } = await import('../../src/core/files/gitignore.ts');
   const anchored = '/.env\n/.env.*\n!.env.example\n';
   assert.equal(mergeGitignore(anchored), anchored, 'a single app: anchored is enough');
-  assert.match(mergeGitignore(anchored, true), /^\.env$/m);
-  assert.match(mergeGitignore(anchored, true), /^\.env\.\*$/m);
+  assert.match(mergeGitignore(anchored, { nested: true }), /^\.env$/m);
+  assert.match(mergeGitignore(anchored, { nested: true }), /^\.env\.\*$/m);
 });
 
 test('a static SPA gets no secret: only its public keys, in .env.local; the Blueprint validates', () => {

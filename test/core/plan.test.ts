@@ -144,3 +144,37 @@ test('an optional value the user just emptied is emptied in .env; one never set 
   const emptied = files(plan(input({ providers: [stripe!], values: withEvents, overwrite: new Set(['STRIPE_WEBHOOK_EVENTS']), files: { '.env': env } })))['.env']!;
   assert.equal(dotenv.parse(emptied).STRIPE_WEBHOOK_EVENTS, '');
 });
+
+test('the app\'s names: values, render.yaml and .env.example under them; its own keys declared; .env.local beside a committed .env', async () => {
+  const { describeContract } = await import('../../src/core/contract.ts');
+  const { mapNames } = await import('../../src/core/env-names.ts');
+  const contract = describeContract({
+    deps: { next: '15' },
+    files: [
+      { path: 'src/db.ts', text: 'export const url = process.env.POSTGRES_URL!; const s = process.env.NEXTAUTH_SECRET; const g = process.env.GITHUB_CLIENT_ID;' },
+      { path: 'src/site.ts', text: 'export const site = process.env.NEXT_PUBLIC_APP_URL;' },
+    ],
+  });
+  const names = mapNames(providers, contract);
+  const committed = '# defaults\nNEXT_PUBLIC_APP_URL=http://localhost:3000\n';
+  const p = plan(input({ names, contract, envFile: '.env.local', files: { '.env': committed } }));
+  assert.deepEqual(p.changes.map((c) => c.path).slice(0, 3), ['.gitignore', '.env.local', '.env.example']);
+  const f = files(p);
+  const local = dotenv.parse(f['.env.local']!);
+  assert.equal(local.POSTGRES_URL, values.DATABASE_URL);
+  assert.equal(local.NEXTAUTH_SECRET, values.JWT_SECRET);
+  assert.ok(!('DATABASE_URL' in local) && !('JWT_SECRET' in local), 'not under the tool\'s names');
+  assert.ok(!('NEXT_PUBLIC_APP_URL' in local), 'the committed .env already holds that value');
+  assert.equal(f['.gitignore'], '# Secrets: .env.local files stay out of git (create-prod-ready)\n.env*.local\n');
+  const web = parse(f['render.yaml']!).services.find((s: { type: string }) => s.type === 'web');
+  const byKey = Object.fromEntries(web.envVars.map((e: { key: string }) => [e.key, e]));
+  assert.deepEqual(byKey.POSTGRES_URL.fromDatabase, { name: 'shop-db', property: 'connectionString' });
+  assert.deepEqual(byKey.NEXTAUTH_SECRET, { key: 'NEXTAUTH_SECRET', generateValue: true });
+  assert.deepEqual(byKey.GITHUB_CLIENT_ID, { key: 'GITHUB_CLIENT_ID', sync: false });
+  assert.ok(!byKey.DATABASE_URL && !byKey.JWT_SECRET);
+  assert.deepEqual(renderSchemaErrors(f['render.yaml']!), []);
+  const example = dotenv.parse(f['.env.example']!);
+  for (const k of ['POSTGRES_URL', 'NEXTAUTH_SECRET', 'NEXT_PUBLIC_APP_URL', 'GITHUB_CLIENT_ID']) assert.ok(k in example, k);
+  assert.match(f['.env.example']!, /# ── Also read by the app\n# Required by the app\.\nGITHUB_CLIENT_ID=\n/);
+  assert.ok(!p.changes.some((c) => c.path === '.env'), 'the committed .env is never written');
+});

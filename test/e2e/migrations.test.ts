@@ -202,13 +202,11 @@ test('the wizard (pty): the SQL is shown, applied on confirmation; Ctrl+C at the
   const env = cleanEnv({ PROD_READY_CLERK_URL: all.clerk.url });
   const wizard = async (writes: boolean) => {
     const s = runPty(['--providers', 'app,postgres,clerk'], { cwd: dir, env });
-    for (const p of ['App settings', 'PostgreSQL', 'Clerk']) {
-      await s.waitForPrompt(new RegExp(`Keep the current ${p} values\\?`));
-      s.write(KEY.enter);
-    }
+    const { acceptSettings } = await import('../helpers/wizard.ts');
+    await acceptSettings(s); // every value from .env, shown once
     if (writes) {
       await s.waitForPrompt(/Write \d+ files\?/);
-      s.write(KEY.enter);
+      s.write(KEY.enter); // Yes
     }
     await s.waitFor(/SQL to apply to shop_\d+@127\.0\.0\.1:\d+\/shop_\d+/);
     await s.waitFor('CREATE TABLE users (');

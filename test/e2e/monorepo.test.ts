@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { KEY, runPty } from '../helpers/pty.ts';
+import { answerPlan, fill } from '../helpers/wizard.ts';
 import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, tempDir, type Service } from '../helpers/monorepo.ts';
 
 let pg: PgServer;
@@ -106,12 +107,11 @@ test('the wizard in a monorepo: the packages that are not deployed are named, an
   s.write(KEY.space); // apps/site off
   await s.waitFor(/◻ apps\/site/);
   s.write(KEY.enter);
-  for (const key of ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS']) {
-    await s.waitForPrompt(new RegExp(`^◆  ${key}`));
-    s.write(KEY.enter);
-  }
-  await s.waitFor(/Write \d+ files\?/);
-  s.write(KEY.enter);
+  // the apps' settings are confirmed at once (main's first-run flow), then the plan
+  await s.waitForPrompt(/Use these settings\?/);
+  assert.match(s.screen(), /APP_URL +http:\/\/localhost:\d+/);
+  await fill(s, {});
+  await answerPlan(s, /Write \d+ files\?/, 'Yes');
   assert.equal((await s.exit).code, 0, s.transcript());
   const names = (parse(readFileSync(join(dir, 'render.yaml'), 'utf8')) as { services: Service[] }).services.map((x) => x.name);
   assert.deepEqual(names, ['trips-api', 'trips-api-worker']);

@@ -79,27 +79,8 @@ test('a teammate in a fresh clone (with --yes, then in a pty) is asked only for 
   for (const f of readdirSync(first)) if (f !== '.env' && f !== 'node_modules') cpSync(join(first, f), join(clone2, f), { recursive: true });
   const s = runPty([], { cwd: clone2, env: cleanEnv({ ...all.overrides }) });
   await s.waitFor('Joining: prod-ready.json lists');
-  for (const key of ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS']) {
-    await s.waitForPrompt(new RegExp(`^◆  ${key}`, 'm'));
-    s.write(KEY.enter);
-  }
-  await s.waitForPrompt(/Which DATABASE_URL\?/);
-  s.write(KEY.down);
-  s.write(KEY.enter);
-  await s.waitForPrompt(/^◆  DATABASE_URL/m);
-  await s.type(pg.url('postgres'));
-  s.write(KEY.enter);
-  await s.waitForPrompt(/^◆  S3_ACCESS_KEY_ID/m);
-  await s.type(all.values.S3_ACCESS_KEY_ID!);
-  s.write(KEY.enter);
-  await s.waitForPrompt(/S3_SECRET_ACCESS_KEY/);
-  if (/Which S3_SECRET_ACCESS_KEY\?/.test(s.screen().slice(s.screen().lastIndexOf('◆')))) {
-    s.write(KEY.down);
-    s.write(KEY.enter);
-    await s.waitForPrompt(/^◆  S3_SECRET_ACCESS_KEY/m);
-  }
-  await s.type(all.values.S3_SECRET_ACCESS_KEY!);
-  s.write(KEY.enter);
+  const { fill } = await import('../helpers/wizard.ts');
+  await fill(s, { DATABASE_URL: pg.url('postgres'), S3_ACCESS_KEY_ID: all.values.S3_ACCESS_KEY_ID!, S3_SECRET_ACCESS_KEY: all.values.S3_SECRET_ACCESS_KEY! });
   await s.waitForPrompt(/Write 1 file\?/);
   s.write(KEY.enter);
   assert.equal((await s.exit).code, 0, s.screen());

@@ -10,6 +10,7 @@ import { CLIENTS } from '../standins/auth0.ts';
 import { RENDER_KEY } from '../standins/render.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
 import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { fill } from '../helpers/wizard.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
 
@@ -23,32 +24,11 @@ after(async () => {
   await all?.stop();
 });
 
-/** App settings for a deployed app: every default but APP_URL. */
-async function appSettings(s: ReturnType<typeof runPty>, appUrl = 'https://shop.example.com') {
-  await answer(s, 'NODE_ENV');
-  await answer(s, 'PORT');
-  await answer(s, 'APP_URL', appUrl);
-  await answer(s, 'CORS_ORIGINS');
-}
-
-async function answer(s: ReturnType<typeof runPty>, key: string, typed?: string) {
-  await s.waitForPrompt(new RegExp(`^◆  ${key}`));
-  if (typed !== undefined) await s.type(typed);
-  s.write(KEY.enter);
-}
-
 test('Stripe: keys checked live, the webhook endpoint created after confirmation, its secret written and never shown', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty(['--providers', 'app,stripe'], { cwd: dir, env: cleanEnv({ PROD_READY_STRIPE_URL: all.stripe.url }) });
-  await answer(s, 'NODE_ENV');
-  await answer(s, 'PORT');
-  await answer(s, 'APP_URL', 'https://shop.example.com');
-  await answer(s, 'CORS_ORIGINS');
+  await fill(s, { STRIPE_SECRET_KEY: KEYS.test, STRIPE_PUBLISHABLE_KEY: KEYS.publishableTest, APP_URL: 'https://shop.example.com' });
   await s.waitFor('App settings: https://shop.example.com');
-  await answer(s, 'STRIPE_SECRET_KEY', KEYS.test);
-  await answer(s, 'STRIPE_PUBLISHABLE_KEY', KEYS.publishableTest);
-  await answer(s, 'STRIPE_WEBHOOK_PATH');
-  await answer(s, 'STRIPE_WEBHOOK_EVENTS');
   await s.waitFor(/Stripe: acct_\w+/);
   await s.waitFor(/Create Stripe webhook endpoint https:\/\/shop\.example\.com\/api\/webhooks\/stripe/);
   assert.equal(all.stripe.state.webhookEndpoints.size, 0, 'nothing created before the confirmation');
@@ -82,15 +62,14 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
   const userRule = { corsRuleName: 'cdnDownloads', allowedOrigins: ['https://cdn.example.com'], allowedOperations: ['s3_get'], allowedHeaders: [], exposeHeaders: [], maxAgeSeconds: 60 };
   await all.b2.setCors(all.b2.bucket, [userRule]);
   const s = runPty(['--providers', 'app,b2'], { cwd: dir, env: cleanEnv({ PROD_READY_B2_URL: all.b2.apiUrl }) });
-  await answer(s, 'NODE_ENV');
-  await answer(s, 'PORT');
-  await answer(s, 'APP_URL', 'https://shop.example.com');
-  await answer(s, 'CORS_ORIGINS');
-  await answer(s, 'S3_REGION', 'us-west-004');
-  await answer(s, 'S3_ENDPOINT', all.b2.s3Url);
-  await answer(s, 'S3_BUCKET', all.b2.bucket);
-  await answer(s, 'S3_ACCESS_KEY_ID', key.keyId);
-  await answer(s, 'S3_SECRET_ACCESS_KEY', key.applicationKey);
+  await fill(s, {
+    APP_URL: 'https://shop.example.com',
+    S3_REGION: 'us-west-004',
+    S3_ENDPOINT: all.b2.s3Url,
+    S3_BUCKET: all.b2.bucket,
+    S3_ACCESS_KEY_ID: key.keyId,
+    S3_SECRET_ACCESS_KEY: key.applicationKey,
+  });
   await s.waitFor(new RegExp(`Backblaze B2 \\(S3\\): bucket ${all.b2.bucket}`));
   await s.waitFor(/Allow browser uploads from https:\/\/shop\.example\.com/);
   await s.waitFor(/Make 1 change at providers and write 8 files\?/);
@@ -114,9 +93,7 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
 test('Clerk: the pair checked live, and the Next.js alias written with the same key', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty(['--providers', 'app,clerk'], { cwd: dir, env: cleanEnv({ PROD_READY_CLERK_URL: all.clerk.url }) });
-  await appSettings(s, 'http://localhost:3000');
-  await answer(s, 'CLERK_SECRET_KEY', CLERK.devSecret);
-  await answer(s, 'CLERK_PUBLISHABLE_KEY', CLERK.devPublishable);
+  await fill(s, { CLERK_SECRET_KEY: CLERK.devSecret, CLERK_PUBLISHABLE_KEY: CLERK.devPublishable });
   await s.waitFor(/Clerk: ins_\w+ · development · frontend API happy-hippo-42\.clerk\.accounts\.dev/);
   await s.waitForPrompt(/Write 7 files\?/);
   s.write(KEY.enter);
@@ -133,11 +110,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
   const id = CLIENTS.full.client_id;
   const before = all.auth0.app(id) as { callbacks?: string[] };
   const s = runPty(['--providers', 'app,auth0'], { cwd: dir, env: cleanEnv({ PROD_READY_AUTH0_URL: all.auth0.url }) });
-  await appSettings(s);
-  await answer(s, 'AUTH0_DOMAIN', 'acme.us.auth0.com');
-  await answer(s, 'AUTH0_CLIENT_ID', id);
-  await answer(s, 'AUTH0_CLIENT_SECRET', CLIENTS.full.client_secret);
-  await answer(s, 'AUTH0_AUDIENCE');
+  await fill(s, { APP_URL: 'https://shop.example.com', AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_CLIENT_ID: id, AUTH0_CLIENT_SECRET: CLIENTS.full.client_secret });
   await s.waitFor(/Auth0: /);
   await s.waitForPrompt(/Make 1 change at providers and write 7 files\?/);
   s.write(KEY.enter);
@@ -156,11 +129,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
 test('Render: a masked diff, the push one key at a time, and a deploy followed to live', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty(['--providers', 'app,render'], { cwd: dir, env: cleanEnv({ PROD_READY_RENDER_URL: all.render.url }) });
-  await appSettings(s);
-  await answer(s, 'RENDER_API_KEY', RENDER_KEY);
-  await answer(s, 'RENDER_SERVICES', 'shop-web');
-  await answer(s, 'RENDER_REGION');
-  await answer(s, 'RENDER_PLAN');
+  await fill(s, { APP_URL: 'https://shop.example.com', RENDER_API_KEY: RENDER_KEY, RENDER_SERVICES: 'shop-web' }, /Deploy shop-web now\?/);
   await s.waitForPrompt(/Deploy shop-web now\?/);
   s.write(KEY.enter);
   await s.waitFor(/Set \d+ variables? on Render service shop-web/);

@@ -6,6 +6,7 @@ import dotenv from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
 import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { acceptSettings, answerPlan, changeSecret, enterSecret } from '../helpers/wizard.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 
@@ -27,17 +28,6 @@ after(async () => {
   await Promise.all([pg?.stop(), redis?.stop()]);
 });
 
-/** Answer a secret prompt that offers the local default: pick "Enter a value", then type it. */
-async function enterSecret(s: ReturnType<typeof runPty>, key: string, value: string) {
-  await s.waitForPrompt(new RegExp(`^◆  Which ${key}\\?[\\s\\S]*Enter a value`));
-  s.write(KEY.down);
-  await s.waitForPrompt(/● Enter a value/);
-  s.write(KEY.enter);
-  await s.waitForPrompt(new RegExp(`^◆  ${key} `));
-  await s.type(value);
-  s.write(KEY.enter);
-}
-
 test('happy path: a person walks through the wizard and gets five valid files', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty([], { cwd: dir });
@@ -45,21 +35,20 @@ test('happy path: a person walks through the wizard and gets five valid files', 
   assert.match(s.screen(), /Detected Next\.js · npm · port 3000 · scripts: build, start, worker/);
   assert.match(s.screen(), /◼ App settings/);
   s.write(KEY.enter);
-  // app settings: accept every local default
-  for (const key of ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS']) {
-    await s.waitFor(new RegExp(`◆  ${key}`));
-    s.write(KEY.enter);
-  }
+  // every default shown once; the two URLs changed to the running servers, then accepted
+  await s.waitFor(/NODE_ENV\s+development/);
+  assert.match(s.screen(), /APP_URL\s+http:\/\/localhost:3000/);
+  await changeSecret(s, 'DATABASE_URL', pg.url('postgres'));
+  await changeSecret(s, 'REDIS_URL', redis.url);
+  await acceptSettings(s);
   await s.waitFor(/App settings: http:\/\/localhost:3000 \(development\)/);
-  await enterSecret(s, 'DATABASE_URL', pg.url('postgres'));
   await s.waitFor(/PostgreSQL: postgres@postgres on PostgreSQL \d+/);
-  await enterSecret(s, 'REDIS_URL', redis.url);
   await s.waitFor(/Key Value: Redis 7/);
   await s.waitFor('Write 8 files?');
   const screen = s.screen();
-  assert.match(screen, /create\s+\.env \(mode 0600\)/);
-  assert.match(screen, /\+DATABASE_URL=postgres:\/\/postgres:••••@127\.0\.0\.1/);
-  s.write(KEY.enter);
+  assert.match(screen, /create\s+\.env \(mode 0600\)\s+\+\d+ lines/);
+  assert.match(screen, /DATABASE_URL=postgres:\/\/postgres:••••@127\.0\.0\.1/);
+  await answerPlan(s, 'Write 8 files?', 'Yes');
   await s.waitFor('Next steps');
   const { code } = await s.exit;
   assert.equal(code, 0);
@@ -76,10 +65,8 @@ test('happy path: a person walks through the wizard and gets five valid files', 
   const again = runPty([], { cwd: dir });
   await again.waitFor('Which providers should be production-ready?');
   again.write(KEY.enter);
-  for (const title of ['App settings', 'PostgreSQL', 'Redis / Key Value']) {
-    await again.waitFor(`Keep the current ${title} values?`);
-    again.write(KEY.enter);
-  }
+  await again.waitFor(/DATABASE_URL\s+postgres:\/\/postgres:••••@127\.0\.0\.1.*from \.env/);
+  await acceptSettings(again);
   await again.waitFor('Nothing to change');
   assert.equal((await again.exit).code, 0);
 });
@@ -100,7 +87,7 @@ test('Esc at a later prompt: exit 130, nothing written', async () => {
   const s = runPty([], { cwd: dir });
   await s.waitFor('Which providers should be production-ready?');
   s.write(KEY.enter);
-  await s.waitFor('◆  NODE_ENV');
+  await s.waitForPrompt('Use these settings?');
   s.write(KEY.esc);
   assert.equal((await s.exit).code, 130);
   assert.deepEqual(snapshot(dir), {});
@@ -110,7 +97,8 @@ test('Ctrl+C during a live check that hangs: exit 130 at once, nothing written',
   const dir = tempProject({ 'package.json': NEXT_APP });
   const before = snapshot(dir);
   const s = runPty(['--providers', 'postgres'], { cwd: dir });
-  await enterSecret(s, 'DATABASE_URL', `postgres://app:x@127.0.0.1:${blackholePort}/app`);
+  await changeSecret(s, 'DATABASE_URL', `postgres://app:x@127.0.0.1:${blackholePort}/app`);
+  await acceptSettings(s);
   await s.waitFor('Checking PostgreSQL');
   await new Promise((r) => setTimeout(r, 300));
   const t0 = performance.now();
@@ -125,16 +113,15 @@ test('Ctrl+C during a live check that hangs: exit 130 at once, nothing written',
 test('a failing check offers re-enter; the corrected value passes', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty(['--providers', 'postgres'], { cwd: dir, env: cleanEnv() });
-  await enterSecret(s, 'DATABASE_URL', pg.url('postgres', 'postgres', 'not-the-password'));
+  await changeSecret(s, 'DATABASE_URL', pg.url('postgres', 'postgres', 'not-the-password'));
+  await acceptSettings(s);
   await s.waitFor(/rejected user "postgres": wrong password or no such user \(28P01\)/);
   await s.waitFor('What now?');
   assert.ok(!s.transcript().includes('not-the-password'));
   s.write(KEY.enter); // Re-enter the values
   await enterSecret(s, 'DATABASE_URL', pg.url('postgres'));
   await s.waitFor(/PostgreSQL: postgres@postgres/);
-  await s.waitFor('Write 8 files?');
-  s.write(KEY.down); // No
-  s.write(KEY.enter);
+  await answerPlan(s, 'Write 8 files?', 'No');
   assert.equal((await s.exit).code, 130);
   assert.ok(!exists(dir, '.env'), 'declining the plan writes nothing');
 });

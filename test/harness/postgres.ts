@@ -40,6 +40,8 @@ export interface StartPostgresOptions {
   /** Only `hostssl` lines in pg_hba.conf, like managed Postgres: plaintext TCP connections get 28000. Implies ssl. */
   sslOnly?: boolean;
   password?: string;
+  /** A fixed port (e.g. the 5432 a docker-compose file publishes) instead of a free one; no retry on another. */
+  port?: number;
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -191,7 +193,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
   let port = 0;
   let child: ChildProcess | undefined;
   for (let attempt = 0; ; attempt++) {
-    port = await freePort();
+    port = opts.port ?? (await freePort());
     const args = ['-D', data, '-p', String(port), ...conf.flatMap((c) => ['-c', c])];
     writeFileSync(logFile, '');
     const fd = openSync(logFile, 'a');

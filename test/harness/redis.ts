@@ -25,6 +25,8 @@ export interface RedisServer {
 export interface StartRedisOptions {
   password?: string;
   tls?: boolean;
+  /** A fixed port (e.g. the 6379 a docker-compose file publishes) instead of a free one. */
+  port?: number;
 }
 
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
@@ -46,7 +48,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
   }
 
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const portArgs = opts.tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
     // With setpriv the server also dies when this process is SIGKILLed (parent-death signal).
     const [cmd, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'SIGKILL', '--', 'redis-server', ...args, ...portArgs]] : ['redis-server', [...args, ...portArgs]];

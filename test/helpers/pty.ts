@@ -118,3 +118,76 @@ export function runPty(args: string[], opts: { cwd: string; env?: Record<string,
 
 /** The CLI from its sources (see cli-from-source.ts): arguments for execFile(process.execPath, …). */
 export const SOURCE_CLI = ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./cli-from-source.ts', import.meta.url))];
+
+/** The active prompt's first line (the last `◆  ` on screen) and its line number, or undefined. */
+export function activePrompt(screen: string): { line: number; text: string } | undefined {
+  const lines = screen.split('\n');
+  // A prompt waiting for an answer is a `◆` line whose block ends with clack's `└` (a `◆` log line,
+  // e.g. "◆  Wrote …", has none), with no other step between them.
+  let end = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (l.startsWith('└')) end = i;
+    else if (l.startsWith('◆  ')) {
+      if (end > i) return { line: i, text: l.slice(3) };
+      end = -1;
+    } else if (/^[◇●▲■◒◐◓◑]  /.test(l)) end = -1;
+  }
+  return undefined;
+}
+
+/** The active prompt's block (its `◆` line to its `└`), or ''. */
+export function activeBlock(screen: string): string {
+  const p = activePrompt(screen);
+  if (!p) return '';
+  const lines = screen.split('\n').slice(p.line);
+  return lines.slice(0, lines.findIndex((l) => l.startsWith('└')) + 1).join('\n');
+}
+
+/** In the active select, move to the option whose line matches `label`, then press Enter. */
+export async function choose(s: Session, prompt: string | RegExp, label: string | RegExp): Promise<void> {
+  const has = (line: string) => (typeof label === 'string' ? line.includes(label) : label.test(line));
+  const first = (sc: string) => activeBlock(sc).split('\n')[0] ?? '';
+  await s.waitFor((sc) => (typeof prompt === 'string' ? first(sc).includes(prompt) : prompt.test(first(sc))) && /│\s+[●○] /.test(activeBlock(sc)));
+  const options = () => activeBlock(s.screen()).split('\n').filter((l) => /│\s+[●○] /.test(l));
+  const selected = () => options().find((l) => /│\s+● /.test(l)) ?? '';
+  if (!options().some(has)) throw new Error(`no option ${label} in:\n${activeBlock(s.screen())}`);
+  // a frame being redrawn has no selected line for a moment: wait for a whole one each time
+  await s.waitFor(() => selected() !== '', 5000);
+  for (let i = 0; i <= 2 * options().length && !has(selected()); i++) {
+    const before = selected();
+    s.write(KEY.down);
+    await s.waitFor(() => selected() !== '' && selected() !== before, 5000);
+  }
+  if (!has(selected())) throw new Error(`could not select ${label}:\n${activeBlock(s.screen())}`);
+  s.write(KEY.enter);
+}
+
+/**
+ * Answers every prompt until the program exits, the way a new user who accepts every default would:
+ * `typed(prompt)` returns text to type for a prompt (e.g. a key only the user knows), or undefined to
+ * press Enter. Returns every prompt answered, in order: their count is the number of questions asked.
+ */
+export async function answerAll(s: Session, typed: (prompt: string) => string | undefined, timeoutMs = 60_000): Promise<string[]> {
+  const asked: string[] = [];
+  let last = -1;
+  let exited = false;
+  void s.exit.then(() => (exited = true));
+  for (;;) {
+    try {
+      await s.waitFor((sc) => exited || (activePrompt(sc)?.line ?? -1) > last, timeoutMs);
+    } catch (err) {
+      if (exited) break;
+      throw err;
+    }
+    if (exited && !((activePrompt(s.screen())?.line ?? -1) > last)) break;
+    const p = activePrompt(s.screen())!;
+    last = p.line;
+    asked.push(p.text.trim());
+    const text = typed(p.text);
+    if (text !== undefined) await s.type(text);
+    s.write(KEY.enter);
+    if (exited) break;
+  }
+  return asked;
+}

@@ -21,6 +21,7 @@ import { UserError } from '../../src/core/errors.ts';
 import { detectProject, type ProjectInfo } from '../../src/core/project.ts';
 import { PROVIDER_IDS, type EnvVar, type Provider } from '../../src/core/provider.ts';
 import { check, resolveAll } from '../../src/core/resolve.ts';
+import { isPlaceholder } from '../../src/core/placeholder.ts';
 import { CLIENTS as AUTH0_CLIENTS } from '../standins/auth0.ts';
 import { KEYS as CLERK_KEYS } from '../standins/clerk.ts';
 import { OTHER_KEY as RENDER_OTHER_KEY, RENDER_KEY } from '../standins/render.ts';
@@ -258,8 +259,8 @@ function mutations(e: EnvVar, v: string, siblings: Example[], foreign: Example[]
   if (e.key === 'PORT')
     for (const p of ['0', '65536', '-1', '99999', '3000.5', '0x1F90', '1e3', '+3000', '3_000', '３０００', '030000', '80 80', 'eighty']) add('port', `PORT "${p}"`, p);
 
-  // another provider's key or secret
-  for (const f of foreign) add('other provider', `${f.key} of ${f.from}`, f.value, f.secret ? f.value : undefined);
+  // another provider's key or secret (an example such as rnd_xxxx… is a placeholder: read as unset, not as a value)
+  for (const f of foreign) if (!isPlaceholder(f.value)) add('other provider', `${f.key} of ${f.from}`, f.value, f.secret ? f.value : undefined);
 
   // pasted lines: export KEY=…, KEY=value, other shells
   const k = e.key;

@@ -5,6 +5,7 @@
 import type { FrameworkId, ProjectInfo } from '../project.ts';
 import type { EnvVar, Provider, Values } from '../provider.ts';
 import type { Templates } from '../templates.ts';
+import { SAME_NAMES, type NameMap } from '../env-names.ts';
 
 /** The check of a key whose declaration has no `app` expression. */
 export const DEFAULT_APP_CHECK = 'z.string().min(1)';
@@ -56,32 +57,53 @@ const EVERY_VALUE: Values = new Proxy({}, { get: (_target, key) => (typeof key =
  * A derived key is this project's only when its derive yields a value once every source is set (Clerk's
  * publishable-key alias exists for the framework that reads it, e.g. NEXT_PUBLIC_… for Next.js, and no other).
  */
-const belongsTo = (e: EnvVar, project: ProjectInfo) => !e.derive || e.derive(EVERY_VALUE, project) !== undefined;
+export const belongsTo = (e: EnvVar, project: ProjectInfo) => !e.derive || e.derive(EVERY_VALUE, project) !== undefined;
 
 export interface EnvModuleGroup {
   title: string;
   vars: { key: string; expr: string }[];
 }
 
-/** The keys of the module, grouped by provider in the given (catalog) order, each with its check. */
-export function envModuleGroups(providers: Provider[], project: ProjectInfo): EnvModuleGroup[] {
+/**
+ * The same check for zod 3: the `app` expressions are zod 4 source, and the only zod-4-only forms they use
+ * are `z.url({ protocol, error })` and a union's `{ error }`; zod 3 spells them `z.string().url()` with a
+ * refinement, and `errorMap`. Everything else (`z.string().regex`, `refine`, `z.enum`, `z.coerce`) is the same.
+ */
+export function toZod3(expr: string): string {
+  return expr
+    .replace(/z\.url\(\{\s*protocol:\s*(\/(?:\\.|[^/])+\/[a-z]*)(?:,\s*error:\s*('(?:\\.|[^'])*'))?\s*\}\)/g, (_m, re: string, msg?: string) => {
+      const test = `(v) => { try { return ${re}.test(new URL(v).protocol.slice(0, -1)); } catch { return false; } }`;
+      return `z.string().url(${msg ?? ''}).refine(${test}${msg ? `, ${msg}` : ''})`;
+    })
+    .replace(/\{\s*error:\s*('(?:\\.|[^'])*')\s*\}\)$/, (_m, msg: string) => `{ errorMap: () => ({ message: ${msg} }) })`);
+}
+
+/** The keys of the module, grouped by provider in the given (catalog) order, each with its check, under the app's names. */
+export function envModuleGroups(providers: Provider[], project: ProjectInfo, names: NameMap = SAME_NAMES, zodMajor: 3 | 4 = 4): EnvModuleGroup[] {
   const seen = new Set<string>();
   return providers
     .map((p) => ({
       title: p.title,
       vars: p.env.flatMap((e) => {
         const expr = appCheck(e);
-        if (expr === undefined || seen.has(e.key) || !belongsTo(e, project)) return [];
-        seen.add(e.key);
-        return [{ key: e.key, expr }];
+        if (expr === undefined || !belongsTo(e, project)) return [];
+        return names
+          .out(e.key)
+          .filter((n) => !seen.has(n) && !!seen.add(n))
+          .map((key) => ({ key, expr: zodMajor === 3 ? toZod3(expr) : expr }));
       }),
     }))
     .filter((g) => g.vars.length);
 }
 
-export function renderEnvModule(providers: Provider[], project: ProjectInfo, templates: Templates): { path: string; text: string } {
+export function renderEnvModule(
+  providers: Provider[],
+  project: ProjectInfo,
+  templates: Templates,
+  opts: { names?: NameMap; zodMajor?: 3 | 4 } = {},
+): { path: string; text: string } {
   const { path, format } = envModuleTarget(project);
-  const groups = envModuleGroups(providers, project);
+  const groups = envModuleGroups(providers, project, opts.names, opts.zodMajor);
   const keys = groups.flatMap((g) => g.vars.map((v) => v.key));
   const numbers = groups.flatMap((g) => g.vars.filter((v) => /^z\.coerce\.number\(/.test(v.expr)).map((v) => v.key));
   const data = {
