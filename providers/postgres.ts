@@ -26,6 +26,7 @@ import type { ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Io, type Sql, type Verified } from '../src/core/provider.ts';
 
 export type { Sql };
+import { localService } from '../src/core/files/compose.ts';
 import { connectionUrl, isLoopbackHost } from '../src/core/urls.ts';
 import { TLS_CERT_CODES } from '../src/net/tls-codes.ts';
 
@@ -595,6 +596,9 @@ function snake(name: string): string {
   return /^[a-z]/.test(s) ? s.slice(0, 63) : `app_${s}`.slice(0, 63);
 }
 
+/** The local database: the app's own compose Postgres, else ours (app:app@localhost, on a free host port). */
+const localPostgres = (project: ProjectInfo) => localService(project, 'postgres', (port) => LOCAL_DATABASE_URL.replace(':5432/', `:${port}/`));
+
 export default defineProvider({
   id: 'postgres',
   title: 'PostgreSQL',
@@ -610,7 +614,7 @@ export default defineProvider({
       secret: true,
       schema: databaseUrlSchema,
       app: "z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })",
-      localDefault: () => LOCAL_DATABASE_URL,
+      localDefault: (_known, project) => localPostgres(project).url,
       example: LOCAL_DATABASE_URL,
     },
   ],
@@ -633,6 +637,7 @@ export default defineProvider({
   contribute(values, ctx) {
     const name = ctx.project.name;
     const dbName = snake(name);
+    const local = localPostgres(ctx.project);
     return {
       render: {
         databases: [
@@ -648,20 +653,23 @@ export default defineProvider({
         ],
         envVars: [{ key: 'DATABASE_URL', fromDatabase: { name: `${name}-db`, property: 'connectionString' } }],
       },
-      compose: {
-        services: {
-          postgres: {
-            image: 'postgres:17-alpine',
-            environment: { POSTGRES_USER: 'app', POSTGRES_PASSWORD: 'app', POSTGRES_DB: 'app' },
-            ports: ['5432:5432'],
-            healthcheck: { test: ['CMD-SHELL', 'pg_isready -U app -d app'], interval: '5s', timeout: '5s', retries: 10 },
-            volumes: ['postgres-data:/var/lib/postgresql/data'],
-            restart: 'unless-stopped',
+      // The app's own Postgres service is reused (its port and credentials); ours is added only without one.
+      compose: local.reuse
+        ? undefined
+        : {
+            services: {
+              [local.service]: {
+                image: 'postgres:17-alpine',
+                environment: { POSTGRES_USER: 'app', POSTGRES_PASSWORD: 'app', POSTGRES_DB: 'app' },
+                ports: [`${local.hostPort}:5432`],
+                healthcheck: { test: ['CMD-SHELL', 'pg_isready -U app -d app'], interval: '5s', timeout: '5s', retries: 10 },
+                volumes: ['postgres-data:/var/lib/postgresql/data'],
+                restart: 'unless-stopped',
+              },
+            },
+            volumes: ['postgres-data'],
           },
-        },
-        volumes: ['postgres-data'],
-      },
-      nextSteps: values.DATABASE_URL === LOCAL_DATABASE_URL ? ['docker compose up -d postgres'] : [],
+      nextSteps: values.DATABASE_URL === local.url ? [`docker compose up -d ${local.service}`] : [],
     };
   },
 });

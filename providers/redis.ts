@@ -3,6 +3,8 @@
 import { checkedString } from '../src/core/schema.ts';
 import { VerifyError } from '../src/core/errors.ts';
 import { defineProvider, type Io, type Verified } from '../src/core/provider.ts';
+import type { ProjectInfo } from '../src/core/project.ts';
+import { localService } from '../src/core/files/compose.ts';
 import { connectionUrl, isLoopbackHost } from '../src/core/urls.ts';
 import type { RedisProbeError, RedisProbeOptions } from '../src/net/redis.ts';
 
@@ -134,6 +136,9 @@ function safeDecode(s: string): string {
   }
 }
 
+/** The local Redis: the app's own compose service, else ours (localhost, on a free host port). */
+const localRedis = (project: ProjectInfo) => localService(project, 'redis', (port) => `redis://localhost:${port}`);
+
 export default defineProvider({
   id: 'redis',
   title: 'Redis / Key Value',
@@ -148,32 +153,36 @@ export default defineProvider({
       secret: true,
       schema: redisUrlSchema,
       app: "z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })",
-      localDefault: () => LOCAL_REDIS_URL,
+      localDefault: (_known, project) => localRedis(project).url,
       example: LOCAL_REDIS_URL,
     },
   ],
   verify: (values, io) => verifyRedisUrl(values.REDIS_URL ?? '', io),
   contribute(values, ctx) {
     const name = ctx.project.name;
+    const local = localRedis(ctx.project);
     return {
       render: {
         services: [{ type: 'keyvalue', name: `${name}-kv`, plan: 'starter', region: 'oregon', maxmemoryPolicy: 'noeviction', ipAllowList: [] }],
         envVars: [{ key: 'REDIS_URL', fromService: { type: 'keyvalue', name: `${name}-kv`, property: 'connectionString' } }],
       },
-      compose: {
-        services: {
-          redis: {
-            image: 'redis:7-alpine',
-            command: ['redis-server', '--appendonly', 'yes'],
-            ports: ['6379:6379'],
-            healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '5s', timeout: '3s', retries: 10 },
-            volumes: ['redis-data:/data'],
-            restart: 'unless-stopped',
+      // The app's own Redis service is reused (its port and password); ours is added only without one.
+      compose: local.reuse
+        ? undefined
+        : {
+            services: {
+              [local.service]: {
+                image: 'redis:7-alpine',
+                command: ['redis-server', '--appendonly', 'yes'],
+                ports: [`${local.hostPort}:6379`],
+                healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '5s', timeout: '3s', retries: 10 },
+                volumes: ['redis-data:/data'],
+                restart: 'unless-stopped',
+              },
+            },
+            volumes: ['redis-data'],
           },
-        },
-        volumes: ['redis-data'],
-      },
-      nextSteps: values.REDIS_URL === LOCAL_REDIS_URL ? ['docker compose up -d redis'] : [],
+      nextSteps: values.REDIS_URL === local.url ? [`docker compose up -d ${local.service}`] : [],
     };
   },
 });

@@ -37,7 +37,7 @@ export async function main(argv: string[], painted = 0): Promise<number> {
       process.stderr.write(`create-prod-ready: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}${err.outcome ? `  ${err.outcome}\n` : ''}`);
       // --json promises one document on stdout, failures included
       if (argv.includes('--json'))
-        process.stdout.write(`${JSON.stringify(argv[0] === 'rehearse' ? { ok: false, services: [], error: err.message } : { ok: false, providers: [], files: [], error: err.message }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(argv[0] === 'rehearse' ? { ok: false, services: [], error: err.message } : { ok: false, providers: [], files: err.files ?? [], error: err.message }, null, 2)}\n`);
     }
     return err.exitCode;
   }

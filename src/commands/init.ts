@@ -21,6 +21,7 @@ import { serviceKeys } from '../core/files/monorepo-render.ts';
 import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
 import { initialApps, monorepoProject, readMonorepo, workspaceLines } from './monorepo-step.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
+import { readAppShape } from '../core/app-shape.ts';
 import type { Action, EnvVar, Provider, ProviderId, Verified } from '../core/provider.ts';
 import type { LocalService } from './services.ts';
 import { check, fromOutside, resolveAll, SOURCE_LABEL, type Source } from '../core/resolve.ts';
@@ -28,7 +29,7 @@ import { readManagedFiles, readMigrationSql, readMigrationState, readProjectFile
 import { envModuleTarget } from '../core/files/env-module.ts';
 import type { MigrationState } from '../core/files/migrations.ts';
 import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
-import { migrateStep, type MigrationReport } from './migrate-step.ts';
+import { commandsNeeded, migrateStep, type MigrationReport } from './migrate-step.ts';
 import { plainSay, wizardSay, type Say } from '../ui/say.ts';
 import { loadTemplates } from '../core/templates.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
@@ -120,7 +121,9 @@ export function init(flags: InitFlags): Promise<number> {
 }
 
 async function initLocked(flags: InitFlags, ws?: Workspace): Promise<number> {
-  const project = ws ? monorepoProject(ws) : detectProject(flags.cwd);
+  // a monorepo's apps are read per app (app-sources.ts: health routes, keys); the app shape is a single app's
+  const detected = ws ? monorepoProject(ws) : detectProject(flags.cwd);
+  const project: ProjectInfo = ws ? detected : { ...detected, shape: readAppShape(detected) };
   const files = readManagedFiles(flags.cwd);
   const git = await gitView(flags.cwd);
   // a monorepo: each app has its own env file (run.mono's targets); the root's .env is only read
@@ -137,6 +140,7 @@ async function initLocked(flags: InitFlags, ws?: Workspace): Promise<number> {
     for (const q of unclosedQuotes) problems.push(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
     Object.assign(dotenv, dotenvValues(doc));
   }
+  problems.push(...project.warnings);
   const run: Run = {
     flags,
     project,
@@ -375,7 +379,12 @@ async function batch(run: Run): Promise<number> {
     for (const d of action.details ?? []) out.line(`      ${d}`);
   }
   for (const l of await planSummary(thePlan.changes, publicKeys(run.providers), generatedKeys(run.providers))) out.line(`  ${l}`);
+  for (const n of thePlan.deploy.notes) out.line(`  · ${n}`);
+  for (const w of thePlan.deploy.warnings) out.warn(w);
   const changed = thePlan.changes.filter((c) => c.action !== 'keep');
+  const missing = await missingCommands(run, thePlan);
+  if (missing && flags.dryRun) out.warn(missing.message);
+  else if (missing) throw new UsageError(`${missing.message} Nothing was written.`);
 
   if (flags.dryRun) {
     if (changed.length) out.line(`\n${await renderDiffs(changed, secretValues(run.providers, run.values), publicKeys(run.providers), generatedKeys(run.providers), colors)}`);
@@ -395,7 +404,7 @@ async function batch(run: Run): Promise<number> {
       out.fail(`${provider.title}: ${r}`);
       const saved = saveProduced(run, templates);
       out.fail(saved.length ? `Wrote only ${saved.join(', ')}, to keep what was already created at providers.` : 'Nothing was written.');
-      if (flags.json) printJson(false, run.results, []);
+      if (flags.json) printJson(false, run.results, filesChanged(makePlan(run, templates), saved));
       return 1;
     }
     out.ok(`${provider.title}: ${r.done}`);
@@ -419,6 +428,22 @@ function dropTeamActions(run: Run, warn: (s: string) => void): void {
   run.actions = [];
 }
 
+
+/** What the migration step works from (the same for the step and for checking its commands first). */
+function migrateInput(run: Run, thePlan: Plan) {
+  const db = run.providers.find((p) => p.database);
+  const pg = run.results.find((r) => r.id === db?.id);
+  return {
+    plan: thePlan,
+    // in a monorepo, the package that owns the schema runs its migrations
+    project: run.mono?.schemaOwner?.project ?? run.project,
+    urlNames: db ? run.names.out(db.database!.urlKey) : undefined,
+    postgres: db,
+    url: pg?.ok && !pg.skipped && db ? known(run)[db.database!.urlKey] : undefined,
+    // a teammate's run never installs: npm install may rewrite the committed lockfile
+    install: !run.joining,
+  };
+}
 
 /**
  * A Prisma project: the missing models and their migration, made by Prisma's own engine before the plan
@@ -451,24 +476,33 @@ async function prismaStep(run: Run, say: Say): Promise<void> {
  * says what was written.
  */
 async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: string[]): Promise<MigrationReport | undefined> {
-  const db = run.providers.find((p) => p.database);
-  const pg = run.results.find((r) => r.id === db?.id);
   try {
-    return await migrateStep({
-      urlNames: db ? run.names.out(db.database!.urlKey) : undefined,
-      plan: thePlan,
-      // in a monorepo, the package that owns the schema runs its migrations
-      project: run.mono?.schemaOwner?.project ?? run.project,
-      postgres: db,
-      url: pg?.ok && !pg.skipped && db ? known(run)[db.database!.urlKey] : undefined,
-      // a teammate's run never installs: npm install may rewrite the committed lockfile
-      install: !run.joining,
-      say,
-    });
+    return await migrateStep({ ...migrateInput(run, thePlan), say });
   } catch (err) {
-    if (err instanceof UserError) err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}; no migration was applied.`;
+    if (err instanceof UserError) {
+      err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}; no migration was applied.`;
+      err.files = filesChanged(thePlan, written);
+    }
     throw err;
   }
+}
+
+/** The files a run changed, as --json reports them: exactly those written, with what happened to each. */
+function filesChanged(thePlan: Plan, written: string[]): { path: string; action: string }[] {
+  return written.map((path) => ({ path, action: thePlan.changes.find((c) => c.path === path)?.action ?? 'update' }));
+}
+
+/**
+ * Every external command the run will use after writing (the package manager, for the migrations) is
+ * found before anything is written or changed at a provider: a missing one is a usage error, exit 2.
+ */
+async function missingCommands(run: Run, thePlan: Plan): Promise<UsageError | undefined> {
+  const { onPath, howToGet, toolInstalled } = await import('../core/migrate.ts');
+  const needed = commandsNeeded(migrateInput(run, thePlan), toolInstalled);
+  const absent = needed.find((n) => !onPath(n.command));
+  if (!absent) return undefined;
+  const why = run.project.packageManagerWhy ? `; ${run.project.packageManager} because ${run.project.packageManagerWhy}` : '';
+  return new UsageError(`${absent.command} is not on PATH, and this run needs it ${absent.why}${why}: ${howToGet(absent.command)}, then run again.`);
 }
 
 /** Runs one confirmed action; a failure is a one-line message (secrets redacted), never a throw. */
@@ -518,7 +552,7 @@ export function report(out: Out, p: Provider, r: Result): void {
   for (const w of r.warnings) out.warn(`${p.title}: ${w}`);
 }
 
-export function printJson(ok: boolean, providers: Result[], files: FileChange[], migrations?: MigrationReport, audit?: object): void {
+export function printJson(ok: boolean, providers: Result[], files: Pick<FileChange, 'path' | 'action'>[] | { path: string; action: string }[], migrations?: MigrationReport, audit?: object): void {
   process.stdout.write(
     `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })), ...(migrations ? { migrations } : {}), ...(audit ? { audit } : {}) }, null, 2)}\n`,
   );
@@ -543,7 +577,10 @@ function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationRe
       `Deploy on Render: commit render.yaml, then Dashboard → New → Blueprint${prompted.length ? `, and enter ${[...new Set(prompted)].join(', ')} when asked` : ''}`,
     );
     // a monorepo's health checks are routes found in each app's sources (none: Render checks the port)
-    if (!mono) steps.push('Serve 200 on GET /healthz: render.yaml uses it as the health check for zero-downtime deploys');
+    const health = mono ? undefined : project.shape?.health;
+    if (health?.how === 'add' && thePlan.changes.some((c) => c.path === health.file && c.action === 'create'))
+      steps.push(`Commit ${health.file}: render.yaml's health check (GET ${health.path}) is served by it`);
+    else if (health && !health.path) steps.push(`Health check: ${health.why}`);
   }
   const owner = mono?.schemaOwner ? `${mono.schemaOwner.dir}/` : '';
   if (migrations?.note && thePlan.migrations?.script && !thePlan.migrations.skipped)
@@ -667,10 +704,15 @@ async function interactive(run: Run): Promise<number> {
       ...nameLines(run),
       ...run.actions.flatMap(({ provider, action }) => [`${provider.title}: ${action.title}`, ...(action.details ?? []).map((d) => `    ${d}`)]),
       ...(await planSummary(thePlan.changes, publicK, generated)),
+      ...thePlan.deploy.notes.map((n) => styleText('dim', `· ${n}`)),
     ].join('\n'),
     'Plan',
   );
+  for (const w of thePlan.deploy.warnings) ui.warn(w);
   const diff = () => renderDiffs(changed, secretValues(run.providers, run.values), publicK, generated, styled);
+  const missing = await missingCommands(run, thePlan);
+  if (missing && flags.dryRun) ui.warn(missing.message);
+  else if (missing) throw missing;
   if (flags.dryRun) {
     if (changed.length) ui.message(await diff());
     ui.outro('Dry run: nothing was changed or written.');

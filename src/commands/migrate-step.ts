@@ -22,7 +22,7 @@ export interface MigrationReport {
 }
 
 
-export async function migrateStep(input: {
+export interface MigrateStepInput {
   plan: Plan;
   project: ProjectInfo;
   postgres: Provider | undefined;
@@ -33,13 +33,41 @@ export async function migrateStep(input: {
   /** The names the app reads the database URL under. */
   urlNames?: string[];
   say: Say;
-}): Promise<MigrationReport | undefined> {
+}
+
+/**
+ * The external commands the migration step will run (the package manager, for `install` and `run`),
+ * decided by the same conditions as the step: checked before anything is written.
+ */
+export function commandsNeeded(input: Omit<MigrateStepInput, 'say'>, toolInstalled: (project: ProjectInfo, setup: NonNullable<Plan['migrations']>['setup']) => boolean): { command: string; why: string }[] {
+  const { plan, project } = input;
+  const m = plan.migrations;
+  if (!m || !input.postgres || m.skipped || !input.url) return [];
+  if (m.setup.tool !== 'prisma' && project.scripts.migrate === undefined && m.packageJson === undefined) return [];
+  const installed = toolInstalled(project, m.setup);
+  if (!installed && !input.install) return [];
+  const script = scriptOf(plan, project);
+  const run = script ? project.commands.run(script) : (m.setup.deploy ?? project.commands.run('db:migrate'));
+  const why = installed ? `to apply the migrations (${run})` : `to install ${m.setup.tool} and apply the migrations (${run})`;
+  const commands = [...new Set([...(installed ? [] : [project.packageManager]), run.split(' ')[0]!])];
+  return commands.map((command) => ({ command, why }));
+}
+
+/**
+ * The script that applies migrations: the one added for generated migrations, else the app's own (deploy-safe)
+ * one; none for Prisma without one (setup.deploy, `prisma migrate deploy`, applies them).
+ */
+const scriptOf = (plan: Plan, project: ProjectInfo): string | undefined =>
+  plan.migrations?.script ?? (plan.migrations?.setup.tool === 'prisma' ? undefined : project.scripts.migrate);
+
+export async function migrateStep(input: MigrateStepInput): Promise<MigrationReport | undefined> {
   const { plan, project, say } = input;
   const m = plan.migrations;
   if (!m || !input.postgres) return undefined;
   const report: MigrationReport = { tool: m.setup.tool, generated: m.added, applied: [], proof: null, note: null, installed: false };
   const prisma = m.setup.tool === 'prisma';
-  const run = m.script ? project.commands.run(m.script) : (m.setup.deploy ?? project.commands.run('db:migrate'));
+  const script = scriptOf(plan, project);
+  const run = script ? project.commands.run(script) : (m.setup.deploy ?? project.commands.run('db:migrate'));
   if (m.skipped) {
     say.warn(m.skipped);
     return { ...report, note: m.skipped };
@@ -59,7 +87,7 @@ export async function migrateStep(input: {
   const migrator = (signal: AbortSignal) => ({
     project,
     setup: m.setup,
-    script: m.script,
+    script,
     url: input.url!,
     urlNames: input.urlNames,
     io: ioFor(input.postgres!, project, signal),

@@ -119,7 +119,9 @@ export function apply(cwd: string, changes: FileChange[]): string[] {
       crashPoint(`renamed-${written.length}`);
     } catch (err) {
       for (const r of staged.slice(staged.indexOf(s))) try { unlinkSync(r.tmp); } catch { /* gone */ }
-      throw new FileError(`cannot write ${s.path}: ${describe(err)}${written.length ? ` (already written: ${written.join(', ')})` : ''}`);
+      const e = new FileError(`cannot write ${s.path}: ${describe(err)}${written.length ? ` (already written: ${written.join(', ')})` : ''}`);
+      e.files = todo.filter((c) => written.includes(c.path)).map((c) => ({ path: c.path, action: c.action }));
+      throw e;
     }
   }
   return written;

@@ -7,6 +7,8 @@ export class UserError extends Error {
   written?: string[];
   /** What the run left behind, when it is more than "Nothing was written" (e.g. after the files were written). */
   outcome?: string;
+  /** The files this run changed before it stopped, as --json reports them (empty: nothing was written). */
+  files?: { path: string; action: string }[];
   constructor(message: string, readonly hint?: string) {
     super(message);
     this.name = 'UserError';

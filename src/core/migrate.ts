@@ -3,8 +3,8 @@
 // user's database is touched the set is proven in a throwaway database on the same server (up, the new
 // ones down, up again), and a failure is located to its migration and statement by replaying the SQL in
 // a transaction that is always rolled back.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from './errors.ts';
 import { statements, upSection } from './files/migrations.ts';
@@ -216,12 +216,35 @@ function lastLine(output: string): string {
   return lines.at(-1) ?? 'no output';
 }
 
+/** Is this command on PATH (an executable file; on Windows with one of PATHEXT's extensions)? */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean))
+    for (const ext of exts)
+      try {
+        accessSync(join(dir, command + ext), constants.X_OK);
+        if (statSync(join(dir, command + ext)).isFile()) return true;
+      } catch {
+        /* not here */
+      }
+  return false;
+}
+
+/** How to get a package manager that is missing, in one clause. */
+export function howToGet(command: string): string {
+  const manager = ({ npx: 'npm', bunx: 'bun' } as Record<string, string>)[command] ?? command;
+  if (manager === 'npm') return 'npm comes with Node.js: reinstall Node.js from nodejs.org';
+  if (manager === 'bun') return 'install Bun (bun.sh/docs/installation)';
+  return `run \`corepack enable ${manager}\` (Corepack comes with Node.js up to 24; on newer Node.js first \`npm install -g corepack\`)`;
+}
+
 /** A child process with its output captured (src/core/exec.ts); secrets only in the environment, never in argv. */
 export async function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<{ code: number; output: string; stdout: string }> {
   try {
     return await exec(cmd, args, { cwd, env, signal, timeoutMs });
   } catch (e) {
-    if (e instanceof CommandNotFound || e instanceof CommandTimedOut) throw new MigrationError(e.message);
+    if (e instanceof CommandNotFound) throw new MigrationError(['npm', 'pnpm', 'yarn', 'bun', 'npx', 'bunx'].includes(cmd) ? `${e.message}: ${howToGet(cmd)}` : e.message);
+    if (e instanceof CommandTimedOut) throw new MigrationError(e.message);
     throw e;
   }
 }

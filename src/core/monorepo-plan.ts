@@ -10,7 +10,8 @@ import { mergeGitignore } from './files/gitignore.ts';
 import { memoryFor, parseMemory, renderMemory, type MemoryApp } from './files/memory.ts';
 import { planMigrations, type MigrationSql, type MigrationState } from './files/migrations.ts';
 import { API_URL_KEY, apiApp, monorepoRenderModel, serviceNames, type ChosenApp } from './files/monorepo-render.ts';
-import { blueprintText } from './files/render-yaml.ts';
+import { parse as parseYaml } from 'yaml';
+import { blueprintText, renderPlanProblems } from './files/render-yaml.ts';
 import { plan, type FileChange, type Plan, type PlanInput } from './plan.ts';
 import { MIGRATION_NAMES, type EnvVar, type Provider } from './provider.ts';
 import type { Workspace, WorkspacePackage } from './workspaces.ts';
@@ -133,7 +134,10 @@ export function planMonorepo(input: PlanInput, mono: MonorepoState): Plan {
     contributions: base.contributions,
     migrations: owner && (script || deployForm) ? { owner, script, command: deployForm } : undefined,
   });
-  change('render.yaml', files['render.yaml'], blueprintText(files['render.yaml'], model, t, ws.rootProject.name));
+  const renderYaml = blueprintText(files['render.yaml'], model, t, ws.rootProject.name);
+  change('render.yaml', files['render.yaml'], renderYaml);
+  // Render's plan rules on the final file (a free web service runs no preDeployCommand, no free workers)
+  const deploy = { notes: [], warnings: renderPlanProblems((parseYaml(renderYaml) as Parameters<typeof renderPlanProblems>[0]) ?? {}) };
 
   // Env per app: the keys it reads, values from the run's one answer per key.
   const api = apiApp(mono.apps.map((a) => a.app));
@@ -187,5 +191,5 @@ export function planMonorepo(input: PlanInput, mono: MonorepoState): Plan {
     ...base.nextSteps,
     `Each app reads its own env file: ${mono.targets.map((x) => x.file).join(', ')} (git ignores them; each .env.example beside it is committed)`,
   ];
-  return { changes, contributions: base.contributions, nextSteps, migrations: migrations && { ...migrations, script: script ?? migrations.script }, dependenciesAdded };
+  return { changes, contributions: base.contributions, nextSteps, migrations: migrations && { ...migrations, script: script ?? migrations.script }, dependenciesAdded, deploy };
 }

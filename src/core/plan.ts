@@ -7,8 +7,8 @@ import type { Templates } from './templates.ts';
 import { dotenvValues, mergeDotenv, parseDotenv, type EnvGroup } from './files/dotenv.ts';
 import { renderEnvExample } from './files/env-example.ts';
 import { mergeGitignore } from './files/gitignore.ts';
-import { blueprintText, renderModel } from './files/render-yaml.ts';
-import { composeModel, renderCompose } from './files/compose.ts';
+import { blueprintText, renderModel, renderPlanProblems } from './files/render-yaml.ts';
+import { composeModel, hostPortClashes, renderCompose } from './files/compose.ts';
 import { planMigrations, type MigrationPlan, type MigrationSql, type MigrationState } from './files/migrations.ts';
 import { MIGRATION_NAMES, type MigrationName } from './provider.ts';
 import { memoryFor, parseMemory, renderMemory } from './files/memory.ts';
@@ -71,6 +71,12 @@ export interface Plan {
   migrations?: MigrationPlan;
   /** package.json gets new dependencies (zod, the migration tool): someone has to install them. */
   dependenciesAdded?: boolean;
+  /**
+   * How the deploy fits the app, for the plan: `notes` say what was chosen and why (health check,
+   * production migrations, Node version, package manager); `warnings` are what Render would refuse,
+   * not run, or charge for.
+   */
+  deploy: { notes: string[]; warnings: string[] };
 }
 
 const ENV_HEADER = '# Local secrets for this project, written by create-prod-ready. Never commit this file.\n';
@@ -100,8 +106,12 @@ export function plan(input: PlanInput): Plan {
   const wanted = wantedMigrations(providers, contributions);
   const migrations = input.migrations && planMigrations({ project: input.project, wanted, ...input.migrations });
   // A migrate script added now is what render.yaml's preDeployCommand runs.
-  const script = input.project.scripts.migrate ?? (migrations?.packageJson !== undefined ? migrations.script : undefined);
-  const project = { ...input.project, scripts: { ...input.project.scripts, migrate: script } };
+  const added = input.project.scripts.migrate === undefined && migrations?.packageJson !== undefined ? migrations.script : undefined;
+  const project: ProjectInfo = {
+    ...input.project,
+    scripts: { ...input.project.scripts, migrate: input.project.scripts.migrate ?? added },
+    migrateDeploy: added ? { command: input.project.commands.run(added), why: `the "${added}" script added for the generated migrations` } : input.project.migrateDeploy,
+  };
 
   const names = input.names ?? SAME_NAMES;
   const envFile = input.envFile ?? '.env';
@@ -135,9 +145,17 @@ export function plan(input: PlanInput): Plan {
   if (appOnly.length) renamed.push({ render: { envVars: appOnly } });
   const model = renderModel(project, dedupeEnvVars(renamed));
   const renderYaml = blueprintText(files['render.yaml'], model, t, project.name);
+  const parsedRender = parseYaml(renderYaml) as Parameters<typeof renderPlanProblems>[0];
+  const deploy = { notes: deployNotes(project, files['render.yaml'] === undefined), warnings: [...model.notes, ...renderPlanProblems(parsedRender ?? {})] };
 
   const compose = renderCompose(files['docker-compose.yml'], composeModel(contributions), t, project.name);
-  if (compose !== undefined) parseYaml(compose);
+  if (compose !== undefined) {
+    const clashes = hostPortClashes(compose);
+    const own = project.shape?.compose.file;
+    if (own && own !== 'docker-compose.yml' && files['docker-compose.yml'] === undefined)
+      deploy.warnings.push(`your compose file is ${own}, which docker compose reads instead of docker-compose.yml: start the added services with docker compose -f docker-compose.yml up -d, or move them into ${own}`);
+    if (clashes.length) deploy.warnings.push(`docker-compose.yml publishes host port ${clashes.join(', ')} more than once: docker compose up would fail; change one of them`);
+  }
 
   const after: [ManagedFile, string | undefined, number?][] = [
     ['.gitignore', mergeGitignore(files['.gitignore'], { envFile })],
@@ -177,6 +195,23 @@ export function plan(input: PlanInput): Plan {
   const dependenciesAdded = pkg !== undefined && pkg !== pkgBefore;
   if (dependenciesAdded) change('package.json', pkgBefore, pkg!);
   for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
+  // The health route render.yaml checks, when the framework makes it a new file: only with a new render.yaml
+  // (an existing one keeps its own health check), and never over a file that is there.
+  const health = project.shape?.health;
+  if (health?.how === 'add' && files['render.yaml'] === undefined && health.file && health.kind)
+    change(health.file, undefined, t.healthRoute[health.kind]({ path: health.path, typescript: project.typescript }));
   // the render env vars under the app's names, and its own keys: what Render asks for
-  return { changes, contributions: dedupeEnvVars(renamed), nextSteps, migrations, dependenciesAdded };
+  return { changes, contributions: dedupeEnvVars(renamed), nextSteps, migrations, dependenciesAdded, deploy };
+}
+
+/** What the deploy was fitted to, one line each: for the plan shown before anything is written. */
+function deployNotes(project: ProjectInfo, newRenderYaml: boolean): string[] {
+  const notes: string[] = [];
+  if (project.packageManagerWhy) notes.push(`package manager: ${project.packageManager} (${project.packageManagerWhy})`);
+  if (!newRenderYaml) return notes;
+  const health = project.shape?.health;
+  if (health) notes.push(`health check: ${health.path ? `${health.path}: ` : 'none: '}${health.why}`);
+  if (project.migrateDeploy) notes.push(`production migrations: ${project.migrateDeploy.command} (${project.migrateDeploy.why})`);
+  if (project.nodeVersion) notes.push(`Node.js on Render: NODE_VERSION ${project.nodeVersion} (the app's .nvmrc or .node-version when it pins one, else your local major within package.json's engines.node)`);
+  return notes;
 }

@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { HEALTH_ROUTE_KINDS, type HealthRouteKind } from './app-shape.ts';
 
 /** Strict YAML for every reader (Render's parser, Compose v1's YAML 1.1, v2): strings double-quoted
  * (so `yes`, `5432:5432` or `"17"` never turn into booleans or numbers), keys plain, no aliases. */
@@ -17,6 +18,8 @@ export interface Templates {
   /** The app's env module (src/core/files/env-module.ts): TypeScript, and JavaScript (ESM or CommonJS). */
   envModuleTs: Render;
   envModuleJs: Render;
+  /** A health route added as a new file (app-shape.ts chooseHealth), by framework. */
+  healthRoute: Record<HealthRouteKind, Render>;
 }
 
 export function templatesDir(): string {
@@ -49,5 +52,6 @@ export async function loadTemplates(): Promise<Templates> {
     envExample: compile('env.example.hbs'),
     envModuleTs: compile('env-module.ts.hbs'),
     envModuleJs: compile('env-module.js.hbs'),
+    healthRoute: Object.fromEntries(HEALTH_ROUTE_KINDS.map((k) => [k, compile(`health-route/${k}.hbs`)])) as Record<HealthRouteKind, Render>,
   };
 }

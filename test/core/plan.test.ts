@@ -69,7 +69,7 @@ test('render.yaml wires the database, Key Value, generated and prompted secrets;
   assert.equal(env.NODE_ENV.value, 'production');
   assert.deepEqual(worker.envVars.find((e: any) => e.key === 'JWT_SECRET').fromService, { type: 'web', name: 'shop-web', envVarKey: 'JWT_SECRET' });
   assert.equal(typeof doc.databases[0].postgresMajorVersion, 'string');
-  assert.ok(web.healthCheckPath);
+  assert.equal(web.healthCheckPath, undefined, "the app's routes were not read: no health check that could 404");
 });
 
 test('no secret value reaches a committed file', () => {

@@ -111,7 +111,7 @@ test('--json prints one document with providers and files', async () => {
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.ok, true);
-  assert.deepEqual(doc.files.map((f: any) => f.path), ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml', 'prod-ready.json', 'env.mjs', 'package.json']);
+  assert.deepEqual(doc.files.map((f: any) => f.path), ['.gitignore', '.env', '.env.example', 'render.yaml', 'docker-compose.yml', 'prod-ready.json', 'env.mjs', 'package.json', 'app/api/health/route.js']);
   assert.ok(doc.files.every((f: any) => f.action === (f.path === 'package.json' ? 'update' : 'create')));
   assert.deepEqual(snapshot(dir), { 'package.json': `644:${NEXT_APP}` }, '--dry-run writes nothing');
 });

@@ -20,7 +20,7 @@ test('rootDir: the commands run in that folder of the copy, with its own .env', 
 });
 
 
-test('init --yes, then rehearse: the lock file out of date, then the missing /healthz, then a pass', async () => {
+test('init --yes, then rehearse: the lock file out of date, no health route (the port is checked), a /healthz the app lacks, then a pass', async () => {
   const dir = fixtureApp('rehearse/no-health');
   rmSync(join(dir, 'render.yaml'));
   commitAll(dir);
@@ -39,7 +39,16 @@ test('init --yes, then rehearse: the lock file out of date, then the missing /he
   assert.match(failed(r.report, r.report.services[0]!.name).step.hint!, /run `npm install` and commit package-lock\.json/);
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent'], { cwd: dir });
   commitAll(dir);
-  // the generated Blueprint checks /healthz, which this app does not serve
+  // the app serves no health route and init does not invent one (docs/deploy-fit.md): no healthCheckPath,
+  // so Render (and the rehearsal) only wait for the port, and the rehearsal says so
+  assert.match(init.stdout, /Health check: no health route found/);
+  assert.ok(!/healthCheckPath/.test(readFileSync(join(dir, 'render.yaml'), 'utf8')));
+  r = await rehearse(dir, ['--timeout', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.report.services[0]!.warnings.some((w: string) => /no healthCheckPath/.test(w)), JSON.stringify(r.report.services[0]));
+  // a health check the app does not serve fails the rehearsal, as it would fail the deploy; served, it passes
+  writeFileSync(join(dir, 'render.yaml'), readFileSync(join(dir, 'render.yaml'), 'utf8').replace(/(\n    startCommand: [^\n]*\n)/, '$1    healthCheckPath: /healthz\n'));
+  commitAll(dir);
   r = await rehearse(dir, ['--timeout', '2']);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.report.services[0]!.failedStep, 'health');

@@ -32,7 +32,7 @@ test('Stripe: keys checked live, the webhook endpoint created after confirmation
   await s.waitFor(/Stripe: acct_\w+/);
   await s.waitFor(/Create Stripe webhook endpoint https:\/\/shop\.example\.com\/api\/webhooks\/stripe/);
   assert.equal(all.stripe.state.webhookEndpoints.size, 0, 'nothing created before the confirmation');
-  await s.waitFor(/Make 1 change at providers and write 7 files\?/);
+  await s.waitFor(/Make 1 change at providers and write 8 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
@@ -72,7 +72,7 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
   });
   await s.waitFor(new RegExp(`Backblaze B2 \\(S3\\): bucket ${all.b2.bucket}`));
   await s.waitFor(/Allow browser uploads from https:\/\/shop\.example\.com/);
-  await s.waitFor(/Make 1 change at providers and write 8 files\?/);
+  await s.waitFor(/Make 1 change at providers and write 9 files\?/);
   assert.equal(all.b2.corsOf(all.b2.bucket).length, 1, 'nothing changed before the confirmation');
   s.write(KEY.enter);
   await s.waitFor('Next steps');
@@ -95,7 +95,7 @@ test('Clerk: the pair checked live, and the Next.js alias written with the same 
   const s = runPty(['--providers', 'app,clerk'], { cwd: dir, env: cleanEnv({ PROD_READY_CLERK_URL: all.clerk.url }) });
   await fill(s, { CLERK_SECRET_KEY: CLERK.devSecret, CLERK_PUBLISHABLE_KEY: CLERK.devPublishable });
   await s.waitFor(/Clerk: ins_\w+ · development · frontend API happy-hippo-42\.clerk\.accounts\.dev/);
-  await s.waitForPrompt(/Write 7 files\?/);
+  await s.waitForPrompt(/Write 8 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
@@ -112,7 +112,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
   const s = runPty(['--providers', 'app,auth0'], { cwd: dir, env: cleanEnv({ PROD_READY_AUTH0_URL: all.auth0.url }) });
   await fill(s, { APP_URL: 'https://shop.example.com', AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_CLIENT_ID: id, AUTH0_CLIENT_SECRET: CLIENTS.full.client_secret });
   await s.waitFor(/Auth0: /);
-  await s.waitForPrompt(/Make 1 change at providers and write 7 files\?/);
+  await s.waitForPrompt(/Make 1 change at providers and write 8 files\?/);
   s.write(KEY.enter);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
@@ -133,7 +133,7 @@ test('Render: a masked diff, the push one key at a time, and a deploy followed t
   await s.waitForPrompt(/Deploy shop-web now\?/);
   s.write(KEY.enter);
   await s.waitFor(/Set \d+ variables? on Render service shop-web/);
-  await s.waitForPrompt(/Make 2 changes at providers and write 7 files\?/);
+  await s.waitForPrompt(/Make 2 changes at providers and write 8 files\?/);
   s.write(KEY.enter);
   await s.waitFor('deployed shop-web: live', 30_000);
   await s.waitFor('Next steps');

@@ -44,11 +44,11 @@ test('happy path: a person walks through the wizard and gets five valid files', 
   await s.waitFor(/App settings: http:\/\/localhost:3000 \(development\)/);
   await s.waitFor(/PostgreSQL: postgres@postgres on PostgreSQL \d+/);
   await s.waitFor(/Key Value: Redis 7/);
-  await s.waitFor('Write 8 files?');
+  await s.waitFor('Write 9 files?');
   const screen = s.screen();
   assert.match(screen, /create\s+\.env \(mode 0600\)\s+\+\d+ lines/);
   assert.match(screen, /DATABASE_URL=postgres:\/\/postgres:••••@127\.0\.0\.1/);
-  await answerPlan(s, 'Write 8 files?', 'Yes');
+  await answerPlan(s, 'Write 9 files?', 'Yes');
   await s.waitFor('Next steps');
   const { code } = await s.exit;
   assert.equal(code, 0);
@@ -121,7 +121,7 @@ test('a failing check offers re-enter; the corrected value passes', async () => 
   s.write(KEY.enter); // Re-enter the values
   await enterSecret(s, 'DATABASE_URL', pg.url('postgres'));
   await s.waitFor(/PostgreSQL: postgres@postgres/);
-  await answerPlan(s, 'Write 8 files?', 'No');
+  await answerPlan(s, 'Write 9 files?', 'No');
   assert.equal((await s.exit).code, 130);
   assert.ok(!exists(dir, '.env'), 'declining the plan writes nothing');
 });

@@ -45,6 +45,8 @@ export interface MigrationPlan {
 }
 
 export const MIGRATE_SCRIPT = 'db:migrate';
+/** The name of the added script when the app's db:migrate is a development command. */
+export const DEPLOY_SCRIPT = 'db:migrate:deploy';
 /** Versions added to a project's devDependencies (the ones this repository's tests run). */
 export const TOOL_PACKAGES = {
   'node-pg-migrate': { 'node-pg-migrate': '^9.0.0', pg: '^8.16.0' },
@@ -155,10 +157,18 @@ function drizzleJournal(text: string | undefined): { version: string; dialect: s
 /** package.json with the tool in devDependencies and a `db:migrate` script (when the project has none). */
 function withMigrateScript(text: string | undefined, setup: MigrationSetup): { text: string | undefined; script: string } {
   const tool = setup.tool as 'node-pg-migrate' | 'drizzle';
-  const script = setup.script ?? MIGRATE_SCRIPT;
+  // A db:migrate the app has that runs a development command (project.ts devOnlyCommand) is left alone: the
+  // deploy form gets its own name.
+  let taken = false;
+  try {
+    taken = text !== undefined && (JSON.parse(text) as { scripts?: Record<string, string> }).scripts?.[MIGRATE_SCRIPT] !== undefined;
+  } catch {
+    taken = false;
+  }
+  const script = setup.script ?? (taken ? DEPLOY_SCRIPT : MIGRATE_SCRIPT);
   if (text === undefined) return { text, script };
   const additions: PackageAddition[] = Object.entries(TOOL_PACKAGES[tool]).map(([name, value]) => ({ section: 'devDependencies', name, value }));
-  if (!setup.script) additions.push({ section: 'scripts', name: MIGRATE_SCRIPT, value: dir(setup) ? `${TOOL_COMMANDS[tool]} -m ${setup.dir}` : TOOL_COMMANDS[tool] });
+  if (!setup.script) additions.push({ section: 'scripts', name: script, value: dir(setup) ? `${TOOL_COMMANDS[tool]} -m ${setup.dir}` : TOOL_COMMANDS[tool] });
   return { text: addToPackageJson(text, additions), script };
 }
 

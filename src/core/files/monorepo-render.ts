@@ -133,7 +133,7 @@ export function monorepoRenderModel(input: {
   migrations?: { owner: WorkspacePackage; script?: string; command?: string };
 }): RenderModel {
   const { ws, apps, contributions } = input;
-  const { region, plan, inRegion } = renderSettings(contributions);
+  const { region, plan, placed } = renderSettings(contributions);
   const provided = contributions.flatMap((c) => c.render?.envVars ?? []);
   const names = serviceNames(ws, apps.map((a) => a.app));
   const api = apiApp(apps.map((a) => a.app));
@@ -220,7 +220,7 @@ export function monorepoRenderModel(input: {
         envVars: envVars.map((e): RenderEnvVar => ('generateValue' in e ? { key: e.key, fromService: { type: 'web', name: main, envVarKey: e.key } } : e)),
       });
   }
-  for (const c of contributions) services.push(...(c.render?.services ?? []).map(inRegion));
-  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(inRegion);
-  return { services, databases };
+  for (const c of contributions) services.push(...(c.render?.services ?? []).map(placed));
+  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(placed);
+  return { services, databases, comments: [], notes: [] };
 }

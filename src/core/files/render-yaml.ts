@@ -1,6 +1,6 @@
 // render.yaml: a Render Blueprint in the strict form Render's JSON schema accepts (runtime, not env;
 // quoted strings; one source per env var). Created from the template, or merged into the user's file.
-import { isAlias, isMap, isSeq, parse as parseYaml, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, type Document, type YAMLMap } from 'yaml';
 import { FileError } from '../errors.ts';
 import type { Contribution, RenderEnvVar } from '../provider.ts';
 import type { ProjectInfo } from '../project.ts';
@@ -10,54 +10,98 @@ import { mergeNamedList, parseYamlFile } from './yaml-merge.ts';
 export interface RenderModel {
   services: Record<string, unknown>[];
   databases: Record<string, unknown>[];
+  /** Comments placed above a key of a service in a new file: why the file says what it says. */
+  comments: { service: string; key: string; text: string }[];
+  /** What the user must know about this Blueprint (plan rules, costs, expiry). */
+  notes: string[];
 }
 
-export const RENDER_DEFAULTS = { region: 'oregon', webPlan: 'starter', healthCheckPath: '/healthz' } as const;
+export const RENDER_DEFAULTS = { region: 'oregon', webPlan: 'starter' } as const;
 
-/** The Blueprint-wide region and plan the providers settled on, and a mapper putting an entry in that region. */
+/** Render's plan facts the Blueprint follows (render-blueprint-notes.md; render.com/docs/free, /pricing). */
+export const RENDER_PLAN_FACTS = {
+  workerPlan: 'starter',
+  workerCost: 'US$7 a month at Render\'s published prices (render.com/pricing)',
+  freeWeb: 'Render runs no preDeployCommand on the free plan',
+  freePostgres: 'a free Render Postgres database expires 30 days after it is created (then 14 days to upgrade before it is deleted)',
+  freeKeyValue: 'a free Render Key Value instance keeps its data in memory only: a restart loses it',
+} as const;
+
+/** The Blueprint-wide region and plan the providers settled on, and a mapper placing an entry in that region (and plan). */
 export function renderSettings(contributions: Contribution[]) {
   const settings = Object.assign({}, ...contributions.map((c) => c.render?.settings ?? {})) as { region?: string; plan?: string };
   const region = settings.region ?? RENDER_DEFAULTS.region;
+  const plan = settings.plan ?? RENDER_DEFAULTS.webPlan;
+  const free = plan === 'free';
   // One region for everything: Render's private network (database, Key Value) does not cross regions.
-  const inRegion = (x: Record<string, unknown>) => ('region' in x ? { ...x, region } : x);
-  return { region, plan: settings.plan ?? RENDER_DEFAULTS.webPlan, inRegion };
+  // On the free plan the database and Key Value are free too (with what that costs in data, said in the notes).
+  const placed = (x: Record<string, unknown>): Record<string, unknown> => ({
+    ...x,
+    ...('region' in x ? { region } : {}),
+    ...(free && 'plan' in x && (x.type === 'keyvalue' || x.type === 'redis' || !('type' in x)) ? { plan: 'free' } : {}),
+  });
+  return { region, plan, free, placed };
 }
 
 export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
   const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
-  const { region, plan, inRegion } = renderSettings(contributions);
+  const { region, plan, free, placed } = renderSettings(contributions);
+  const notes: string[] = [];
+  const comments: RenderModel['comments'] = [];
   const web = `${project.name}-web`;
-  const base = {
-    runtime: 'node',
-    plan,
-    region,
-    buildCommand: project.commands.build,
-  };
+  const base = { runtime: 'node', plan, region, buildCommand: project.commands.build };
+  // Render runs the Node.js the app was built for: the local major, never newer than engines.node allows.
+  const node: RenderEnvVar[] = project.nodeVersion ? [{ key: 'NODE_VERSION', value: project.nodeVersion }] : [];
+  const migrate = project.migrateDeploy?.command;
+  const health = project.shape?.health.path;
+  const start = migrate && free ? `${migrate} && ${project.commands.start}` : project.commands.start;
+  if (migrate && free) {
+    comments.push({ service: web, key: 'startCommand', text: ` ${RENDER_PLAN_FACTS.freeWeb}: the migrations run at the start of the start command instead.\n On a paid plan, move "${migrate}" to preDeployCommand (a failed migration then never takes the live service down).` });
+    notes.push(`${web}: ${RENDER_PLAN_FACTS.freeWeb}, so render.yaml runs the migrations (${migrate}) at the start of its startCommand`);
+  }
   const services: Record<string, unknown>[] = [
     {
       type: 'web',
       name: web,
       ...base,
-      ...(project.scripts.migrate ? { preDeployCommand: project.commands.run(project.scripts.migrate) } : project.migrations.deploy ? { preDeployCommand: project.migrations.deploy } : {}),
-      startCommand: project.commands.start,
-      healthCheckPath: RENDER_DEFAULTS.healthCheckPath,
-      envVars,
+      ...(migrate && !free ? { preDeployCommand: migrate } : {}),
+      startCommand: start,
+      ...(health ? { healthCheckPath: health } : {}),
+      envVars: [...node, ...envVars],
     },
   ];
-  if (project.commands.worker)
+  if (project.commands.worker) {
+    if (free) notes.push(`Render has no free plan for workers: ${project.name}-worker is on ${RENDER_PLAN_FACTS.workerPlan}, ${RENDER_PLAN_FACTS.workerCost}`);
     services.push({
       type: 'worker',
       name: `${project.name}-worker`,
       ...base,
+      plan: free ? RENDER_PLAN_FACTS.workerPlan : plan,
       startCommand: project.commands.worker,
       // A generated value must be shared, not generated twice: the worker reads the web service's.
-      envVars: envVars.map(
-        (e): RenderEnvVar => ('generateValue' in e ? { key: e.key, fromService: { type: 'web', name: web, envVarKey: e.key } } : e),
-      ),
+      envVars: [
+        ...node,
+        ...envVars.map((e): RenderEnvVar => ('generateValue' in e ? { key: e.key, fromService: { type: 'web', name: web, envVarKey: e.key } } : e)),
+      ],
     });
-  for (const c of contributions) services.push(...(c.render?.services ?? []).map(inRegion));
-  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(inRegion);
-  return { services, databases };
+  }
+  const extra = contributions.flatMap((c) => c.render?.services ?? []).map(placed);
+  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(placed);
+  if (free && databases.length) notes.push(`${databases.map((d) => d.name).join(', ')}: ${RENDER_PLAN_FACTS.freePostgres}`);
+  if (free && extra.some((x) => x.type === 'keyvalue' || x.type === 'redis')) notes.push(`${extra.filter((x) => x.type === 'keyvalue' || x.type === 'redis').map((x) => x.name).join(', ')}: ${RENDER_PLAN_FACTS.freeKeyValue}`);
+  services.push(...extra);
+  return { services, databases, comments, notes };
+}
+
+/** Render's plan rules, checked on the final file (ours or the user's): what Render would refuse or not run. */
+export function renderPlanProblems(doc: { services?: Record<string, unknown>[] }): string[] {
+  const problems: string[] = [];
+  for (const s of doc.services ?? []) {
+    if (s.plan !== 'free') continue;
+    if (s.type === 'web' && s.preDeployCommand) problems.push(`${s.name} is on the free plan and has a preDeployCommand, which Render does not run there: move it to the start of startCommand, or choose a paid plan`);
+    if (s.type === 'worker' || s.type === 'pserv' || s.type === 'cron') problems.push(`${s.name} is a ${s.type} on the free plan, which Render does not offer: use ${RENDER_PLAN_FACTS.workerPlan} (${RENDER_PLAN_FACTS.workerCost})`);
+  }
+  return problems;
 }
 
 /**
@@ -96,7 +140,7 @@ function mergeServiceEnv(existing: YAMLMap, wanted: Record<string, unknown>, doc
 }
 
 export function renderRenderYaml(existing: string | undefined, model: RenderModel, t: Templates, name: string): string {
-  if (existing === undefined) return t.renderYaml({ name, services: model.services, databases: model.databases });
+  if (existing === undefined) return withComments(t.renderYaml({ name, services: model.services, databases: model.databases }), model.comments);
   const doc = parseYamlFile('render.yaml', existing);
   const a = mergeNamedList(doc, 'services', model.services, mergeService);
   const b = mergeNamedList(doc, 'databases', model.databases);
@@ -109,6 +153,19 @@ export function blueprintText(existing: string | undefined, model: RenderModel, 
   const problems = renderReferenceProblems((parseYaml(text) as Parameters<typeof renderReferenceProblems>[0]) ?? {});
   if (problems.length) throw new FileError(`render.yaml would be inconsistent: ${problems[0]}`, 'fix the names in render.yaml by hand, then run again');
   return text;
+}
+
+/** The model's comments placed above their keys in a new file (the rest of the text is kept as it is). */
+function withComments(text: string, comments: RenderModel['comments']): string {
+  if (!comments.length) return text;
+  const doc = parseYamlFile('render.yaml', text);
+  const services = doc.get('services', true);
+  for (const c of comments) {
+    const svc = isSeq(services) ? services.items.find((m) => isMap(m) && m.get('name') === c.service) : undefined;
+    const pair = isMap(svc) ? svc.items.find((p) => isScalar(p.key) && p.key.value === c.key) : undefined;
+    if (pair && isScalar(pair.key)) pair.key.commentBefore = c.text;
+  }
+  return doc.toString(YAML_OPTIONS);
 }
 
 /** Every fromDatabase / fromService must name something declared in the file (Render's schema cannot say). */
