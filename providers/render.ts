@@ -344,7 +344,12 @@ export async function pushToLinked(values: Values, keys: readonly string[], io: 
   const c = client(values, io, opts);
   const linked = resolveLinked(entries, await listAll<Service>(c, '/v1/services?includePreviews=false', 'service', 'list services'));
   const done: string[] = [];
-  for (const s of linked) done.push((await pushAction(s, `push to ${s.name}`, [], opts, keys).run(io, values)).done);
+  for (const s of linked) {
+    // a monorepo's service gets only the keys its app reads
+    const only = io.project.serviceKeys?.[s.name];
+    const mine = only ? keys.filter((k) => only.includes(k)) : keys;
+    if (!only || mine.length) done.push((await pushAction(s, `push to ${s.name}`, [], opts, mine).run(io, values)).done);
+  }
   return done;
 }
 
@@ -415,7 +420,10 @@ export async function verifyRender(values: Values, io: Io, opts: RenderCheckOpti
   const linked = resolveLinked(linkedEntries(values.RENDER_SERVICES), services);
   const actions: Action[] = [];
   if (!linked.length) details.push('no service linked: the Blueprint (render.yaml) creates them');
-  const keys = pushKeys(values);
+  const all = pushKeys(values);
+  // a monorepo's service gets only the keys its app reads
+  const only = (s: Service) => io.project.serviceKeys?.[s.name];
+  const keysFor = (s: Service) => (only(s) ? all.filter((k) => only(s)!.includes(k)) : all);
   const local = localKeys(values);
   if (linked.length && local.length) details.push(`not pushed, local values: ${local.join(', ')}`);
   const { region, plan } = renderSettings(values);
@@ -425,10 +433,10 @@ export async function verifyRender(values: Values, io: Io, opts: RenderCheckOpti
       warnings.push(`Render service ${s.name} runs in ${s.serviceDetails.region}, not RENDER_REGION ${region} (a service's region cannot be changed)`);
     if (s.serviceDetails?.plan && values.RENDER_PLAN && s.serviceDetails.plan !== plan) warnings.push(`Render service ${s.name} is on plan ${s.serviceDetails.plan}, not RENDER_PLAN ${plan}`);
     const theirs = await readEnv(c, s);
-    const d = diffEnv(values, keys, theirs);
+    const d = diffEnv(values, keysFor(s), theirs);
     const count = d.added.length + d.changed.length;
     details.push(`linked ${s.name} (${s.id}): ${count ? `${count} to set` : 'in sync'}, ${d.unchanged.length} unchanged, ${d.foreign.length} other${d.foreign.length === 1 ? '' : 's'} kept`);
-    if (count) actions.push(pushAction(s, `Set ${count} variable${count > 1 ? 's' : ''} on Render service ${s.name}`, diffLines(d, values, theirs), opts));
+    if (count) actions.push(pushAction(s, `Set ${count} variable${count > 1 ? 's' : ''} on Render service ${s.name}`, diffLines(d, values, theirs), opts, only(s)));
     actions.push(deployAction(s, opts));
   }
   return { identity, details, warnings, actions };

@@ -33,6 +33,8 @@ Usage
 Options
   --cwd DIR            project folder (default: the current folder)
   --providers LIST     comma-separated: ${AVAILABLE.join(', ')}
+  --apps LIST          monorepo: the apps to deploy, comma-separated names or folders
+                       (default: a picker; with --yes every deployable app)
   -y, --yes            never prompt: values from the environment, then .env, then local
                        defaults; exits 2 naming every required value still missing
   --dry-run            show the plan (secrets masked) and write nothing
@@ -99,6 +101,7 @@ export function parseCommandLine(argv: string[]) {
       options: {
         cwd: { type: 'string' },
         providers: { type: 'string' },
+        apps: { type: 'string' },
         yes: { type: 'boolean', short: 'y' },
         'dry-run': { type: 'boolean' },
         'skip-verify': { type: 'boolean' },
@@ -135,6 +138,8 @@ export function parseCommandLine(argv: string[]) {
     }
     providers = AVAILABLE.filter((id) => ids.includes(id));
   }
+  const apps = v.apps?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (apps && (!apps.length || (command !== 'init' && command !== 'join'))) throw new UsageError(apps.length ? `--apps is an option of init and join` : '--apps: no app given', 'see create-prod-ready --help');
   const cwd = resolve(v.cwd ?? process.cwd());
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${v.cwd}: no such folder`);
   return {
@@ -142,6 +147,8 @@ export function parseCommandLine(argv: string[]) {
     flags: {
       cwd,
       providers,
+      /** `--apps`: a monorepo's apps to deploy (names or folders); undefined: a picker, or every deployable one. */
+      apps,
       /** Prompts only with a terminal on both ends, no --yes/--json and no CI. A getter: node:tty costs ~6 ms to load, which --help should not pay. */
       get interactive(): boolean {
         return !v.yes && !v.json && !truthy(process.env.CI) && isatty(0) && isatty(1);

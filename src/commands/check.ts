@@ -9,34 +9,41 @@ import { check, fromOutside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { plainOut, type Out } from '../ui/plain.ts';
 import { passed, printJson, report, verifyAll, type Result } from './init.ts';
-import { audit, modeGroups, type AuditResult } from '../core/audits.ts';
+import { audit, missingFromDotenv, modeGroups, type AuditResult } from '../core/audits.ts';
+import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts';
 import type { Provider, ProviderId } from '../core/provider.ts';
 import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
 import { mapNames } from '../core/env-names.ts';
-import { envFileHere, gitView } from '../core/env-file.ts';
+import { ENV_FILES, envFileHere, gitView } from '../core/env-file.ts';
 import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
   const started = performance.now();
   const out = plainOut(flags.json ? process.stderr : process.stdout);
-  const project = detectProject(flags.cwd);
-  const files = readManagedFiles(flags.cwd);
-  if (files['.env'] === undefined && files['.env.local'] === undefined) throw new UsageError('no .env here: run `npx create-prod-ready` first', `looked in ${flags.cwd}`);
-  // .env then .env.local (which wins), as the frameworks that load it read them
-  const dotenv: Record<string, string> = {};
-  for (const name of ['.env', '.env.local'] as const) {
-    if (files[name] === undefined) continue;
-    const doc = parseDotenv(files[name]);
-    const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(doc);
+  // In a monorepo set up by this tool, every app's env file is checked (from the root, found upward).
+  const mono = monorepoEnvFiles(flags.cwd);
+  const cwd = mono?.root ?? flags.cwd;
+  const project = mono ? { ...detectProject(cwd), cwd } : detectProject(flags.cwd);
+  const files = readManagedFiles(cwd);
+  // a single app: .env then .env.local (which wins), as the frameworks that load it read them
+  const envFiles: EnvFile[] = (
+    mono?.files ?? ENV_FILES.map((file) => ({ file, example: '.env.example', text: files[file], exampleText: files['.env.example'] }))
+  ).filter((f) => f.text !== undefined);
+  if (!envFiles.length)
+    throw new UsageError(mono ? `no env file in the apps yet (${mono.files.map((f) => f.file).join(', ')}): run \`npx create-prod-ready\` first` : 'no .env here: run `npx create-prod-ready` first', `looked in ${cwd}`);
+  for (const f of envFiles) {
+    const { duplicates, invalidLines, unclosedQuotes } = dotenvProblems(parseDotenv(f.text!));
+    const name = f.file;
     if (duplicates.length) out.warn(`${name} defines ${duplicates.join(', ')} more than once (the last one wins)`);
     if (invalidLines.length) out.warn(`${name} line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define${invalidLines.length > 1 ? '' : 's'} nothing`);
     for (const q of unclosedQuotes) out.warn(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
-    Object.assign(dotenv, dotenvValues(doc));
   }
-  const git = await gitView(flags.cwd);
-  const envFile = envFileHere(project, files, git);
-  const contract = detectContract(flags.cwd);
+  const dotenv: Record<string, string> = mono ? mergedValues(envFiles) : Object.assign({}, ...envFiles.map((f) => dotenvValues(parseDotenv(f.text!))));
+  // the secrets file (a single app: .env, or .env.local beside a committed .env); in a monorepo, the apps' files
+  const envFile = mono ? envFiles.map((f) => f.file).join(', ') : envFileHere(project, files, await gitView(cwd));
+  // the app's own env names (a single app; in a monorepo each app's keys are in its .env.example)
+  const contract = mono ? undefined : detectContract(cwd);
 
   const remembered = (parseMemory(files[MEMORY_FILE])?.providers ?? []) as ProviderId[];
   const ids = flags.providers ?? CATALOG.map((c) => c.id).filter((id) => configuredIds(dotenv, {}).includes(id) || remembered.includes(id));
@@ -69,7 +76,14 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
       .filter((s) => s.value && s.value !== s.local)
       .map(({ key, value }) => ({ key, value })),
   );
-  const audited = audit(flags.cwd, { example: files['.env.example'], dotenv, secrets, values: { ...dotenv, ...values }, modes: modeGroups(providers), envFile });
+  const audited = audit(cwd, {
+    example: mono ? undefined : files['.env.example'],
+    dotenv,
+    secrets,
+    values: { ...dotenv, ...values },
+    modes: modeGroups(providers),
+    envFiles: mono ? envFiles.map((f) => f.file) : [envFile],
+  });
   audited.catch(() => undefined);
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
   const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>
@@ -89,11 +103,17 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const appKeys = names.unknown.filter((u) => isPlaceholder(dotenv[u.key]) && isPlaceholder(process.env[u.key]));
   const appKeysEmpty = appKeys.filter((u) => u.required).map((u) => u.key);
   // optional: read with a fallback in the sources (a key only listed in .env.example stays a failure when empty)
-  const appOptional = new Set(appKeys.filter((u) => !u.required && contract.keys[u.key]!.seen.some((f) => !EXAMPLE_FILES.includes(f))).map((u) => u.key));
+  const appOptional = new Set(appKeys.filter((u) => !u.required && contract?.keys[u.key]!.seen.some((f) => !EXAMPLE_FILES.includes(f))).map((u) => u.key));
   a.missing = a.missing.filter((k) => !optional.has(k) && !appOptional.has(k) && !appKeysEmpty.includes(k));
   for (const k of appOptional) out.warn(`${k} (read by the app, optional) is empty`);
   const findings = auditLines(a, envFile);
-  if (appKeysEmpty.length) findings.push(`the app requires ${appKeysEmpty.join(', ')} (read in ${contract.keys[appKeysEmpty[0]!]!.seen[0]}${appKeysEmpty.length > 1 ? '…' : ''}), empty in ${envFile} and the environment`);
+  if (appKeysEmpty.length) findings.push(`the app requires ${appKeysEmpty.join(', ')} (read in ${contract?.keys[appKeysEmpty[0]!]!.seen[0]}${appKeysEmpty.length > 1 ? '…' : ''}), empty in ${envFile} and the environment`);
+  // a monorepo: each app's file against its own example
+  if (mono)
+    for (const f of envFiles) {
+      const lacking = f.exampleText === undefined ? [] : missingFromDotenv(f.exampleText, dotenvValues(parseDotenv(f.text!))).filter((k) => !optional.has(k));
+      if (lacking.length) findings.unshift(`${f.file} lacks ${lacking.join(', ')}, listed in ${f.example} (run npx create-prod-ready to fill them in)`);
+    }
   for (const f of findings) out.fail(f);
   const ok = results.every((r) => r.ok) && !findings.length;
   out.line(`${ok ? 'All checks passed' : 'Some checks failed'} in ${Math.round(performance.now() - started)} ms.`);
@@ -130,7 +150,8 @@ function auditLines(a: AuditResult, envFile: string): string[] {
   const lines: string[] = [];
   if (a.missing.length) lines.push(`${envFile} lacks ${a.missing.join(', ')}, listed in .env.example (run npx create-prod-ready to fill them in)`);
   lines.push(...a.modeMix);
-  if (a.dotenvTracked) lines.push(`${envFile} is tracked by git: its secrets are in the repository history (git rm --cached ${envFile}, then rotate every secret in it: npx create-prod-ready rotate)`);
+  for (const f of a.trackedEnvFiles)
+    lines.push(`${f} is tracked by git: its secrets are in the repository history (git rm --cached ${f}, then rotate every secret in it: npx create-prod-ready rotate)`);
   const byFile = new Map<string, string[]>();
   for (const l of a.leaks) byFile.set(l.file, [...(byFile.get(l.file) ?? []), l.key]);
   for (const [file, keys] of byFile) lines.push(`${file} (tracked by git) contains the value of ${keys.join(', ')} from .env: remove it, then rotate ${keys.length > 1 ? 'them' : 'it'}`);

@@ -2,6 +2,7 @@
 // confirm → changes at providers (actions) → write. Nothing changes, at a provider or on disk, before
 // the confirmation; a cancel anywhere before it writes nothing.
 import { randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import { styleText } from 'node:util';
 import { BASE_PROVIDERS, configuredIds, initialSelection } from '../../providers/catalog.ts';
 import { loadProviders } from '../../providers/index.ts';
@@ -14,7 +15,11 @@ import { mapNames, mappingLines, SAME_NAMES, type NameMap } from '../core/env-na
 import { envFileHere, gitView, untrack, type EnvFileName, type GitView } from '../core/env-file.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { maskSecret } from '../core/mask.ts';
-import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan } from '../core/plan.ts';
+import { contributionsOf, plan, wantedMigrations, type FileChange, type Plan, type PlanInput } from '../core/plan.ts';
+import { planMonorepo, type MonorepoState } from '../core/monorepo-plan.ts';
+import { serviceKeys } from '../core/files/monorepo-render.ts';
+import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
+import { initialApps, monorepoProject, readMonorepo, workspaceLines } from './monorepo-step.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
 import { readAppShape } from '../core/app-shape.ts';
 import type { Action, EnvVar, Provider, ProviderId, Verified } from '../core/provider.ts';
@@ -45,6 +50,8 @@ export interface InitFlags {
   painted?: number;
   /** `join`: a teammate's run, also detected from prod-ready.json without .env. */
   join?: boolean;
+  /** `--apps`: a monorepo's apps to deploy. */
+  apps?: string[];
   /** --start-services: without prompts, start the local services the defaults point at (docker compose up -d --wait). */
   startServices?: boolean;
 }
@@ -83,6 +90,9 @@ interface Run {
   resources: Record<string, string>;
   /** A teammate's first run: committed files are never changed, only .env is written. */
   joining: boolean;
+  /** A monorepo: its workspace, and what the run reads and writes per app. */
+  workspace?: Workspace;
+  mono?: MonorepoState;
   /** Local services this run started (docker compose), left out of the next steps. */
   started: string[];
   /** The names the app reads, and each provider key's names in it (set once the providers are loaded). */
@@ -102,15 +112,22 @@ const generatedKeys = (providers: Provider[]) => new Set(providers.flatMap((p) =
 
 /** One run at a time per project: a second waits a little, then refuses. */
 export function init(flags: InitFlags): Promise<number> {
-  return withProjectLock(flags.cwd, flags.join ? 'join' : 'init', flags.dryRun, () => initLocked(flags));
+  // In a monorepo (at its root or inside one of its apps) the run works at the root: one Blueprint, one lock.
+  const found = detectWorkspace(flags.cwd);
+  const ws = found?.packages.some((p) => p.deployable) ? found : undefined;
+  if (flags.apps && !ws) throw new UsageError(`--apps: no workspace with a deployable app was found at ${flags.cwd}`, 'it chooses among the apps of a monorepo (npm/yarn/pnpm workspaces)');
+  const f = ws ? { ...flags, cwd: ws.root } : flags;
+  return withProjectLock(f.cwd, f.join ? 'join' : 'init', f.dryRun, () => initLocked(f, ws));
 }
 
-async function initLocked(flags: InitFlags): Promise<number> {
-  const detected = detectProject(flags.cwd);
-  const project: ProjectInfo = { ...detected, shape: readAppShape(detected) };
+async function initLocked(flags: InitFlags, ws?: Workspace): Promise<number> {
+  // a monorepo's apps are read per app (app-sources.ts: health routes, keys); the app shape is a single app's
+  const detected = ws ? monorepoProject(ws) : detectProject(flags.cwd);
+  const project: ProjectInfo = ws ? detected : { ...detected, shape: readAppShape(detected) };
   const files = readManagedFiles(flags.cwd);
   const git = await gitView(flags.cwd);
-  const envFile = envFileHere(project, files, git);
+  // a monorepo: each app has its own env file (run.mono's targets); the root's .env is only read
+  const envFile = ws ? '.env' : envFileHere(project, files, git);
   // Both files are read (.env.local wins, as every framework that loads it does); the run writes envFile.
   const problems: string[] = [];
   const dotenv: Record<string, string> = {};
@@ -142,7 +159,8 @@ async function initLocked(flags: InitFlags): Promise<number> {
     resources: {},
     joining: false,
     started: [],
-    contract: project.hasPackageJson ? detectContract(flags.cwd) : { keys: {}, datasource: [] },
+    // a monorepo's apps have their keys read per app (app-sources.ts), not through the root's contract
+    contract: project.hasPackageJson && !ws ? detectContract(flags.cwd) : { keys: {}, datasource: [] },
     names: SAME_NAMES,
     envFile,
     git,
@@ -150,8 +168,31 @@ async function initLocked(flags: InitFlags): Promise<number> {
   // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
   // (a committed .env of defaults does not count: the teammate's own values go to .env.local)
   run.joining = flags.join || (run.memory !== undefined && files[envFile] === undefined);
+  if (ws) {
+    run.workspace = ws;
+    enterApps(run, initialApps(ws, flags.apps, run.memory));
+    const apps = run.memory?.apps;
+    run.joining = flags.join || (run.memory !== undefined && !!apps?.length && run.mono!.targets.every((t) => run.mono!.files[t.file] === undefined));
+    // Secrets never go into a file git tracks: refuse before asking anything, naming the files.
+    const { gitTracked } = await import('../core/audits.ts');
+    const tracked = ((await gitTracked(ws.root)) ?? []).filter((f) => ws.packages.some((p) => f === `${p.dir}/.env` || f === `${p.dir}/.env.local`));
+    if (tracked.length)
+      throw new UsageError(`${tracked.join(', ')} ${tracked.length > 1 ? 'are' : 'is'} tracked by git: secrets are never written there`, `git rm --cached ${tracked.join(' ')} (history still has the old contents: rotate what they held), then run again`);
+  }
   return flags.interactive ? interactive(run) : batch(run);
 }
+
+/** The run deploys these apps of the monorepo: their env files are what it reads (as .env is for one app). */
+function enterApps(run: Run, chosen: WorkspacePackage[]): void {
+  const read = readMonorepo(run.workspace!, chosen, run.files['.env']);
+  run.mono = read.state;
+  run.project = { ...run.project, serviceKeys: serviceKeys(run.workspace!, read.state.apps) };
+  run.dotenv = read.dotenv;
+  run.problems = read.problems;
+}
+
+/** The files a teammate's run writes, and those kept after a failed action: the env files. */
+const isEnvFile = (run: Run, path: string) => (run.mono ? run.mono.targets.some((t) => t.file === path) : path === run.envFile);
 
 /** The providers are chosen: from now on each key has its names in this app. */
 async function load(run: Run, ids: readonly ProviderId[]): Promise<void> {
@@ -208,7 +249,8 @@ const skipped = (p: Provider, error: string | null = null): Result => ({ id: p.i
  * a prompt, an action, a derivation) that differ from what .env holds. Every other .env value is kept.
  */
 function overwrite(run: Run): Set<string> {
-  const target = dotenvValues(parseDotenv(run.files[run.envFile] ?? ''));
+  // a monorepo: the values the apps' env files hold
+  const target = run.mono ? run.dotenv : dotenvValues(parseDotenv(run.files[run.envFile] ?? ''));
   const out = new Set<string>();
   for (const [k, v] of Object.entries(run.values))
     for (const name of run.names.out(k)) {
@@ -221,7 +263,7 @@ function overwrite(run: Run): Set<string> {
 }
 
 function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): Plan {
-  const p = plan({
+  const p = (run.mono ? (i: PlanInput) => planMonorepo(i, run.mono!) : plan)({
     project: run.project,
     providers: run.providers,
     values: known(run),
@@ -236,7 +278,7 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
     envFile: run.envFile,
   });
   // A teammate writes .env and nothing else: every other file is committed and theirs to change by choice.
-  return run.joining ? { ...p, changes: p.changes.filter((c) => c.path === run.envFile) } : p;
+  return run.joining ? { ...p, changes: p.changes.filter((c) => isEnvFile(run, c.path)) } : p;
 }
 
 /**
@@ -245,7 +287,7 @@ function makePlan(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>
  */
 function saveProduced(run: Run, templates: Awaited<ReturnType<typeof loadTemplates>>): string[] {
   if (!Object.values(run.source).includes('action')) return [];
-  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || c.path === run.envFile);
+  const changes = makePlan(run, templates).changes.filter((c) => c.path === '.gitignore' || isEnvFile(run, c.path));
   return apply(run.flags.cwd, changes);
 }
 
@@ -265,8 +307,10 @@ async function batch(run: Run): Promise<number> {
   const out = plainOut(flags.json ? process.stderr : process.stdout);
   const ids = flags.providers ?? [...new Set([...(run.memory?.providers ?? BASE_PROVIDERS), ...configuredIds(run.dotenv, process.env)])];
   await load(run, ids);
-  out.line(`create-prod-ready ${flags.version} · ${projectSummary(project)}`);
-  if (run.joining) out.line(JOINING);
+  const lines = run.workspace ? workspaceLines(run.workspace, run.mono!.apps.map((a) => a.app)) : [];
+  out.line(`create-prod-ready ${flags.version} · ${lines.shift() ?? projectSummary(project)}`);
+  for (const l of lines) out.line(l);
+  if (run.joining) out.line(joiningLine(run));
   for (const p of run.problems) out.warn(p);
   const resolved = resolveAll(run.providers, process.env, run.dotenv, project, run.memory?.settings, run.names);
   run.values = resolved.values;
@@ -369,12 +413,13 @@ async function batch(run: Run): Promise<number> {
   const written = apply(flags.cwd, thePlan.changes);
   out.ok(written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change.');
   const migrations = await migrateAfterWrite(run, thePlan, plainSay(out, true), written);
-  for (const s of nextSteps(run.project, thePlan, migrations, run.started)) out.line(`  → ${s}`);
+  for (const s of nextSteps(run.project, thePlan, migrations, run.started, run.mono)) out.line(`  → ${s}`);
   if (flags.json) printJson(true, run.results, thePlan.changes, migrations);
   return 0;
 }
 
 const JOINING = `Joining: ${MEMORY_FILE} lists this project's providers and team settings. Only your own values are asked for, and only .env is written.`;
+const joiningLine = (run: Run) => (run.mono ? JOINING.replace('only .env is', "only the apps' env files are") : JOINING);
 
 /** A teammate's run changes nothing at providers (webhooks, CORS rules, pushes are the team's): reported instead. */
 function dropTeamActions(run: Run, warn: (s: string) => void): void {
@@ -390,7 +435,8 @@ function migrateInput(run: Run, thePlan: Plan) {
   const pg = run.results.find((r) => r.id === db?.id);
   return {
     plan: thePlan,
-    project: run.project,
+    // in a monorepo, the package that owns the schema runs its migrations
+    project: run.mono?.schemaOwner?.project ?? run.project,
     urlNames: db ? run.names.out(db.database!.urlKey) : undefined,
     postgres: db,
     url: pg?.ok && !pg.skipped && db ? known(run)[db.database!.urlKey] : undefined,
@@ -405,21 +451,24 @@ function migrateInput(run: Run, thePlan: Plan) {
  */
 async function prismaStep(run: Run, say: Say): Promise<void> {
   const db = run.providers.find((p) => p.database);
-  if (run.project.migrations.tool !== 'prisma' || !db) return;
+  // in a monorepo, the package that owns the schema
+  const project = run.mono?.schemaOwner?.project ?? run.project;
+  const state = run.mono ? run.mono.migrations?.state : run.migrations.state;
+  if (project.migrations.tool !== 'prisma' || !db || !state) return;
   // a teammate only reads the schema (the env var its datasource reads) and applies what is committed
   const wanted = run.joining ? [] : wantedMigrations(run.providers, contributionsOf(run.providers, known(run), run.project));
   const checked = run.results.find((r) => r.id === db.id);
   const url = checked?.ok && !checked.skipped ? known(run)[db.database!.urlKey] : undefined;
   const { preparePrisma } = await import('../core/prisma/prepare.ts');
   const prepare = (signal: AbortSignal) =>
-    preparePrisma({ project: run.project, wanted, url, now: run.migrations.now, signal, db: db.database!, io: ioFor(db, run.project, signal) });
+    preparePrisma({ project, wanted, url, now: run.migrations.now, signal, db: db.database!, io: ioFor(db, project, signal) });
   const prep = wanted.length
     ? await say.step("Adding Prisma models and a migration (with Prisma's own engine)", prepare, (p) =>
         p.added.length ? `Prisma migration ${p.added.join(', ')} ready` : p.skipped ? 'No Prisma migration' : 'The Prisma schema has every model already',
       )
     : await prepare(new AbortController().signal);
   for (const n of prep.notes) say.info(`Prisma: ${n}`);
-  run.migrations.state.prisma = prep;
+  state.prisma = prep;
 }
 
 /**
@@ -509,7 +558,7 @@ export function printJson(ok: boolean, providers: Result[], files: Pick<FileChan
   );
 }
 
-function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport, started: string[] = []): string[] {
+function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport, started: string[] = [], mono?: MonorepoState): string[] {
   // One `docker compose up -d a b` for every local service that the values point at (and this run did not start).
   const compose = thePlan.nextSteps.filter((s) => s.startsWith('docker compose up -d ')).map((s) => s.slice(21)).filter((s) => !started.includes(s));
   const steps = thePlan.nextSteps.filter((s) => !s.startsWith('docker compose up -d '));
@@ -518,18 +567,24 @@ function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationRe
   if (compose.length) steps.unshift(`Start the local services: docker compose up -d ${compose.join(' ')}`);
   const render = thePlan.changes.find((c) => c.path === 'render.yaml');
   if (render && render.action !== 'keep') {
-    const prompted = thePlan.contributions.flatMap((c) => c.render?.envVars ?? []).filter((e) => 'sync' in e).map((e) => e.key);
+    // a monorepo's services also prompt for the keys only their app reads
+    const services = mono ? ((parseYaml(render.after) as { services?: { envVars?: Record<string, unknown>[] }[] }).services ?? []) : [];
+    const prompted = mono
+      ? services.flatMap((s) => s.envVars ?? []).filter((e) => e.sync === false).map((e) => String(e.key))
+      : thePlan.contributions.flatMap((c) => c.render?.envVars ?? []).filter((e) => 'sync' in e).map((e) => e.key);
     steps.push('Rehearse the deploy here, the way Render runs it: npx create-prod-ready rehearse');
     steps.push(
       `Deploy on Render: commit render.yaml, then Dashboard → New → Blueprint${prompted.length ? `, and enter ${[...new Set(prompted)].join(', ')} when asked` : ''}`,
     );
-    const health = project.shape?.health;
+    // a monorepo's health checks are routes found in each app's sources (none: Render checks the port)
+    const health = mono ? undefined : project.shape?.health;
     if (health?.how === 'add' && thePlan.changes.some((c) => c.path === health.file && c.action === 'create'))
       steps.push(`Commit ${health.file}: render.yaml's health check (GET ${health.path}) is served by it`);
     else if (health && !health.path) steps.push(`Health check: ${health.why}`);
   }
+  const owner = mono?.schemaOwner ? `${mono.schemaOwner.dir}/` : '';
   if (migrations?.note && thePlan.migrations?.script && !thePlan.migrations.skipped)
-    steps.push(`Apply the migrations: ${thePlan.migrations.setup.dir}/ (${migrations.note.replace(/^not applied: /, '')})`);
+    steps.push(`Apply the migrations: ${owner}${thePlan.migrations.setup.dir}/ (${migrations.note.replace(/^not applied: /, '')}${owner ? ` in ${owner.slice(0, -1)}` : ''})`);
   steps.push('Check everything again at any time: npx create-prod-ready check');
   return steps;
 }
@@ -547,14 +602,24 @@ async function interactive(run: Run): Promise<number> {
   const { withSpinner } = await import('../ui/spinner.ts');
   if (flags.painted) process.stdout.write(`\x1b[${flags.painted}A\x1b[J`); // clack redraws the boot file's frame
   ui.intro(introTitle(flags.version));
-  ui.info(`Detected ${projectSummary(project)}`);
+  ui.info(`Detected ${run.workspace ? workspaceLines(run.workspace, [])[0] : projectSummary(project)}`);
   for (const p of run.problems) ui.warn(p);
 
-  if (run.joining) ui.info(JOINING);
+  if (run.joining) ui.info(joiningLine(run));
   const ids =
     flags.providers ??
     (run.joining ? run.memory!.providers : await ui.multiselect<ProviderId>({ message: PICK_MESSAGE, options: pickOptions(), initial: initialSelection(run.dotenv, process.env, run.memory?.providers) }));
   await load(run, ids);
+  if (run.workspace && !flags.apps && !run.joining) {
+    const ws = run.workspace;
+    for (const l of workspaceLines(ws, run.mono!.apps.map((a) => a.app)).slice(1).filter((l) => /^\s+-/.test(l))) ui.info(l.trim().replace(/^- /, 'Not deployed: '));
+    const dirs = await ui.multiselect<string>({
+      message: 'Which apps do you deploy?',
+      options: ws.packages.filter((p) => p.deployable).map((p) => ({ value: p.dir, label: p.dir, hint: p.why })),
+      initial: run.mono!.apps.map((a) => a.app.dir),
+    });
+    enterApps(run, chooseApps(ws, dirs));
+  }
   const templates = await loadTemplates();
 
   const asked = new Set<string>();
@@ -694,7 +759,7 @@ async function interactive(run: Run): Promise<number> {
   const written = apply(flags.cwd, thePlan.changes);
   if (written.length) ui.success(`Wrote ${written.join(', ')}`);
   const migrations = await migrateAfterWrite(run, thePlan, say, written);
-  ui.note(nextSteps(run.project, thePlan, migrations, run.started).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
+  ui.note(nextSteps(run.project, thePlan, migrations, run.started, run.mono).map((s, i) => `${i + 1}. ${s}`).join('\n'), 'Next steps');
   ui.outro(run.results.some((r) => !r.ok) ? 'Done, with unverified values: run `npx create-prod-ready check` when they are ready.' : 'Production-ready.');
   return 0;
 }

@@ -8,7 +8,7 @@ import { configuredIds, CATALOG } from '../../providers/catalog.ts';
 import { loadProviders } from '../../providers/index.ts';
 import { apply } from '../core/apply.ts';
 import { Cancelled, UsageError, UserError } from '../core/errors.ts';
-import { addBeside, mergeDotenv, removeKeys } from '../core/files/dotenv.ts';
+import { addBeside, dotenvValues, mergeDotenv, parseDotenv, removeKeys } from '../core/files/dotenv.ts';
 import { MEMORY_FILE, memoryFor, parseMemory, renderMemory, type Memory, type RotationState } from '../core/files/memory.ts';
 import { redact } from '../core/mask.ts';
 import { crashPoint } from '../core/crash.ts';
@@ -20,7 +20,8 @@ import { detectContract } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
 import { mapNames, type NameMap } from '../core/env-names.ts';
 import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
-import { readManagedFiles } from '../core/snapshot.ts';
+import { readManagedFiles, readProjectFile } from '../core/snapshot.ts';
+import { mergedValues, monorepoEnvFiles } from './monorepo-step.ts';
 import { ioFor, runVerify, secretValues } from '../core/verify.ts';
 import { plainOut } from '../ui/plain.ts';
 import { plainSay, wizardSay, type Say } from '../ui/say.ts';
@@ -43,6 +44,8 @@ interface Ctx {
   /** The file the secrets are in (.env, or .env.local for a framework that loads it), and each key's names in the app. */
   envFile: EnvFileName;
   names: NameMap;
+  /** A monorepo: every app's env file (a new value goes to each file that holds the key); `envFile` is unused. */
+  monoFiles?: string[];
 }
 
 interface Outcome {
@@ -57,26 +60,29 @@ interface Outcome {
 
 
 export function rotate(flags: RotateFlags): Promise<number> {
-  return withProjectLock(flags.cwd, 'rotate', flags.dryRun, () => rotateLocked(flags));
+  // In a monorepo set up by this tool, the rotation works at the root across every app's env file.
+  const mono = monorepoEnvFiles(flags.cwd);
+  const f = mono ? { ...flags, cwd: mono.root } : flags;
+  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file), mono?.serviceKeys));
 }
 
-async function rotateLocked(flags: RotateFlags): Promise<number> {
-  const project = detectProject(flags.cwd);
+async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined, serviceKeys?: Record<string, string[]>): Promise<number> {
+  const project = { ...detectProject(flags.cwd), ...(serviceKeys ? { serviceKeys } : {}) };
   const files = readManagedFiles(flags.cwd);
-  if (files['.env'] === undefined && files['.env.local'] === undefined)
-    throw new UsageError('no .env in this folder: there is nothing to rotate', 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
+  if (monoFiles ? !readTexts(flags.cwd, monoFiles).length : files['.env'] === undefined && files['.env.local'] === undefined)
+    throw new UsageError(`no ${monoFiles ? monoFiles.join(' or ') : '.env'} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
   const memory = parseMemory(files[MEMORY_FILE]);
-  const dotenv = readEnvFiles(files);
+  const dotenv = monoFiles ? textValues(readTexts(flags.cwd, monoFiles)) : readEnvFiles(files);
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
   const git = await gitView(flags.cwd);
   const envFile = envFileHere(project, files, git);
-  const names = mapNames(providers, detectContract(flags.cwd));
+  const names = mapNames(providers, monoFiles ? undefined : detectContract(flags.cwd));
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
   // A revoke that waits for a person is never confirmed without one: plain output answers no.
-  const ctx: Ctx = { flags, project, providers, envFile, names, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
+  const ctx: Ctx = { flags, project, providers, envFile, names, monoFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -129,19 +135,29 @@ async function rotateLocked(flags: RotateFlags): Promise<number> {
 }
 
 /** The current .env values and prod-ready.json, read fresh before each write (nothing else is held across steps). */
-function current(ctx: Ctx): { envText: string; values: Record<string, string>; memory: Memory } {
+function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: Record<string, string>; memory: Memory } {
   const files = readManagedFiles(ctx.flags.cwd);
-  const envText = files[ctx.envFile] ?? '';
+  const texts = ctx.monoFiles ? readTexts(ctx.flags.cwd, ctx.monoFiles) : [{ path: ctx.envFile, text: files[ctx.envFile] ?? '' }];
   // the providers read their own keys: a value under the app's name is theirs too
-  const raw = readEnvFiles(files);
+  const raw = ctx.monoFiles ? textValues(texts) : readEnvFiles(files);
   const values = { ...raw };
   for (const e of ctx.providers.flatMap((p) => p.env)) {
     const name = ctx.names.in(e.key).find((n) => !isPlaceholder(raw[n]));
     if (name) values[e.key] = raw[name]!;
   }
   const memory = parseMemory(files[MEMORY_FILE]) ?? memoryFor(ctx.providers, values, ctx.project.framework, undefined);
-  return { envText, values, memory };
+  return { texts, values, memory };
 }
+
+/** The env files that exist, with their text. */
+function readTexts(cwd: string, paths: string[]): { path: string; text: string }[] {
+  return paths.flatMap((path) => {
+    const text = readProjectFile(cwd, path);
+    return text === undefined ? [] : [{ path, text }];
+  });
+}
+
+const textValues = (texts: { path: string; text: string }[]) => mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
 
 const pendingKey = (key: string) => `PROD_READY_PENDING_${key}`;
 
@@ -159,20 +175,25 @@ function save(
   remove: string[] = [],
   beside: Record<string, string> = {},
 ): void {
-  const { envText, memory } = current(ctx);
+  const { texts, memory } = current(ctx);
   const rotations = { ...memory.rotations };
   if (state) rotations[id] = state;
   else delete rotations[id];
   const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, readManagedFiles(ctx.flags.cwd)[MEMORY_FILE]);
   const changes = [];
-  if (Object.keys(fresh).length || remove.length || Object.keys(beside).length) {
+  const touched = [...Object.keys(fresh), ...remove, ...Object.keys(beside)];
+  // A monorepo: every file that holds one of the keys gets the new values (one answer per key across the
+  // apps); none holds them: the first file does. A single app: its secrets file.
+  const holding = texts.filter((t) => touched.some((k) => k in dotenvValues(parseDotenv(t.text))));
+  const targets = !ctx.monoFiles ? texts : holding.length ? holding : texts.slice(0, 1);
+  for (const { path, text } of touched.length ? targets : []) {
     // written under the names the app reads
     const vars = Object.entries(fresh).flatMap(([key, value]) => ctx.names.out(key).map((name) => ({ key: name, value })));
-    let env = mergeDotenv(envText, [{ title: p.title, vars }], new Set(vars.map((v) => v.key)));
+    let env = mergeDotenv(text, [{ title: p.title, vars }], new Set(vars.map((v) => v.key)));
     if (remove.length) env = removeKeys(env, new Set(remove.flatMap((k) => [k, ...ctx.names.out(k)])));
     // pending values go right below the key they replace, so removing them leaves .env as it was
     env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: ctx.names.out(key)[0]!, key: pendingKey(key), value })));
-    changes.push({ path: ctx.envFile, action: 'update' as const, after: env, mode: 0o600 });
+    changes.push({ path, action: 'update' as const, after: env, mode: 0o600 });
   }
   changes.push({ path: MEMORY_FILE, action: 'update' as const, after: nextMemory });
   apply(ctx.flags.cwd, changes);

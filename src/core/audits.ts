@@ -150,13 +150,13 @@ async function readText(path: string): Promise<Buffer | undefined> {
 }
 
 /** Which secret (by key) appears in which of the given files. Each file is read once for all secrets. */
-async function scan(cwd: string, files: string[], secrets: Secret[], envFile = '.env'): Promise<Leak[]> {
+async function scan(cwd: string, files: string[], secrets: Secret[], envFiles: readonly string[] = ['.env']): Promise<Leak[]> {
   // Every form the secret may take in text (itself, \n-escaped, a URL's password), as bytes, so that
   // files are searched without decoding them.
   const needles = secrets
     .map((s) => ({ key: s.key, bytes: secretNeedles(s.value).filter((n) => n.length >= MIN_SECRET).map((n) => Buffer.from(n)) }))
     .filter((s) => s.bytes.length);
-  const todo = files.filter((f) => f !== envFile);
+  const todo = files.filter((f) => !envFiles.includes(f));
   if (!needles.length || !todo.length) return [];
 
   const found: Leak[][] = new Array(todo.length);
@@ -194,8 +194,8 @@ export interface AuditInput {
   values: Record<string, string>;
   /** Which keys carry a test/live mode (modeGroups of the providers); none: no mode audit. */
   modes?: readonly ModeGroup[];
-  /** The file that holds the secrets (.env, or .env.local beside a committed .env); default .env. */
-  envFile?: string;
+  /** The secrets files (root-relative: .env, or .env.local beside a committed .env; in a monorepo one per app); default `.env`. */
+  envFiles?: string[];
 }
 
 export interface AuditResult {
@@ -203,16 +203,22 @@ export interface AuditResult {
   modeMix: string[];
   /** null: not a git work tree (or no git). */
   dotenvTracked: boolean | null;
+  /** The env files git tracks (in a monorepo, any app's). */
+  trackedEnvFiles: string[];
   leaks: Leak[];
 }
 
 /** Every audit at once. One `git ls-files` serves both git audits; the file reads run concurrently. */
 export async function audit(cwd: string, input: AuditInput): Promise<AuditResult> {
   const files = await gitTracked(cwd);
+  const envFiles = input.envFiles ?? ['.env'];
+  const tracked = envFiles.filter((f) => files?.includes(f));
   return {
     missing: input.example === undefined ? [] : missingFromDotenv(input.example, input.dotenv),
     modeMix: modeMix(input.values, input.modes ?? []),
-    dotenvTracked: files && files.includes(input.envFile ?? '.env'),
-    leaks: files ? await scan(cwd, files, input.secrets, input.envFile) : [],
+    dotenvTracked: files && tracked.length > 0,
+    trackedEnvFiles: tracked,
+    // an env file is where secrets belong: it is reported as tracked, not as a leak
+    leaks: files ? await scan(cwd, files, input.secrets, envFiles) : [],
   };
 }

@@ -4,7 +4,7 @@
 // ones down, up again), and a failure is located to its migration and statement by replaying the SQL in
 // a transaction that is always rolled back.
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { UserError } from './errors.ts';
 import { statements, upSection } from './files/migrations.ts';
@@ -90,8 +90,15 @@ export async function pendingMigrations(m: Migrator, url = m.url): Promise<Pendi
 
 /** The tool's package, installed in the project? If not, the package manager installs what package.json lists. */
 export function toolInstalled(project: ProjectInfo, setup: MigrationSetup): boolean {
-  const pkg = setup.tool === 'drizzle' ? 'drizzle-kit' : setup.tool === 'prisma' ? 'prisma' : 'node-pg-migrate';
-  return existsSync(join(project.cwd, 'node_modules', pkg, 'package.json'));
+  return packageDir(project.cwd, setup.tool === 'drizzle' ? 'drizzle-kit' : setup.tool === 'prisma' ? 'prisma' : 'node-pg-migrate') !== undefined;
+}
+
+/** A package's folder as Node finds it: in the project's node_modules or a parent's (a workspace hoists it to the root). */
+function packageDir(cwd: string, pkg: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', pkg, 'package.json'))) return join(dir, 'node_modules', pkg);
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 export async function installTool(project: ProjectInfo, signal: AbortSignal): Promise<void> {
@@ -193,7 +200,7 @@ async function migrate(m: Migrator, url: string, direction: 'up' | 'down', count
   const r =
     direction === 'up'
       ? await run(cmd, args, m.project.cwd, env, m.io.signal, 120_000)
-      : await run(process.execPath, [join(m.project.cwd, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), 'down', String(count ?? 1), '-m', m.setup.dir], m.project.cwd, env, m.io.signal, 120_000);
+      : await run(process.execPath, [join(packageDir(m.project.cwd, 'node-pg-migrate') ?? join(m.project.cwd, 'node_modules', 'node-pg-migrate'), 'bin', 'node-pg-migrate.js'), 'down', String(count ?? 1), '-m', m.setup.dir], m.project.cwd, env, m.io.signal, 120_000);
   if (r.code === 0) return;
   const where = await locate(m, url, direction).catch(() => undefined);
   const secrets = [m.url, url, new URL(m.url).password].filter(Boolean);

@@ -1,14 +1,13 @@
 // Planning is pure: answers and current file contents in, the list of file changes out.
 // Nothing here reads or writes the disk; `apply` is the only writer.
 import { parse as parseYaml } from 'yaml';
-import { FileError } from './errors.ts';
 import type { ProjectInfo } from './project.ts';
 import type { Contribution, Provider, Values } from './provider.ts';
 import type { Templates } from './templates.ts';
 import { dotenvValues, mergeDotenv, parseDotenv, type EnvGroup } from './files/dotenv.ts';
 import { renderEnvExample } from './files/env-example.ts';
 import { mergeGitignore } from './files/gitignore.ts';
-import { renderModel, renderPlanProblems, renderReferenceProblems, renderRenderYaml } from './files/render-yaml.ts';
+import { blueprintText, renderModel, renderPlanProblems } from './files/render-yaml.ts';
 import { composeModel, hostPortClashes, renderCompose } from './files/compose.ts';
 import { planMigrations, type MigrationPlan, type MigrationSql, type MigrationState } from './files/migrations.ts';
 import { MIGRATION_NAMES, type MigrationName } from './provider.ts';
@@ -145,10 +144,8 @@ export function plan(input: PlanInput): Plan {
   const appOnly = names.unknown.filter((u) => !declared.has(u.key) && !RENDER_SETS.has(u.key)).map((u): RenderEnvVar => ({ key: u.key, sync: false }));
   if (appOnly.length) renamed.push({ render: { envVars: appOnly } });
   const model = renderModel(project, dedupeEnvVars(renamed));
-  const renderYaml = renderRenderYaml(files['render.yaml'], model, t, project.name);
-  const parsedRender = parseYaml(renderYaml) as Parameters<typeof renderReferenceProblems>[0];
-  const problems = renderReferenceProblems(parsedRender ?? {});
-  if (problems.length) throw new FileError(`render.yaml would be inconsistent: ${problems[0]}`, 'fix the names in render.yaml by hand, then run again');
+  const renderYaml = blueprintText(files['render.yaml'], model, t, project.name);
+  const parsedRender = parseYaml(renderYaml) as Parameters<typeof renderPlanProblems>[0];
   const deploy = { notes: deployNotes(project, files['render.yaml'] === undefined), warnings: [...model.notes, ...renderPlanProblems(parsedRender ?? {})] };
 
   const compose = renderCompose(files['docker-compose.yml'], composeModel(contributions), t, project.name);
@@ -161,7 +158,7 @@ export function plan(input: PlanInput): Plan {
   }
 
   const after: [ManagedFile, string | undefined, number?][] = [
-    ['.gitignore', mergeGitignore(files['.gitignore'], envFile)],
+    ['.gitignore', mergeGitignore(files['.gitignore'], { envFile })],
     [envFile, env, 0o600],
     ['.env.example', renderEnvExample(files['.env.example'], providers, t, project.name, names, project)],
     ['render.yaml', renderYaml],

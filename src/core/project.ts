@@ -70,6 +70,8 @@ export interface ProjectInfo {
   dependencies: string[];
   /** Commands for render.yaml, for the detected package manager. */
   commands: { install: string; build: string; start: string; worker?: string; run: (script: string) => string; exec: (bin: string) => string };
+  /** A monorepo: the env keys each Render service's app reads, by service name; a push sends a service only those. */
+  serviceKeys?: Record<string, string[]>;
 }
 
 const FRAMEWORKS: { id: FrameworkId; name: string; deps: string[]; port: number }[] = [

@@ -7,6 +7,9 @@ import type { MigrationSetup } from './project.ts';
 import type { MigrationSql, MigrationState } from './files/migrations.ts';
 import { MIGRATION_NAMES } from './provider.ts';
 import { templatesDir } from './templates.ts';
+import { readAppSources, type AppSources } from './app-sources.ts';
+import { envTargets, schemaOwnerOf, type MonorepoState } from './monorepo-plan.ts';
+import type { Workspace, WorkspacePackage } from './workspaces.ts';
 
 export function readManagedFiles(cwd: string): Partial<Record<ManagedFile, string>> {
   const out: Partial<Record<ManagedFile, string>> = {};
@@ -49,4 +52,25 @@ export function readMigrationState(cwd: string, setup: MigrationSetup): Migratio
 export function readMigrationSql(): MigrationSql {
   const dir = join(templatesDir(), 'migrations');
   return Object.fromEntries(MIGRATION_NAMES.map((n) => [n, readFileSync(join(dir, `${n}.sql`), 'utf8')])) as MigrationSql;
+}
+
+/**
+ * What a monorepo run plans from: the chosen apps with the env names they (and the workspace packages
+ * they use) read, the env files to write and their current text, the schema owner's migrations.
+ */
+export function readMonorepoState(ws: Workspace, chosen: WorkspacePackage[], now: number): MonorepoState {
+  const cache = new Map<string, AppSources>();
+  const own = (p: WorkspacePackage) => cache.get(p.dir) ?? cache.set(p.dir, readAppSources(join(ws.root, p.dir))).get(p.dir)!;
+  const withDeps = (p: WorkspacePackage): AppSources => {
+    const reads = new Set(own(p).reads);
+    for (const d of p.deps) for (const k of own(ws.packages.find((q) => q.dir === d)!).reads) reads.add(k);
+    return { reads: [...reads].sort(), healthPath: own(p).healthPath };
+  };
+  const apps = chosen.map((app) => ({ app, sources: withDeps(app) }));
+  const schemaOwner = schemaOwnerOf(ws, chosen);
+  const targets = envTargets(apps, schemaOwner, schemaOwner && withDeps(schemaOwner));
+  const files: Record<string, string | undefined> = {};
+  for (const t of targets) for (const f of [t.file, t.example]) files[f] = readProjectFile(ws.root, f);
+  const migrations = schemaOwner && { state: readMigrationState(join(ws.root, schemaOwner.dir), schemaOwner.project.migrations), sql: readMigrationSql(), now };
+  return { ws, apps, targets, schemaOwner, files, migrations };
 }

@@ -20,8 +20,11 @@ export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, genera
 
 const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged' };
 
+/** A file of secrets: .env or .env.local, at the root or in a monorepo's app (never .env.example). */
+export const isSecretEnvFile = (path: string): boolean => isEnvFile(path.slice(path.lastIndexOf('/') + 1));
+
 export function summaryLine(c: FileChange): string {
-  return `${LABEL[c.action].padEnd(9)} ${c.path}${isEnvFile(c.path) && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
+  return `${LABEL[c.action].padEnd(9)} ${c.path}${isSecretEnvFile(c.path) && c.action !== 'keep' ? ' (mode 0600)' : ''}`;
 }
 
 export async function renderDiffs(
@@ -36,7 +39,7 @@ export async function renderDiffs(
   for (const c of changes) {
     if (c.action === 'keep') continue;
     const show = (t: string | undefined) =>
-      t === undefined ? '' : isEnvFile(c.path) ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
+      t === undefined ? '' : isSecretEnvFile(c.path) ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
     const patch = createTwoFilesPatch(c.before === undefined ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, show(c.before), show(c.after), '', '', { context: 3 });
     const lines = patch.split('\n').slice(1); // drop the "=====" header line
     parts.push(

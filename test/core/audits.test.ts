@@ -269,9 +269,10 @@ test('audit: everything at once', async () => {
   assert.match(r.modeMix[0]!, /^Stripe keys mix/);
   assert.match(r.modeMix[1]!, /^NODE_ENV is development but STRIPE_PUBLISHABLE_KEY is a live key/);
   assert.equal(r.dotenvTracked, true);
+  assert.deepEqual(r.trackedEnvFiles, ['.env']);
   assert.deepEqual(r.leaks, [{ file: 'docs/setup.md', key: 'STRIPE_SECRET_KEY' }]);
   assert.ok(!JSON.stringify(r).includes(STRIPE_SECRET));
 
   const outside = await audit(project({}), { dotenv: {}, secrets: [{ key: 'STRIPE_SECRET_KEY', value: STRIPE_SECRET }], values: {} });
-  assert.deepEqual(outside, { missing: [], modeMix: [], dotenvTracked: null, leaks: [] });
+  assert.deepEqual(outside, { missing: [], modeMix: [], dotenvTracked: null, trackedEnvFiles: [], leaks: [] });
 });

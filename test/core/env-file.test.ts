@@ -24,7 +24,7 @@ test('the file written: .env.local in a repository, an untracked .env kept, a co
 });
 
 test('.gitignore: .env*.local for .env.local (a committed .env stays committable); the full set for .env', () => {
-  assert.equal(mergeGitignore('node_modules\n', '.env.local'), 'node_modules\n\n# Secrets: .env.local files stay out of git (create-prod-ready)\n.env*.local\n');
-  for (const covered of ['.env*.local', '.env.local', '/.env*', '*.local']) assert.equal(mergeGitignore(`${covered}\n`, '.env.local'), `${covered}\n`);
+  assert.equal(mergeGitignore('node_modules\n', { envFile: '.env.local' }), 'node_modules\n\n# Secrets: .env.local files stay out of git (create-prod-ready)\n.env*.local\n');
+  for (const covered of ['.env*.local', '.env.local', '/.env*', '*.local']) assert.equal(mergeGitignore(`${covered}\n`, { envFile: '.env.local' }), `${covered}\n`);
   assert.match(mergeGitignore('node_modules\n'), /^\.env\n\.env\.\*\n!\.env\.example\n/m);
 });

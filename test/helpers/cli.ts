@@ -33,7 +33,10 @@ export function run(cmd: string, args: readonly string[], o: RunOptions): Promis
       const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals | null }) | null;
       resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr, out: `${stdout}${stderr}`, ms: performance.now() - t0 });
     });
-    child.stdin!.end(o.input ?? '');
+    // A child may exit before reading stdin (git, a failing sh): writing to it then is EPIPE, not a test failure.
+    child.stdin!.on('error', () => {});
+    if (o.input === undefined) child.stdin!.end();
+    else child.stdin!.end(o.input);
   });
 }
 

@@ -279,3 +279,27 @@ describe('errors, one line each', () => {
     assert.match(e.message, /^cannot resolve host render-standin\.invalid \((ENOTFOUND|EAI_AGAIN)\)$|^Timed out/);
   });
 });
+
+describe('a monorepo: each service gets only the keys its app reads', () => {
+  const mono: Io['project'] = { ...project, serviceKeys: { 'shop-web': ['APP_URL', 'VITE_API_URL'], 'shop-worker': ['STRIPE_SECRET_KEY', 'DATABASE_URL'] } };
+  const monoIo = (): Io => ({ ...io(), project: mono });
+  test('the wizard pushes the Stripe key to the worker that reads it, not to the static web app', async () => {
+    const webBefore = envOf(shopId);
+    const v = await verifyRender(values({ RENDER_SERVICES: 'shop-web,shop-worker', STRIPE_WEBHOOK_SECRET: WEBHOOK }), monoIo(), FAST);
+    assert.equal(action(v.actions, `render.push.${shopId}`), undefined, 'shop-web reads none of them: nothing to set');
+    const push = action(v.actions, `render.push.${workerId}`)!;
+    assert.equal(push.title, 'Set 1 variable on Render service shop-worker');
+    await push.run(monoIo(), values({ RENDER_SERVICES: 'shop-web,shop-worker', STRIPE_WEBHOOK_SECRET: WEBHOOK }));
+    assert.ok('STRIPE_SECRET_KEY' in envOf(workerId) && !('STRIPE_WEBHOOK_SECRET' in envOf(workerId)) && !('APP_URL' in envOf(workerId)));
+    assert.deepEqual(envOf(shopId), webBefore, 'the web service is not touched');
+  });
+  test("a rotation's push goes to the services whose app reads the key", async () => {
+    const { pushToLinked } = await import('../../providers/render.ts');
+    const webBefore = envOf(shopId);
+    const lines = await pushToLinked(values({ RENDER_SERVICES: 'shop-web,shop-worker' }), ['STRIPE_SECRET_KEY'], monoIo(), FAST);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /shop-worker/);
+    assert.equal(envOf(workerId).STRIPE_SECRET_KEY, STRIPE_SECRET);
+    assert.deepEqual(envOf(shopId), webBefore, 'the web service is not touched');
+  });
+});

@@ -34,6 +34,16 @@ export interface Memory {
   /** Ids of what this tool created or linked at providers, e.g. "stripe.webhookEndpoint": "we_…". */
   resources: Record<string, string>;
   rotations?: Record<string, RotationState>;
+  /** A monorepo's deployed apps: folder, kind, the env file written for it and its Render services. */
+  apps?: MemoryApp[];
+}
+
+export interface MemoryApp {
+  dir: string;
+  name: string;
+  kind: string;
+  env: string;
+  services: string[];
 }
 
 export function parseMemory(text: string | undefined): Memory | undefined {
@@ -64,19 +74,20 @@ export function memoryFor(providers: Provider[], values: Values, framework: Fram
     settings: { ...before?.settings, ...settings },
     resources: { ...before?.resources, ...resources },
     ...(before?.rotations && Object.keys(before.rotations).length ? { rotations: before.rotations } : {}),
+    ...(before?.apps?.length ? { apps: before.apps } : {}),
   };
 }
 
 /** Stable text: a fixed key order, sorted settings and resources, unknown top-level keys kept at the end. */
 export function renderMemory(m: Memory, beforeText?: string): string {
   const sorted = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  const known = ['$schema', 'version', 'framework', 'providers', 'settings', 'resources', 'rotations'];
+  const known = ['$schema', 'version', 'framework', 'providers', 'settings', 'resources', 'rotations', 'apps'];
   let extra: Record<string, unknown> = {};
   try {
     extra = Object.fromEntries(Object.entries(JSON.parse(beforeText ?? '{}') as Record<string, unknown>).filter(([k]) => !known.includes(k)));
   } catch {
     extra = {};
   }
-  const out = { $schema: m.$schema ?? MEMORY_SCHEMA_URL, version: 1, framework: m.framework, providers: m.providers, settings: sorted(m.settings), resources: sorted(m.resources), ...(m.rotations && Object.keys(m.rotations).length ? { rotations: m.rotations } : {}), ...extra };
+  const out = { $schema: m.$schema ?? MEMORY_SCHEMA_URL, version: 1, framework: m.framework, providers: m.providers, settings: sorted(m.settings), resources: sorted(m.resources), ...(m.rotations && Object.keys(m.rotations).length ? { rotations: m.rotations } : {}), ...(m.apps?.length ? { apps: m.apps } : {}), ...extra };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -1,6 +1,7 @@
 // render.yaml: a Render Blueprint in the strict form Render's JSON schema accepts (runtime, not env;
 // quoted strings; one source per env var). Created from the template, or merged into the user's file.
-import { isAlias, isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, type Document, type YAMLMap } from 'yaml';
+import { FileError } from '../errors.ts';
 import type { Contribution, RenderEnvVar } from '../provider.ts';
 import type { ProjectInfo } from '../project.ts';
 import { YAML_OPTIONS, type Templates } from '../templates.ts';
@@ -26,21 +27,27 @@ export const RENDER_PLAN_FACTS = {
   freeKeyValue: 'a free Render Key Value instance keeps its data in memory only: a restart loses it',
 } as const;
 
-export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
-  const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
+/** The Blueprint-wide region and plan the providers settled on, and a mapper placing an entry in that region (and plan). */
+export function renderSettings(contributions: Contribution[]) {
   const settings = Object.assign({}, ...contributions.map((c) => c.render?.settings ?? {})) as { region?: string; plan?: string };
   const region = settings.region ?? RENDER_DEFAULTS.region;
   const plan = settings.plan ?? RENDER_DEFAULTS.webPlan;
   const free = plan === 'free';
-  const notes: string[] = [];
-  const comments: RenderModel['comments'] = [];
   // One region for everything: Render's private network (database, Key Value) does not cross regions.
-  // On the free plan the database and Key Value are free too (with what that costs in data, said below).
+  // On the free plan the database and Key Value are free too (with what that costs in data, said in the notes).
   const placed = (x: Record<string, unknown>): Record<string, unknown> => ({
     ...x,
     ...('region' in x ? { region } : {}),
     ...(free && 'plan' in x && (x.type === 'keyvalue' || x.type === 'redis' || !('type' in x)) ? { plan: 'free' } : {}),
   });
+  return { region, plan, free, placed };
+}
+
+export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
+  const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
+  const { region, plan, free, placed } = renderSettings(contributions);
+  const notes: string[] = [];
+  const comments: RenderModel['comments'] = [];
   const web = `${project.name}-web`;
   const base = { runtime: 'node', plan, region, buildCommand: project.commands.build };
   // Render runs the Node.js the app was built for: the local major, never newer than engines.node allows.
@@ -138,6 +145,14 @@ export function renderRenderYaml(existing: string | undefined, model: RenderMode
   const a = mergeNamedList(doc, 'services', model.services, mergeService);
   const b = mergeNamedList(doc, 'databases', model.databases);
   return a || b ? doc.toString(YAML_OPTIONS) : existing;
+}
+
+/** render.yaml's text for a model (created, or merged into the user's file), refused when its references do not resolve. */
+export function blueprintText(existing: string | undefined, model: RenderModel, t: Templates, name: string): string {
+  const text = renderRenderYaml(existing, model, t, name);
+  const problems = renderReferenceProblems((parseYaml(text) as Parameters<typeof renderReferenceProblems>[0]) ?? {});
+  if (problems.length) throw new FileError(`render.yaml would be inconsistent: ${problems[0]}`, 'fix the names in render.yaml by hand, then run again');
+  return text;
 }
 
 /** The model's comments placed above their keys in a new file (the rest of the text is kept as it is). */
