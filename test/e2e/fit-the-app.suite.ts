@@ -50,6 +50,22 @@ const EXPECT: Record<string, { module: 'schema' | { path: string; zod: 3 | 4; js
 };
 
 const RENDER_SETS = new Set(['PORT']);
+
+/**
+ * What each app's deploy must be, from the app itself: the health route it serves (`found`: in its sources),
+ * or a route the run adds as a new file (`added`: the file), or none (Render checks the port); and the
+ * production form of its migrations (never `migrate dev`, `migrate reset` or `db push`).
+ */
+const DEPLOY: Record<string, { health?: { path: string; found: string } | { path: string; added: RegExp }; preDeploy?: string }> = {
+  'express-prisma-worker': { health: { path: '/health', found: 'src/routes/health.ts' }, preDeploy: 'npm run migrate:deploy' },
+  'hono-api': { health: { path: '/healthz', found: 'src/index.ts' }, preDeploy: 'npm run db:migrate' },
+  'next-nextauth': { health: { path: '/api/health', added: /^(src\/)?app\/api\/health\/route\.(ts|js)$/ }, preDeploy: 'npm run db:deploy' },
+  'next-t3-saas': { health: { path: '/api/health', added: /^(src\/)?app\/api\/health\/route\.(ts|js)$/ }, preDeploy: 'npm run db:migrate' },
+  // no migrations of their own: the tables the providers need come as node-pg-migrate files, `db:migrate` added
+  'sveltekit-shop': { health: { path: '/health', added: /^src\/routes\/health\/\+server\.(ts|js)$/ }, preDeploy: 'npm run db:migrate' },
+  'vite-express': { preDeploy: 'npm run db:migrate' },
+};
+const DEV_FORMS = /migrate (dev|reset)|db push|drizzle-kit (push|generate)/;
 const table: string[] = [];
 /** Each fixture's run, for the tests that look further at one. */
 const results = new Map<string, FitResult>();
@@ -143,6 +159,29 @@ for (const name of apps)
     const required = Object.entries(r.contract.keys).filter(([k, v]) => v.required && !RENDER_SETS.has(k)).map(([k]) => k);
     assert.deepEqual(required.filter((k) => !declared.has(k)), [], `${name}: required keys missing from render.yaml`);
     for (const k of r.covered) if (!RENDER_SETS.has(k) && k !== 'NODE_ENV') assert.ok(declared.has(k), `${name}: render.yaml declares ${k} (the app's name)`);
+
+    // the deploy fits the app: a health path it serves, migrations in their deploy form, no host port twice
+    const svc = web as unknown as { healthCheckPath?: string; preDeployCommand?: string; startCommand: string };
+    const want = DEPLOY[name]!;
+    assert.equal(svc.healthCheckPath, want.health?.path, `${name}: healthCheckPath`);
+    if (want.health && 'found' in want.health) assert.match(readFileSync(join(r.dir, want.health.found), 'utf8'), new RegExp(`["'\`]${want.health.path}["'\`]`), `${name}: the app serves ${want.health.path}`);
+    if (want.health && 'added' in want.health) {
+      const added = want.health.added;
+      const made = git(r.dir, 'ls-files', '--others', '--exclude-standard').split('\n').filter((f) => added.test(f));
+      assert.equal(made.length, 1, `${name}: a new route file serves ${want.health.path}`);
+      assert.match(readFileSync(join(r.dir, made[0]!), 'utf8'), /export (async )?(function|const) GET/);
+    }
+    assert.equal(svc.preDeployCommand, want.preDeploy, `${name}: preDeployCommand`);
+    const pkgScripts = (JSON.parse(readFileSync(join(r.dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+    for (const cmd of [svc.preDeployCommand, svc.startCommand].filter((c): c is string => !!c)) {
+      assert.doesNotMatch(cmd, DEV_FORMS, `${name}: ${cmd}`);
+      for (const m of cmd.matchAll(/npm run ([\w:.-]+)/g)) assert.doesNotMatch(pkgScripts[m[1]!] ?? '', DEV_FORMS, `${name}: npm run ${m[1]} is a dev form`);
+    }
+    if (existsSync(join(r.dir, 'docker-compose.yml'))) {
+      const compose = parse(readFileSync(join(r.dir, 'docker-compose.yml'), 'utf8')) as { services?: Record<string, { ports?: (string | number)[] }> };
+      const hostPorts = Object.values(compose.services ?? {}).flatMap((c) => (c.ports ?? []).map((p) => String(p).split(':').slice(-2, -1)[0] ?? String(p)));
+      assert.equal(new Set(hostPorts).size, hostPorts.length, `${name}: a host port published twice: ${hostPorts.join(', ')}`);
+    }
 
     // .env.example lists every key the app reads, and no value of a secret
     const example = dotenv.parse(readFileSync(join(r.dir, '.env.example'), 'utf8'));
