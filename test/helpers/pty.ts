@@ -19,7 +19,9 @@ export const KEY = {
 /** Environment for a child that must not inherit values from the test runner's shell. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT']) if (process.env[k]) env[k] = process.env[k]!;
+  // the machine's trust settings too: a child npm (a Node from the registry has no global npmrc with the
+  // machine's cafile) must still reach the registry instead of retrying TLS errors for a minute
+  for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']) if (process.env[k]) env[k] = process.env[k]!;
   return { ...env, TERM: 'xterm-256color', FORCE_COLOR: '1', ...extra };
 }
 
