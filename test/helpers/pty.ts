@@ -153,6 +153,8 @@ export async function choose(s: Session, prompt: string | RegExp, label: string 
   await s.waitFor((sc) => (typeof prompt === 'string' ? first(sc).includes(prompt) : prompt.test(first(sc))) && /│\s+[●○] /.test(activeBlock(sc)));
   const options = () => activeBlock(s.screen()).split('\n').filter((l) => /│\s+[●○] /.test(l));
   const selected = () => options().find((l) => /│\s+● /.test(l)) ?? '';
+  // the frame may be mid-redraw when read again: give the option a moment before calling it missing
+  if (!options().some(has)) await s.waitFor(() => options().some(has), 5000).catch(() => undefined);
   if (!options().some(has)) throw new Error(`no option ${label} in:\n${activeBlock(s.screen())}`);
   // a frame being redrawn has no selected line for a moment: wait for a whole one each time
   await s.waitFor(() => selected() !== '', 5000);
