@@ -5,10 +5,10 @@ import { loadProviders } from '../../providers/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { detectProject, type ProjectInfo } from '../core/project.ts';
-import { check, fromOutside } from '../core/resolve.ts';
+import { outside } from '../core/resolve.ts';
 import { readManagedFiles } from '../core/snapshot.ts';
 import { plainOut, type Out } from '../ui/plain.ts';
-import { passed, printJson, report, verifyAll, type Result } from './init.ts';
+import { failed, passed, printJson, report, verifyAll, type Result } from '../core/pipeline/results.ts';
 import { audit, missingFromDotenv, modeGroups, type AuditResult } from '../core/audits.ts';
 import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts';
 import type { Provider, ProviderId } from '../core/provider.ts';
@@ -56,15 +56,12 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const formatErrors = new Map<ProviderId, string>();
   for (const p of providers)
     for (const e of p.env) {
-      const o = fromOutside(e, process.env, dotenv, {}, names);
+      const o = outside(e, process.env, dotenv, {}, names);
       if (!o) {
         if (!e.optional && !formatErrors.has(p.id)) formatErrors.set(p.id, `${names.out(e.key).join(' or ')} is missing from ${envFile}`);
         values[e.key] = '';
-        continue;
-      }
-      const c = check(e, o.value);
-      if (c.ok) values[e.key] = c.value;
-      else if (!formatErrors.has(p.id)) formatErrors.set(p.id, c.message);
+      } else if (o.ok) values[e.key] = o.value;
+      else if (!formatErrors.has(p.id)) formatErrors.set(p.id, o.message);
     }
   const checkable = providers.filter((p) => !formatErrors.has(p.id));
   // The audit (git, tracked files) runs while the providers are checked.
@@ -86,13 +83,13 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   });
   audited.catch(() => undefined);
   // Changes the wizard would make at a provider (a webhook endpoint, a CORS rule) are reported, not made.
-  const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false, (p, v) =>
-    passed(p, v, (v.actions ?? []).map((a) => `not done yet: ${a.title} (the wizard does it)`)),
-  );
-  const results = providers.map(
-    (p) =>
-      verified.find((r) => r.id === p.id) ?? { id: p.id, ok: false, identity: null, mode: null, warnings: [], error: formatErrors.get(p.id)! },
-  );
+  const verified = await verifyAll(checkable, { ...dotenv, ...values }, project, false);
+  const results = providers.map((p) => {
+    const i = checkable.indexOf(p);
+    if (i < 0) return failed(p.id, formatErrors.get(p.id)!);
+    const { result, verified: v } = verified[i]!;
+    return v ? passed(p, v, (v.actions ?? []).map((a) => `not done yet: ${a.title} (the wizard does it)`)) : result;
+  });
   out.line(`create-prod-ready ${flags.version} check · ${providers.length} provider${providers.length > 1 ? 's' : ''}`);
   for (const r of results) report(out, providers.find((p) => p.id === r.id)!, r);
   const pending = await pendingPrisma(project, providers, results, { ...dotenv, ...values }, out);

@@ -30,6 +30,8 @@ export interface MonorepoRead {
   state: MonorepoState;
   /** Every value in the apps' env files (the first app's value wins, the root .env first of all). */
   dotenv: Record<string, string>;
+  /** The file each value was read from. */
+  origin: Record<string, string>;
   problems: string[];
   /** No app has an env file yet. */
   noEnvFile: boolean;
@@ -38,6 +40,7 @@ export interface MonorepoRead {
 export function readMonorepo(ws: Workspace, chosen: WorkspacePackage[], rootEnv: string | undefined): MonorepoRead {
   const state = readMonorepoState(ws, chosen, Date.now());
   const dotenv: Record<string, string> = {};
+  const origin: Record<string, string> = {};
   const problems: string[] = [];
   const texts: [string, string | undefined][] = [['.env', rootEnv], ...state.targets.map((t) => [t.file, state.files[t.file]] as [string, string | undefined])];
   for (const [file, text] of texts) {
@@ -46,9 +49,13 @@ export function readMonorepo(ws: Workspace, chosen: WorkspacePackage[], rootEnv:
     const { duplicates, unclosedQuotes } = dotenvProblems(doc);
     if (duplicates.length) problems.push(`${file} defines ${duplicates.join(', ')} more than once; the last one wins and all are kept`);
     for (const q of unclosedQuotes) problems.push(`${file} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value`);
-    for (const [k, v] of Object.entries(dotenvValues(doc))) if (dotenv[k] === undefined || dotenv[k] === '') dotenv[k] = v;
+    for (const [k, v] of Object.entries(dotenvValues(doc)))
+      if (dotenv[k] === undefined || dotenv[k] === '') {
+        dotenv[k] = v;
+        origin[k] = file;
+      }
   }
-  return { state, dotenv, problems, noEnvFile: state.targets.every((t) => state.files[t.file] === undefined) };
+  return { state, dotenv, origin, problems, noEnvFile: state.targets.every((t) => state.files[t.file] === undefined) };
 }
 
 /** Lines describing the workspace: each package, what it is, and whether it is deployed. */

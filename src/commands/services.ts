@@ -20,6 +20,11 @@ export interface LocalService {
 
 const COMPOSE_UP = 'docker compose up -d ';
 
+/** The providers' "docker compose up -d X" next steps: what each starts, and the other steps. */
+export function composeServices(steps: string[]): { services: string[]; rest: string[] } {
+  return { services: steps.filter((s) => s.startsWith(COMPOSE_UP)).map((s) => s.slice(COMPOSE_UP.length)), rest: steps.filter((s) => !s.startsWith(COMPOSE_UP)) };
+}
+
 /**
  * The compose services the values point at (a provider's "docker compose up -d X" next step, which it
  * gives only while its value is the local default), with the host and port of that default.
@@ -27,7 +32,7 @@ const COMPOSE_UP = 'docker compose up -d ';
 export function localServices(providers: Provider[], thePlan: Plan, values: Record<string, string>, project: ProjectInfo): LocalService[] {
   const found: LocalService[] = [];
   providers.forEach((provider, i) => {
-    const names = (thePlan.contributions[i]?.nextSteps ?? []).filter((s) => s.startsWith(COMPOSE_UP)).flatMap((s) => s.slice(COMPOSE_UP.length).split(' '));
+    const names = composeServices(thePlan.contributions[i]?.nextSteps ?? []).services.flatMap((s) => s.split(' '));
     if (!names.length) return;
     const e = provider.env.find((v) => v.localDefault && values[v.key] !== undefined && values[v.key] === v.localDefault(values, project));
     if (!e) return;

@@ -61,6 +61,28 @@ export const SOURCE_LABEL: Record<Source, string> = {
   action: 'made at the provider',
 };
 
+/** Where a value came from, naming the env file it was read from (`.env.local`, `apps/web/.env`) when known. */
+export const sourceLabel = (source: Source, file?: string) => (source === 'dotenv' && file ? file : SOURCE_LABEL[source]);
+
+/** An outside value (fromOutside) with its zod check: the cleaned value, or why it is rejected. */
+export function outside(
+  e: EnvVar,
+  env: NodeJS.ProcessEnv,
+  dotenv: Record<string, string>,
+  memory: Record<string, string> = {},
+  names: NameMap = SAME_NAMES,
+): ({ ok: true; value: string } | { ok: false; message: string }) & { source: Source; name: string } | undefined {
+  const o = fromOutside(e, env, dotenv, memory, names);
+  return o && { ...check(e, o.value), source: o.source, name: o.name };
+}
+
+/** A value the run makes itself when none is given: a generated secret, else the local default. */
+export function made(e: EnvVar, values: Record<string, string>, project: ProjectInfo): { value: string; source: Source } | undefined {
+  if (e.generate) return { value: e.generate((n) => randomBytes(n)), source: 'generated' };
+  const value = e.localDefault?.(values, project);
+  return value === undefined ? undefined : { value, source: 'default' };
+}
+
 /** Non-interactive resolution: every required value must come from somewhere, or exit 2 naming all that are missing. */
 export function resolveAll(
   providers: Provider[],
@@ -69,6 +91,7 @@ export function resolveAll(
   project: ProjectInfo,
   memory: Record<string, string> = {},
   names: NameMap = SAME_NAMES,
+  origin: Record<string, string> = {},
 ): Resolved {
   const values: Record<string, string> = {};
   const source: Record<string, Source> = {};
@@ -85,20 +108,16 @@ export function resolveAll(
         }
         continue;
       }
-      const outside = fromOutside(e, env, dotenv, memory, names);
-      let value: string | undefined;
-      if (outside) {
-        value = outside.value;
-        source[e.key] = outside.source;
-        foundAs[e.key] = outside.name;
-      } else if (e.generate) {
-        value = e.generate((n) => randomBytes(n));
-        source[e.key] = 'generated';
-      } else {
-        value = e.localDefault?.(values, project);
-        if (value !== undefined) source[e.key] = 'default';
+      const o = outside(e, env, dotenv, memory, names);
+      if (o) {
+        source[e.key] = o.source;
+        foundAs[e.key] = o.name;
+        if (o.ok) values[e.key] = o.value;
+        else invalid.push(`${o.message} (from ${sourceLabel(o.source, origin[o.name])})`);
+        continue;
       }
-      if (value === undefined) {
+      const m = made(e, values, project);
+      if (!m) {
         if (e.optional) values[e.key] = '';
         else {
           const app = names.out(e.key).filter((n) => n !== e.key);
@@ -106,9 +125,10 @@ export function resolveAll(
         }
         continue;
       }
-      const c = check(e, value);
+      source[e.key] = m.source;
+      const c = check(e, m.value);
       if (c.ok) values[e.key] = c.value;
-      else invalid.push(`${c.message} (from ${SOURCE_LABEL[source[e.key]!]})`);
+      else invalid.push(`${c.message} (from ${SOURCE_LABEL[m.source]})`);
     }
   if (missing.length)
     throw new UsageError(

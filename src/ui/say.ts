@@ -5,6 +5,8 @@ import type { Out } from './plain.ts';
 export interface Say {
   info(s: string): void;
   warn(s: string): void;
+  /** A step done (a file written, a service started). */
+  success(s: string): void;
   note(text: string, title: string): void;
   /** Without prompts: the fixed answer given to plainSay. */
   confirm(question: string): Promise<boolean>;
@@ -18,6 +20,7 @@ export function plainSay(out: Out, answer: boolean): Say {
   return {
     info: (s) => out.line(s),
     warn: (s) => out.warn(s),
+    success: (s) => out.ok(s),
     note: (text, title) => out.line(`${title}:\n${text.replace(/^/gm, '    ')}`),
     confirm: async () => answer,
     async step(title, task, done) {
@@ -36,6 +39,7 @@ export async function wizardSay(initial: boolean): Promise<Say> {
   return {
     info: ui.info,
     warn: ui.warn,
+    success: ui.success,
     note: (text, title) => ui.note(text, title),
     confirm: (message) => ui.confirm({ message, initial }),
     step: (title, task, done) => withSpinner(title, (signal) => task(signal), done),
