@@ -65,15 +65,9 @@ export const SOURCE_LABEL: Record<Source, string> = {
 export const sourceLabel = (source: Source, file?: string) => (source === 'dotenv' && file ? file : SOURCE_LABEL[source]);
 
 /** An outside value (fromOutside) with its zod check: the cleaned value, or why it is rejected. */
-export function outside(
-  e: EnvVar,
-  env: NodeJS.ProcessEnv,
-  dotenv: Record<string, string>,
-  memory: Record<string, string> = {},
-  names: NameMap = SAME_NAMES,
-): ({ ok: true; value: string } | { ok: false; message: string }) & { source: Source; name: string } | undefined {
-  const o = fromOutside(e, env, dotenv, memory, names);
-  return o && { ...check(e, o.value), source: o.source, name: o.name };
+export function outside(...args: Parameters<typeof fromOutside>): (({ ok: true; value: string } | { ok: false; message: string }) & { source: Source; name: string }) | undefined {
+  const o = fromOutside(...args);
+  return o && { ...check(args[0], o.value), source: o.source, name: o.name };
 }
 
 /** A value the run makes itself when none is given: a generated secret, else the local default. */

@@ -8,7 +8,7 @@ import { initialSelection } from '../../providers/catalog.ts';
 import { UsageError, VerifyError } from '../core/errors.ts';
 import { maskSecret } from '../core/mask.ts';
 import type { EnvVar, ProviderId } from '../core/provider.ts';
-import { check, sourceLabel, type Source } from '../core/resolve.ts';
+import { check } from '../core/resolve.ts';
 import { runVerify } from '../core/verify.ts';
 import { chooseApps } from '../core/workspaces.ts';
 import type { Face, Run } from '../core/pipeline/index.ts';
@@ -16,7 +16,7 @@ import { stepLine } from '../core/pipeline/next-steps.ts';
 import { skipped } from '../core/pipeline/results.ts';
 import { servicesDown, startServices } from '../core/pipeline/services.ts';
 import { enterApps, joiningLine, known, nameLabel, type Ctx } from '../core/pipeline/state.ts';
-import { askable, derive, refresh, setValue, settle } from '../core/pipeline/values.ts';
+import { askable, derive, refresh, setValue, settle, shownSource } from '../core/pipeline/values.ts';
 import { record, withResult } from '../core/pipeline/verify.ts';
 import type { LocalService } from '../commands/services.ts';
 import { workspaceLines } from '../commands/monorepo-step.ts';
@@ -193,14 +193,6 @@ function shownValue(run: Run, e: EnvVar): string {
   return run.answers.source[e.key] === 'generated' ? '•••••••• generated' : maskSecret(v);
 }
 
-/** Where a shown value came from: the env file it was read from by name (.env.local, apps/web/.env). */
-function shownSource(run: Run, key: string): string | undefined {
-  const source: Source | undefined = run.answers.source[key];
-  if (source === 'dotenv') return `from ${sourceLabel(source, run.ctx.origin[run.answers.foundAs[key]!])}`;
-  return source && SHOWN_SOURCE[source];
-}
-const SHOWN_SOURCE: Partial<Record<Source, string>> = { env: 'from the environment', memory: 'from prod-ready.json', default: 'default', prompt: 'entered' };
-
 /**
  * The one settings confirmation: every value that was not asked, grouped by provider, and the local
  * services the defaults point at that are not running. Returns the services to start (the person agreed).
@@ -220,7 +212,7 @@ async function confirmSettings(ui: Ui, first: Run, asked: Set<string>): Promise<
     const lines = groups.flatMap(({ p, keys }) => [
       p.title,
       ...keys.map((e) => {
-        const from = shownSource(run, e.key);
+        const from = shownSource(run.ctx, run.answers, e.key);
         return `  ${nameLabel(run.ctx, e.key).padEnd(width)}  ${shownValue(run, e)}${from ? `  ${styleText('dim', from)}` : ''}`;
       }),
     ]);

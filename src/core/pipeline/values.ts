@@ -79,3 +79,12 @@ export function take(answers: Answers, produced: Record<string, string> | undefi
     source: { ...answers.source, ...Object.fromEntries(entries.map(([k]) => [k, 'action' as Source])) },
   };
 }
+
+const SHOWN_SOURCE: Partial<Record<Source, string>> = { env: 'from the environment', memory: 'from prod-ready.json', default: 'default', prompt: 'entered' };
+
+/** Where a value came from, as the settings summary says it: an env file by its name (.env.local, apps/web/.env). */
+export function shownSource(ctx: Ctx, a: Answers, key: string): string | undefined {
+  const source = a.source[key];
+  if (source === 'dotenv') return `from ${sourceLabel(source, ctx.origin[a.foundAs[key]!])}`;
+  return source && SHOWN_SOURCE[source];
+}
