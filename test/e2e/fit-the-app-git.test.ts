@@ -9,7 +9,7 @@ import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
 import { fixtureApp, git, ignored, tracked } from '../helpers/app-fixtures.ts';
 import { snapshot } from '../helpers/project.ts';
-import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { cleanEnv, runPty } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { acceptSettings, answerPlan } from '../helpers/wizard.ts';
 
@@ -47,8 +47,8 @@ test('a tracked .env in the wizard: it offers git rm --cached, says the history 
   await acceptSettings(s);
   await s.waitFor(/\.env is tracked by git, and secrets go into it/);
   assert.match(s.screen(), /repository's history still has what was committed/);
+  // 'y' answers a clack confirm by itself: an Enter after it would reach the next prompt when it is read late
   s.write('y');
-  s.write(KEY.enter);
   await answerPlan(s, /Write \d+ files\?/, 'Yes');
   const { code } = await s.exit;
   assert.equal(code, 0, s.transcript());

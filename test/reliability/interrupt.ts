@@ -28,7 +28,7 @@ const HOLE_PASSWORD = 'hole-Pass-55210';
 const CONCURRENCY = 3;
 const HOWS = ['Ctrl+C', 'kill -INT'] as const;
 type How = (typeof HOWS)[number];
-/** The final confirmation (src/commands/init.ts): the walk never answers it (that would write). */
+/** The final confirmation (src/ui/face-wizard.ts): the walk never answers it (that would write). */
 const FINAL = /^(?:Write \d+ files?|Make \d+ changes? at providers.*)\?$/;
 const SPINNER = /^[◒◐◓◑]  (.+?)\.*$/;
 const LOCK_WAIT_MS = 2000;
