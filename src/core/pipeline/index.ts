@@ -98,7 +98,8 @@ export async function runInit(detected: Ctx, face: Face): Promise<number> {
   await face.showPlan(proposal, run);
   if (missing) face.say.warn(missing.message);
   if (dryRun) {
-    if (run.ctx.git.tracked.includes(run.ctx.envFile)) face.say.warn(`${run.ctx.envFile} is tracked by git: a real run stops here (git rm --cached ${run.ctx.envFile} first)`);
+    // without a person a real run stops at a tracked env file (with one, it asks to stop tracking it)
+    if (!face.untrack && run.ctx.git.tracked.includes(run.ctx.envFile)) face.say.warn(`${run.ctx.envFile} is tracked by git: a real run stops here (git rm --cached ${run.ctx.envFile} first)`);
     return face.dryRun(proposal, run);
   }
   run = { ...run, ctx: await guardTracked(run.ctx, plan.changes, face.untrack) };
