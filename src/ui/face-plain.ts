@@ -4,7 +4,7 @@ import { BASE_PROVIDERS, configuredIds } from '../../providers/catalog.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Face, Run } from '../core/pipeline/index.ts';
 import { stepLine } from '../core/pipeline/next-steps.ts';
-import { report, printJson, verifyAll } from '../core/pipeline/results.ts';
+import { report, printJson, verifyAll, type Result } from '../core/pipeline/results.ts';
 import { servicesDown, startServices } from '../core/pipeline/services.ts';
 import { joiningLine, known, type Ctx } from '../core/pipeline/state.ts';
 import { resolveBatch } from '../core/pipeline/values.ts';
@@ -53,21 +53,20 @@ export function plainFace(ctx: Ctx): Face {
     async verify(start) {
       const { providers } = start.ctx;
       const checked = await verifyAll(providers, known(start.ctx, start.answers), start.ctx.project, flags.skipVerify);
-      const run: Run = {
-        ...start,
-        results: checked.map((c) => c.result),
-        actions: checked.flatMap((c, i) => (c.verified?.actions ?? []).map((action) => ({ provider: providers[i]!, action }))),
-      };
       // A failed check of a local default nothing listens on says what would start it, not a command on a file that is not written yet.
       const svc = await import('../commands/services.ts');
       const stillDown = down.length ? await svc.notRunning(down) : [];
-      for (const r of run.results) {
+      const explained = (r: Result): Result => {
         const d = stillDown.filter((s) => s.provider.id === r.id);
-        if (r.ok || !d.length) continue;
-        r.error = `nothing listens on ${svc.where(d)}, the local docker-compose default — ${
-          flags.dryRun ? 'start it, or set' : `pass --start-services to write docker-compose.yml and run ${svc.composeCommand(d)}, or set`
-        } ${d[0]!.key} to a hosted ${d[0]!.key.endsWith('URL') ? 'URL' : 'value'}`;
-      }
+        if (r.ok || !d.length) return r;
+        const how = flags.dryRun ? 'start it, or set' : `pass --start-services to write docker-compose.yml and run ${svc.composeCommand(d)}, or set`;
+        return { ...r, error: `nothing listens on ${svc.where(d)}, the local docker-compose default — ${how} ${d[0]!.key} to a hosted ${d[0]!.key.endsWith('URL') ? 'URL' : 'value'}` };
+      };
+      const run: Run = {
+        ...start,
+        results: checked.map((c) => explained(c.result)),
+        actions: checked.flatMap((c, i) => (c.verified?.actions ?? []).map((action) => ({ provider: providers[i]!, action }))),
+      };
       for (const r of run.results) report(out, providers.find((p) => p.id === r.id)!, r);
       if (run.results.every((r) => r.ok)) return run;
       out.fail('Nothing was written: fix the failing check (or pass --skip-verify to write unverified values).');
