@@ -207,16 +207,37 @@ async function nodeOnPath(path: string): Promise<string> {
 
 // ─── why a step failed, in the user's terms ────────────────────────────────────────────────────────
 
-function buildHint(svc: ServicePlan, tail: string[]): string | undefined {
+function buildHint(svc: ServicePlan, tail: string[], direct: Set<string>): string | undefined {
   const text = tail.join('\n');
   const prod = svc.env.NODE_ENV === 'production';
   const install = /\bnpm (ci|install|i)\b(?![^&;|]*--include[= ]dev)/.test(svc.buildCommand ?? '');
-  if (/can only install packages when your package\.json and package-lock\.json/.test(text))
-    return 'package-lock.json does not match package.json (Render runs the same npm ci): run `npm install` and commit package-lock.json';
+  if (/can only install packages when your package\.json and package-lock\.json/.test(text)) {
+    // the packages package.json names (npm lists their own dependencies too)
+    const absent = [...text.matchAll(/Missing: (\S+)@\S+ from lock file/g)].map((m) => m[1]!).filter((p) => direct.has(p));
+    return `package-lock.json does not match package.json${absent.length ? ` (not in the lock: ${absent.join(', ')})` : ''}, and Render runs the same npm ci: run \`npm install\` and commit package-lock.json`;
+  }
   if (/can only install with an existing package-lock\.json/.test(text)) return 'commit package-lock.json: `npm ci` needs it, on Render too';
   if (prod && install && /(command not found|not found|Cannot find module|ERR_MODULE_NOT_FOUND|is not recognized)/i.test(text))
     return 'NODE_ENV=production makes npm skip devDependencies, so build tools are missing: install them with `npm ci --include=dev` in buildCommand, or move them to dependencies';
+  // a build that reads a value with none here (a framework inlining public values, a config validating env)
+  const named = svc.missing.filter((m) => new RegExp(`\\b${m.key}\\b`).test(text));
+  if (named.length) {
+    const keys = named.map((m) => m.key).join(', ');
+    return named.some((m) => m.prompted)
+      ? `the build needs ${keys}, which has no value here (sync: false, not in .env): add it to .env, and enter it in Render's Dashboard before the first deploy, where the build fails the same way without it`
+      : `the build needs ${keys}, which has no local value: ${missingHint(svc)}`;
+  }
   return undefined;
+}
+
+/** The packages the app's package.json names. */
+function dependencies(dir: string): Set<string> {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    return new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((k) => Object.keys(pkg[k] ?? {})));
+  } catch {
+    return new Set();
+  }
 }
 
 function missingHint(svc: ServicePlan): string | undefined {
@@ -226,6 +247,18 @@ function missingHint(svc: ServicePlan): string | undefined {
     keys(false) && `no local value for ${keys(false)}: set DATABASE_URL / REDIS_URL in .env`,
   ].filter(Boolean);
   return hints.length ? hints.join('; ') : undefined;
+}
+
+/** Which database the migration ran against, and what to do about it; then any value it ran without. */
+function preDeployHint(svc: ServicePlan): string {
+  const refs = Object.entries(svc.sources);
+  const composed = refs.filter(([, from]) => from === 'docker-compose.yml').map(([k]) => k);
+  const where = composed.length
+    ? `${composed.join(', ')} pointed at docker-compose.yml's database (no value in .env): is it running (\`docker compose up -d\`)? Or set ${composed[0]} in .env`
+    : refs.length
+      ? `the migration ran against your local database (${[...new Set(refs.map(([k, from]) => (from === `.env ${k}` ? from : `${k} from ${from}`)))].join(', ')}): fix it there first`
+      : 'the migration ran with the values above: fix it locally first';
+  return [where, missingHint(svc)].filter(Boolean).join('; ');
 }
 
 // ─── the steps ─────────────────────────────────────────────────────────────────────────────────────
@@ -258,7 +291,7 @@ async function command(ctx: Context, step: 'build' | 'pre-deploy', cmd: string, 
   await stop(p, 2000); // anything it left running in the background
   if (e.code !== 0) {
     const tail = p.tail();
-    throw new StepFailed(`\`${cmd}\` ${exitText(e)}`, tail, step === 'build' ? buildHint(ctx.svc, tail) : step === 'pre-deploy' ? (missingHint(ctx.svc) ?? 'the migration ran against the local database (DATABASE_URL from .env): fix it there first') : undefined);
+    throw new StepFailed(`\`${cmd}\` ${exitText(e)}`, tail, step === 'build' ? buildHint(ctx.svc, tail, dependencies(ctx.dir)) : step === 'pre-deploy' ? preDeployHint(ctx.svc) : undefined);
   }
   return `\`${cmd}\``;
 }

@@ -129,6 +129,37 @@ services:
   const withCompose = planRehearsal(readBlueprint(BLUEPRINT), ['app-web'], { ...local(), compose }).services[0]!;
   assert.equal(withCompose.env.DATABASE_URL, 'postgres://app:app@localhost:5433/app');
   assert.equal(withCompose.env.REDIS_URL, 'redis://localhost:6390');
+  assert.deepEqual(withCompose.sources, { DATABASE_URL: 'docker-compose.yml', PGHOST: 'docker-compose.yml', PGPORT: 'docker-compose.yml', PGPASSWORD: 'docker-compose.yml', REDIS_URL: 'docker-compose.yml' });
+});
+
+test('an app reading its database under its own name (POSTGRES_URL) gets the local one from that name in .env, before docker-compose', () => {
+  const bp = readBlueprint(`
+databases:
+  - name: api-db
+services:
+  - type: web
+    name: api
+    runtime: node
+    startCommand: npm start
+    envVars:
+      - key: POSTGRES_URL
+        fromDatabase: { name: api-db, property: connectionString }
+      - key: PGHOST
+        fromDatabase: { name: api-db, property: host }
+      - key: CACHE_URL
+        fromService: { type: keyvalue, name: api-kv, property: connectionString }
+`);
+  const compose = { DATABASE_URL: 'postgres://app:app@localhost:5432/app', REDIS_URL: 'redis://localhost:6379' };
+  const dotenv = { POSTGRES_URL: 'postgres://me:pw@127.0.0.1:5544/notes', CACHE_URL: 'redis://:pw@127.0.0.1:6380' };
+  const api = planRehearsal(bp, [], { dotenv: () => dotenv, compose, defaultPort: 10000 }).services[0]!;
+  assert.equal(api.env.POSTGRES_URL, dotenv.POSTGRES_URL);
+  assert.equal(api.env.PGHOST, '127.0.0.1', 'another property of the same database, from the same URL');
+  assert.equal(api.env.CACHE_URL, dotenv.CACHE_URL);
+  assert.deepEqual(api.sources, { POSTGRES_URL: '.env POSTGRES_URL', PGHOST: '.env POSTGRES_URL', CACHE_URL: '.env CACHE_URL' });
+  // nothing under the app's names: docker-compose's, and said so
+  const bare = planRehearsal(bp, [], { dotenv: () => ({}), compose, defaultPort: 10000 }).services[0]!;
+  assert.equal(bare.env.POSTGRES_URL, compose.DATABASE_URL);
+  assert.equal(bare.sources.POSTGRES_URL, 'docker-compose.yml');
 });
 
 test('unknown services and unreadable Blueprints are usage errors', () => {

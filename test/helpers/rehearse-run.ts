@@ -11,17 +11,17 @@ export interface Report {
     name: string;
     ok: boolean;
     failedStep?: string;
-    steps: { step: string; ok: boolean; detail: string; output?: string[]; hint?: string }[];
+    steps: { step: string; ok: boolean; seconds: number; detail: string; output?: string[]; hint?: string }[];
     missing: { key: string }[];
     warnings: string[];
   }[];
   skipped: { name: string }[];
 }
 
-export async function rehearse(dir: string, args: string[] = []): Promise<{ code: number | null; report: Report; stderr: string; tmp: string }> {
+export async function rehearse(dir: string, args: string[] = [], timeoutMs = 90_000): Promise<{ code: number | null; report: Report; stderr: string; tmp: string }> {
   const tmp = tempProject();
   const env = cleanEnv({ TMPDIR: tmp, PROD_READY_REHEARSE_PORT: String(await freePort()), FORCE_COLOR: '0', NO_COLOR: '1' });
-  const r = await runCli(['rehearse', '--json', '--cwd', dir, ...args], { cwd: dir, env, source: true, timeoutMs: 90_000 });
+  const r = await runCli(['rehearse', '--json', '--cwd', dir, ...args], { cwd: dir, env, source: true, timeoutMs });
   return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr, tmp };
 }
 

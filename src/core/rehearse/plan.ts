@@ -21,6 +21,8 @@ export interface ServicePlan {
   env: Record<string, string>;
   /** `sync: false` keys (and references) with no local value: on Render the deploy would start without them. */
   missing: { key: string; why: string; /** sync: false (Render too starts without it) or a reference only missing here */ prompted: boolean }[];
+  /** Where the local value of a database or Key Value reference came from (".env POSTGRES_URL", "docker-compose.yml"). */
+  sources: Record<string, string>;
   /** The Node version the Blueprint pins (NODE_VERSION), if any. */
   nodeVersion?: string;
   warnings: string[];
@@ -112,6 +114,7 @@ function urlPart(url: string, property: string): string | undefined {
 }
 
 const REHEARSED = ['web', 'worker', 'pserv'];
+const isUrl = (property: string) => property === 'connectionString' || property === 'connectionPoolString';
 
 export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues): { services: ServicePlan[]; skipped: Skipped[] } {
   const all = (bp.services ?? []).filter((s) => s && typeof s.name === 'string');
@@ -141,6 +144,21 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
     const missing: ServicePlan['missing'] = [];
     const warnings: string[] = [];
     const pending: { key: string; ref: NonNullable<EnvVarSpec['fromService']> }[] = [];
+    const sources: Record<string, string> = {};
+    // Every env var the service gets, its groups' included: the keys that name the same database.
+    const specs = (s.envVars ?? []).flatMap((v) => (v.fromGroup !== undefined ? ((bp.envVarGroups ?? []).find((g) => g.name === v.fromGroup)?.envVars ?? []) : [v]));
+    /**
+     * The local connection string of a Render database or Key Value: the key's own value in .env (an app
+     * reading POSTGRES_URL has its local database there), another key filled from the same one, the
+     * conventional DATABASE_URL / REDIS_URL, then docker-compose.yml's service.
+     */
+    const localUrl = (conventional: 'DATABASE_URL' | 'REDIS_URL', key: string, property: string, same: (e: EnvVarSpec) => boolean) => {
+      const keys = [...(isUrl(property) ? [key] : []), ...specs.filter((e) => e.key && e.key !== key && same(e)).map((e) => e.key!), conventional];
+      const found = keys.find((k) => dotenv[k] && /^[a-z][\w+.-]*:\/\//i.test(dotenv[k]!));
+      if (found) return { url: dotenv[found]!, from: `.env ${found}` };
+      const composed = local.compose[conventional];
+      return composed ? { url: composed, from: 'docker-compose.yml' } : undefined;
+    };
     const apply = (v: EnvVarSpec, inGroup: string | undefined) => {
       if (v.fromGroup !== undefined) {
         const g = (bp.envVarGroups ?? []).find((x) => x.name === v.fromGroup);
@@ -158,10 +176,10 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
       } else if (v.fromDatabase) {
         if (!(bp.databases ?? []).some((d) => d.name === v.fromDatabase!.name))
           warnings.push(`${key}: database ${v.fromDatabase.name} is not defined in render.yaml`);
-        const url = dotenv.DATABASE_URL || local.compose.DATABASE_URL;
-        const value = url ? urlPart(url, v.fromDatabase.property) : undefined;
-        if (value !== undefined) env[key] = value;
-        else missing.push({ key, why: `fromDatabase ${v.fromDatabase.name}: no local DATABASE_URL in .env or docker-compose.yml`, prompted: false });
+        const url = localUrl('DATABASE_URL', key, v.fromDatabase.property, (e) => e.fromDatabase?.name === v.fromDatabase!.name && isUrl(e.fromDatabase.property));
+        const value = url ? urlPart(url.url, v.fromDatabase.property) : undefined;
+        if (value !== undefined) (env[key] = value), (sources[key] = url!.from);
+        else missing.push({ key, why: `fromDatabase ${v.fromDatabase.name}: no local ${key === 'DATABASE_URL' ? key : `${key} or DATABASE_URL`} in .env, nor a database in docker-compose.yml`, prompted: false });
       } else if (v.fromService) pending.push({ key, ref: v.fromService });
       else if (inGroup) return;
     };
@@ -180,10 +198,11 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
     for (const { key, ref } of pending) {
       const target = all.find((x) => x.name === ref.name);
       if (ref.type === 'keyvalue' || ref.type === 'redis') {
-        const url = dotenv.REDIS_URL || local.compose.REDIS_URL;
-        const value = url ? urlPart(url, ref.property ?? 'connectionString') : undefined;
-        if (value !== undefined) env[key] = value;
-        else missing.push({ key, why: `fromService ${ref.name} (Key Value): no local REDIS_URL in .env or docker-compose.yml`, prompted: false });
+        const property = ref.property ?? 'connectionString';
+        const url = localUrl('REDIS_URL', key, property, (e) => e.fromService?.name === ref.name && isUrl(e.fromService.property ?? 'connectionString'));
+        const value = url ? urlPart(url.url, property) : undefined;
+        if (value !== undefined) (env[key] = value), (sources[key] = url!.from);
+        else missing.push({ key, why: `fromService ${ref.name} (Key Value): no local ${key === 'REDIS_URL' ? key : `${key} or REDIS_URL`} in .env, nor a Redis in docker-compose.yml`, prompted: false });
       } else if (!target) missing.push({ key, why: `fromService ${ref.name}: no such service in render.yaml`, prompted: false });
       else if (ref.envVarKey) {
         const theirs = target.envVars?.find((e) => e.key === ref.envVarKey);
@@ -221,6 +240,7 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
       port,
       env,
       missing,
+      sources,
       nodeVersion: rt === 'node' ? env.NODE_VERSION : undefined,
       warnings,
       steps,

@@ -20,8 +20,15 @@ export interface Proc {
 }
 
 const live = new Set<Proc>();
+const STACK = /^\s+at \S/;
 const ERROR = /\b(error|ERR!|fatal|failed|exception)\b/i;
-const clean = (l: string) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\s+$/, '');
+/** A line as it last showed on a terminal: a spinner's redraws (carriage return, cursor to column 1) keep only the last frame. */
+const clean = (l: string) =>
+  l
+    .replace(/^[^]*(\r(?!$)|\x1b\[1?G)/, '')
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '') // control characters (rollup's NUL before a virtual module's id)
+    .replace(/\s+$/, '');
 const isWindows = process.platform === 'win32';
 
 /** Linux's /proc: process groups and sockets can be read there. */
@@ -100,9 +107,10 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
     exited: undefined as never,
     tail(n = 12) {
       const all = [...lines, ...(partial.trim() ? [clean(partial)] : [])];
-      const last = all.slice(-n);
+      // a stack trace's frames after its first say little here: one stands for the rest
+      const last = all.filter((l, i) => !(STACK.test(l) && STACK.test(all[i - 1] ?? ''))).slice(-n);
       // the first error scrolled out of the last lines: show it first
-      if (firstError && total + (partial.trim() ? 1 : 0) - errorAt >= n) return [...firstError.filter((l) => l.trim()), '…', ...last];
+      if (firstError && total + (partial.trim() ? 1 : 0) - errorAt >= n && !last.includes(firstError[0]!)) return [...firstError.filter((l) => l.trim()), '…', ...last];
       return last;
     },
   };

@@ -1,0 +1,115 @@
+// `rehearse` on the fixture apps of the "fit the app" issue (test/fixtures/apps), with their real frameworks:
+// each app's package-lock.json is installed from the npm registry by the rehearsal's own build (`npm ci`),
+// after `init --yes` against real PostgreSQL and Redis and the providers' stand-ins wrote its render.yaml and
+// env files. Per app: it passes where the app is sound, and fails naming the cause where it is not.
+//
+// Heavy (a Next.js build on 2 cores, hundreds of packages): `.ci/run` runs it on one Node major and sets
+// PROD_READY_CORPUS=skip on the others, where it is skipped with that reason. npm's cache (~/.npm) is shared
+// between runs, so only the first one downloads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startRedis, type RedisServer } from '../harness/redis.ts';
+import { startStandins, type Standins } from '../standins/all.ts';
+import { git } from '../helpers/app-fixtures.ts';
+import { fitFixture, type Services } from '../helpers/fit-the-app.ts';
+import { rehearse, type Report } from '../helpers/rehearse-run.ts';
+
+const SKIP = process.env.PROD_READY_CORPUS === 'skip' ? 'PROD_READY_CORPUS=skip: the corpus rehearsal runs on one Node major only (.ci/run)' : false;
+
+let pg: PgServer;
+let redis: RedisServer;
+let standins: Standins;
+let services: Services;
+before(async () => {
+  if (SKIP) return;
+  [pg, redis, standins] = await Promise.all([startPostgres({ password: 'corpus-Pg#secret-3310' }), startRedis({ password: 'corpus-redis-secret-7741' }), startStandins()]);
+  services = { pg, redis, overrides: standins.overrides };
+});
+after(async () => {
+  await Promise.all([pg?.stop(), redis?.stop(), standins?.stop()]);
+});
+
+function commit(dir: string, message: string): void {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', message, '--allow-empty');
+}
+
+/** `npm install`, as the rehearsal tells the developer to run when init changed package.json: the lock catches up (only the lock: the rehearsal installs in its own copy). */
+function npmInstall(dir: string): void {
+  execFileSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], { cwd: dir, stdio: 'pipe' });
+}
+
+const summary = (r: Report) =>
+  r.services.map((s) => `${s.name}: ${s.ok ? 'passed' : `failed at ${s.failedStep}`}\n${s.steps.map((x) => `  ${x.ok ? '✓' : '✗'} ${x.step}: ${x.detail} (${x.seconds} s)${x.output ? `\n    ${x.output.join('\n    ')}` : ''}${x.hint ? `\n    → ${x.hint}` : ''}`).join('\n')}`).join('\n');
+
+interface Unsound {
+  step: string;
+  cause: RegExp;
+  hint: RegExp;
+  /** What the developer does about it (the named cause, nothing else); then the rehearsal passes. */
+  fix: (dir: string) => void;
+}
+/** What each app's rehearsal ends in: every service passes, or the first failure is this step, for this cause. */
+const EXPECT: Record<string, { pass: true } | Unsound> = {
+  'hono-api': { pass: true },
+  'vite-express': { pass: true },
+  // A real SvelteKit trap: `$env/static/public` values are inlined by the build, so a key with no value
+  // (sync: false in render.yaml, and not in the developer's .env) fails `vite build` itself, on Render too.
+  'sveltekit-shop': {
+    step: 'build',
+    cause: /"PUBLIC_SHOP_NAME" is not exported by "virtual:env\/static\/public"/,
+    hint: /the build needs PUBLIC_SHOP_NAME, which has no value here .*enter it in Render's Dashboard/,
+    fix: (dir) => appendFileSync(join(dir, '.env.local'), 'PUBLIC_SHOP_NAME=Tiny Shop\n'),
+  },
+  'next-t3-saas': { pass: true },
+};
+
+/** Rehearsals are long here: a build installs hundreds of packages, and Next.js compiles on 2 busy cores. */
+const rehearseLong = (dir: string) => rehearse(dir, ['--timeout', '90'], 480_000);
+
+for (const name of Object.keys(EXPECT))
+  test(`${name}: init --yes, npm ci of its real dependencies, then rehearse`, { skip: SKIP, timeout: 600_000 }, async () => {
+    const fit = await fitFixture(name, services);
+    assert.equal(fit.code, 0, `init --yes on ${name}\n${fit.stdout}\n${fit.stderr}`);
+    const dir = fit.dir;
+    // the tools the fit run linked in stand for an install; the rehearsal installs from the lock instead
+    rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+    const lockBefore = readFileSync(join(dir, 'package-lock.json'), 'utf8');
+    commit(dir, 'create-prod-ready');
+    const blueprint = parse(readFileSync(join(dir, 'render.yaml'), 'utf8')) as { services: { type: string; buildCommand?: string }[] };
+    assert.match(blueprint.services.find((s) => s.type === 'web')!.buildCommand ?? '', /^npm ci --include=dev && /, 'installs from the lock, devDependencies included');
+
+    let r = await rehearseLong(dir);
+    // init added a package to package.json (zod, a migration tool) without touching the lock: npm ci refuses,
+    // on Render too; the rehearsal names the packages and says to run npm install, then the deploy is rehearsed again
+    const lockHint = r.report.services.map((s) => s.steps.find((x) => !x.ok)).find((x) => x?.step === 'build' && /npm install/.test(x.hint ?? ''));
+    if (lockHint) {
+      assert.equal(r.code, 1);
+      assert.match(lockHint.hint!, /not in the lock: \S+@/);
+      console.log(`\n${name}: after init, ${lockHint.hint}`);
+      npmInstall(dir);
+      assert.notEqual(readFileSync(join(dir, 'package-lock.json'), 'utf8'), lockBefore);
+      commit(dir, 'npm install');
+      r = await rehearseLong(dir);
+    }
+    const want = EXPECT[name]!;
+    if (!('pass' in want)) {
+      assert.equal(r.code, 1, `${name} fails:\n${summary(r.report)}`);
+      const bad = r.report.services.find((s) => !s.ok)!;
+      assert.equal(bad.failedStep, want.step, summary(r.report));
+      const step = bad.steps.find((x) => !x.ok)!;
+      assert.match(`${step.detail}\n${(step.output ?? []).join('\n')}`, want.cause, summary(r.report));
+      assert.match(step.hint ?? '', want.hint, summary(r.report));
+      console.log(`\n${name} (unsound):\n${summary(r.report)}`);
+      want.fix(dir);
+      r = await rehearseLong(dir);
+    }
+    assert.equal(r.code, 0, `${name} passes:\n${summary(r.report)}\n${r.stderr}`);
+    assert.ok(r.report.services.every((s) => s.ok));
+    console.log(`\n${name}:\n${summary(r.report)}`);
+  });
