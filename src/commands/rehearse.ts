@@ -365,7 +365,8 @@ async function healthy(ctx: Context, signal: AbortSignal, progress: (s: string) 
           : `Render needs a 2xx or 3xx answer on ${svc.healthCheckPath}`,
       );
     progress(`health check: GET ${svc.healthCheckPath} → ${last} (${secs(performance.now() - started)})`);
-    await sleep(250, signal);
+    // often ready a moment after it listens: asked again soon at first, then every 250 ms
+    await sleep(performance.now() - started < 2000 ? 50 : 250, signal);
   }
 }
 
