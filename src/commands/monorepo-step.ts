@@ -1,5 +1,6 @@
 // The monorepo part of init: which apps are deployed (--apps, prod-ready.json, a picker, or every
 // deployable one), what the run reads for them (their env files), and how the workspace is described.
+import { readCompose } from '../core/app-shape.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
 import type { MonorepoState } from '../core/monorepo-plan.ts';
@@ -16,7 +17,9 @@ export function monorepoProject(ws: Workspace): ProjectInfo {
   // APP_URL is the address people open: the frontend's port locally (Vite's dev server, Astro's, Next's).
   const front = ws.packages.find((p) => p.deployable && (p.kind === 'static' || p.project.framework === 'nextjs'));
   const port = !front ? base.port : front.kind !== 'static' ? front.project.port : 'astro' in Object.fromEntries(front.project.dependencies.map((d) => [d, 1])) ? 4321 : 5173;
-  return { ...base, port, cwd: ws.root, name: ws.rootProject.name, packageManager: ws.packageManager, commands: ws.rootProject.commands, hasPackageJson: ws.rootProject.hasPackageJson };
+  // the root's compose file: its Postgres and Redis are reused (the local defaults point at them), as for one app
+  const shape = { health: { how: 'none' as const, why: 'each app has its own' }, compose: readCompose(ws.root) };
+  return { ...base, port, cwd: ws.root, name: ws.rootProject.name, packageManager: ws.packageManager, commands: ws.rootProject.commands, hasPackageJson: ws.rootProject.hasPackageJson, shape };
 }
 
 /** The apps of this run: --apps, else those prod-ready.json recorded (a teammate's or a re-run), else every deployable one. */

@@ -79,11 +79,24 @@ export function readAppShape(project: ProjectInfo): AppShape {
     .slice(0, 1500)
     .map((path) => ({ path, text: read(path) }))
     .filter((s) => ROUTE_WORDS.test(s.text) || /^next\.config\./.test(s.path) || MIDDLEWARE.test(s.path));
-  const composeFile = COMPOSE_FILES.find((f) => files.includes(f));
   return {
     health: chooseHealth({ framework: project.framework, typescript: project.typescript, srcDir: project.srcDir, dependencies: project.dependencies, files, sources }),
-    compose: { file: composeFile, services: composeFile ? appComposeServices(read(composeFile)) : [] },
+    compose: readCompose(project.cwd),
   };
+}
+
+/** The compose file in `cwd` (compose.yaml, docker-compose.yml…) and its services: a monorepo's, at its root. */
+export function readCompose(cwd: string): AppShape['compose'] {
+  for (const file of COMPOSE_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(join(cwd, file), 'utf8');
+    } catch {
+      continue;
+    }
+    return { file, services: appComposeServices(text) };
+  }
+  return { services: [] };
 }
 
 const strip = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);

@@ -149,13 +149,7 @@ export function plan(input: PlanInput): Plan {
   const deploy = { notes: deployNotes(project, files['render.yaml'] === undefined), warnings: [...model.notes, ...renderPlanProblems(parsedRender ?? {})] };
 
   const compose = renderCompose(files['docker-compose.yml'], composeModel(contributions), t, project.name);
-  if (compose !== undefined) {
-    const clashes = hostPortClashes(compose);
-    const own = project.shape?.compose.file;
-    if (own && own !== 'docker-compose.yml' && files['docker-compose.yml'] === undefined)
-      deploy.warnings.push(`your compose file is ${own}, which docker compose reads instead of docker-compose.yml: start the added services with docker compose -f docker-compose.yml up -d, or move them into ${own}`);
-    if (clashes.length) deploy.warnings.push(`docker-compose.yml publishes host port ${clashes.join(', ')} more than once: docker compose up would fail; change one of them`);
-  }
+  deploy.warnings.push(...composeWarnings(compose, project, files));
 
   const after: [ManagedFile, string | undefined, number?][] = [
     ['.gitignore', mergeGitignore(files['.gitignore'], { envFile })],
@@ -202,6 +196,18 @@ export function plan(input: PlanInput): Plan {
     change(health.file, undefined, t.healthRoute[health.kind]({ path: health.path, typescript: project.typescript }));
   // the render env vars under the app's names, and its own keys: what Render asks for
   return { changes, contributions: dedupeEnvVars(renamed), nextSteps, migrations, dependenciesAdded, deploy };
+}
+
+/** What docker compose would trip on: the app's own compose file read instead of ours, a host port published twice. */
+export function composeWarnings(text: string | undefined, project: ProjectInfo, files: PlanInput['files']): string[] {
+  if (text === undefined) return [];
+  const warnings: string[] = [];
+  const own = project.shape?.compose.file;
+  if (own && own !== 'docker-compose.yml' && files['docker-compose.yml'] === undefined)
+    warnings.push(`your compose file is ${own}, which docker compose reads instead of docker-compose.yml: start the added services with docker compose -f docker-compose.yml up -d, or move them into ${own}`);
+  const clashes = hostPortClashes(text);
+  if (clashes.length) warnings.push(`docker-compose.yml publishes host port ${clashes.join(', ')} more than once: docker compose up would fail; change one of them`);
+  return warnings;
 }
 
 /** What the deploy was fitted to, one line each: for the plan shown before anything is written. */

@@ -17,6 +17,7 @@ interface PackageJson {
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  engines?: { node?: string };
 }
 
 export type AppKind = 'web' | 'static' | 'worker' | 'library' | 'mobile' | 'extension';
@@ -41,6 +42,8 @@ export interface PackageInput {
   extensionManifest: boolean;
   /** Lockfiles in the package's own folder (a package installed on its own, not from the root's). */
   ownLockfiles: string[];
+  /** The package's own Node pin (.nvmrc or .node-version in its folder). */
+  nodePin?: string;
 }
 
 export interface WorkspacePackage {
@@ -116,8 +119,12 @@ export function describeWorkspace(input: {
   pnpmWorkspace: boolean;
   packages: PackageInput[];
   current?: string;
+  /** The local Node.js version and the root's pin (.nvmrc, .node-version): each app's NODE_VERSION on Render. */
+  nodeVersion?: string;
+  nodePin?: string;
 }): Workspace {
-  const rootProject = describeProject({ cwd: input.root, pkg: input.rootPkg, lockfiles: input.lockfiles, typescript: false });
+  const node = { nodeVersion: input.nodeVersion, nodePin: input.nodePin, engines: input.rootPkg?.engines };
+  const rootProject = describeProject({ cwd: input.root, pkg: input.rootPkg, lockfiles: input.lockfiles, typescript: false, nodeVersion: node.nodeVersion, nodePin: node.nodePin });
   const byName = new Map(input.packages.map((p) => [p.pkg.name ?? basename(p.dir), p] as const));
   const localDeps = (p: PackageInput) =>
     Object.keys({ ...p.pkg.dependencies, ...p.pkg.devDependencies }).filter((d) => byName.has(d) && byName.get(d) !== p);
@@ -143,7 +150,7 @@ export function describeWorkspace(input: {
   const rootFiles = ['package.json', lockfile, input.pnpmWorkspace ? 'pnpm-workspace.yaml' : undefined, input.turboJson ? 'turbo.json' : undefined, input.nxJson ? 'nx.json' : undefined].filter(
     (f): f is string => !!f,
   );
-  const packages = input.packages.map((p) => describePackage(input.root, p, closure(p), rootProject.packageManager));
+  const packages = input.packages.map((p) => describePackage(input.root, p, closure(p), rootProject.packageManager, node));
   return { root: input.root, packageManager: rootProject.packageManager, lockfile, runner, turboInstalled: 'turbo' in rootDeps, rootFiles, packages, current: input.current, rootProject };
 }
 
@@ -151,11 +158,21 @@ function rootLockfileFor(pm: PackageManager): string {
   return { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock', bun: 'bun.lock' }[pm];
 }
 
-function describePackage(root: string, p: PackageInput, deps: string[], packageManager: PackageManager): WorkspacePackage {
+function describePackage(
+  root: string,
+  p: PackageInput,
+  deps: string[],
+  packageManager: PackageManager,
+  node: { nodeVersion?: string; nodePin?: string; engines?: { node?: string } },
+): WorkspacePackage {
+  // Node on Render: the package's own pin, else the root's; its engines.node, else the root's
+  const engines = p.pkg.engines?.node ? p.pkg.engines : node.engines;
   const project = describeProject({
     cwd: join(root, p.dir),
     // the root's package manager installs every workspace package, unless the package has its own lockfile
-    pkg: p.ownLockfiles.length ? p.pkg : { ...p.pkg, packageManager },
+    pkg: { ...p.pkg, ...(p.ownLockfiles.length ? {} : { packageManager }), ...(engines ? { engines } : {}) },
+    nodeVersion: node.nodeVersion,
+    nodePin: p.nodePin ?? node.nodePin,
     lockfiles: p.ownLockfiles,
     typescript: p.typescript,
     srcDir: p.srcDir,
@@ -340,6 +357,7 @@ export function detectWorkspace(cwd: string): Workspace | undefined {
       svelteConfig: config(['svelte.config.js', 'svelte.config.mjs', 'svelte.config.ts']),
       extensionManifest: manifest,
       ownLockfiles: LOCKFILES.filter((f) => existsSync(join(abs, f))),
+      nodePin: nodePinIn(abs),
     });
   }
   const rel = relative(root, cwd).split(sep).join('/');
@@ -353,8 +371,13 @@ export function detectWorkspace(cwd: string): Workspace | undefined {
     pnpmWorkspace: pnpmWorkspace !== undefined,
     packages,
     current,
+    nodeVersion: process.versions.node,
+    nodePin: nodePinIn(root),
   });
 }
+
+/** The text of .nvmrc or .node-version in `dir`, when it has one. */
+const nodePinIn = (dir: string): string | undefined => ['.nvmrc', '.node-version'].map((f) => read(join(dir, f))?.trim()).find((t) => t);
 
 /**
  * The apps a run deploys: `--apps` (names, slugs or folders, comma-separated), else every deployable one.

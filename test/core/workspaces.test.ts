@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scanSources } from '../../src/core/app-sources.ts';
 import { buildCommand, execIn, runIn } from '../../src/core/files/monorepo-render.ts';
 import { chooseApps, detectWorkspace, expandPatterns, findWorkspaceRoot, workspacePatterns } from '../../src/core/workspaces.ts';
 import { UsageError } from '../../src/core/errors.ts';
@@ -100,20 +99,6 @@ test('commands scoped to one workspace, per package manager; builds run the work
   assert.equal(runIn(yarn, p(yarn, 'apps/api'), 'worker'), 'yarn workspace api run worker');
   assert.equal(execIn(yarn, p(yarn, 'apps/api'), 'prisma migrate deploy'), 'yarn workspace api prisma migrate deploy');
   assert.equal(execIn(npm, p(npm, 'packages/db'), 'drizzle-kit migrate'), 'npm exec -w packages/db -- drizzle-kit migrate');
-});
-
-test('env names read by sources: process.env, import.meta.env (bundler built-ins excluded), destructuring, .env.example, Prisma env(); health routes', () => {
-  const s = scanSources([
-    { path: 'src/a.ts', text: "const { DATABASE_URL, REDIS_URL: r } = process.env; app.get('/health', h); process.env['JWT_SECRET'];" },
-    { path: 'src/b.tsx', text: 'import.meta.env.VITE_API_URL; import.meta.env.MODE; import.meta.env.DEV' },
-    { path: '.env.example', text: 'STRIPE_API_KEY=\n# COMMENTED=1\n' },
-    { path: 'prisma/schema.prisma', text: 'url = env("POSTGRES_PRISMA_URL")' },
-    { path: 'app/api/healthz/route.ts', text: 'export const GET = () => new Response()' },
-  ]);
-  assert.deepEqual(s.reads, ['DATABASE_URL', 'JWT_SECRET', 'POSTGRES_PRISMA_URL', 'REDIS_URL', 'STRIPE_API_KEY', 'VITE_API_URL']);
-  assert.equal(s.healthPath, '/health', 'a served string route, first in the order /healthz, /health, /api/health…');
-  assert.equal(scanSources([{ path: 'src/app/api/health/route.ts', text: '' }]).healthPath, '/api/health', 'a Next.js route handler is a route');
-  assert.equal(scanSources([{ path: 'src/x.ts', text: "fetch('/healthcheck-docs')" }]).healthPath, undefined, 'no route: no health check path');
 });
 
 test('SvelteKit with adapter-static is a static site (an SPA with a fallback page); with adapter-node a server', () => {

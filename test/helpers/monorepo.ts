@@ -13,7 +13,7 @@ import { cleanEnv } from './pty.ts';
 import { run, runCli } from './cli.ts';
 import { memorySchemaErrors, renderSchemaErrors } from './schemas.ts';
 import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
-import { readAppSources } from '../../src/core/app-sources.ts';
+import { detectContract } from '../../src/core/contract.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/monorepos/', import.meta.url));
 const made: string[] = [];
@@ -92,7 +92,7 @@ export function checkEnvFiles(dir: string, files: Record<string, { env: string; 
     const env = parseDotenv(readFileSync(envPath, 'utf8'));
     for (const k of want.has) assert.ok(env[k], `${app}/${want.env} has ${k}`);
     const example = parseDotenv(readFileSync(join(dir, app, '.env.example'), 'utf8'));
-    for (const k of readAppSources(join(dir, app)).reads) assert.ok(k in example, `${app}/.env.example lists ${k}`);
+    for (const k of Object.keys(detectContract(join(dir, app)).keys)) assert.ok(k in example, `${app}/.env.example lists ${k}`);
     for (const v of Object.values(example)) assert.doesNotMatch(v, /pw-|Secret|[A-Za-z0-9_-]{40}/, 'no secret in a committed example');
     if (memory.apps.some((a) => a.dir === app)) assert.equal(memory.apps.find((a) => a.dir === app)!.env, `${app}/${want.env}`);
   }

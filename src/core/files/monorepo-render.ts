@@ -2,16 +2,31 @@
 // packages resolve, each rebuilt only when its own files, the workspace packages it uses or the lockfile
 // change. Static frontends are static sites (an SPA gets its rewrite); workers share the API's env and
 // database; the migrations run once, on the service that owns the database. Pure: workspace in, model out.
-import type { AppSources } from '../app-sources.ts';
+import type { HealthChoice } from '../app-shape.ts';
+import type { EnvContract } from '../contract.ts';
+import { SAME_NAMES, type NameMap } from '../env-names.ts';
 import type { Contribution, RenderEnvVar } from '../provider.ts';
 import type { Workspace, WorkspacePackage } from '../workspaces.ts';
-import { renderSettings, type RenderModel } from './render-yaml.ts';
+import { fitMigrations, freeDataNotes, renderSettings, workerPlan, type RenderModel } from './render-yaml.ts';
 
-/** One chosen app and what its sources read (its own and those of the workspace packages it uses). */
+/** What one app reads and serves: its env contract (with the workspace packages it uses) and its health route. */
+export interface AppReads {
+  /** Env names the app reads (its own sources and those of the workspace packages it uses), sorted. */
+  reads: string[];
+  /** The app's env contract (contract.ts), the packages' keys merged in: what maps provider keys to its names. */
+  contract: EnvContract;
+  /** Its health check: a route it serves, one the tool adds as a new file, or none (app-shape.ts). */
+  health?: HealthChoice;
+}
+
+/** One chosen app and what it reads. */
 export interface ChosenApp {
   app: WorkspacePackage;
-  sources: AppSources;
+  sources: AppReads;
 }
+
+/** The env names a declaration has in this app (its key when the app reads none of them). */
+export const readsAny = (a: ChosenApp, names: NameMap, key: string): boolean => !a.sources.reads.length || names.out(key).some((n) => a.sources.reads.includes(n));
 
 /** `script` run in one workspace package, from the root, in the package manager's own form. */
 export function runIn(ws: Workspace, p: WorkspacePackage, script: string): string {
@@ -99,7 +114,8 @@ export function serviceKeys(ws: Workspace, apps: ChosenApp[]): Record<string, st
 
 /** Env names Render or the runtime sets, never declared. */
 const RUNTIME = new Set(['PORT', 'HOST', 'HOSTNAME', 'CI', 'HOME', 'PATH', 'PWD', 'TZ', 'npm_package_version']);
-const PUBLIC = /^(NEXT_PUBLIC_|VITE_|PUBLIC_|EXPO_PUBLIC_|NUXT_PUBLIC_|REACT_APP_)/;
+/** Names a browser bundle may carry. */
+export const PUBLIC = /^(NEXT_PUBLIC_|VITE_|PUBLIC_|EXPO_PUBLIC_|NUXT_PUBLIC_|REACT_APP_)/;
 /** A frontend's pointer at the API (VITE_API_URL, NEXT_PUBLIC_API_BASE_URL, PUBLIC_API_URL…). */
 export const API_URL_KEY = /^(NEXT_PUBLIC_|VITE_|PUBLIC_|EXPO_PUBLIC_|NUXT_PUBLIC_|REACT_APP_)?(API|BACKEND|SERVER)_(BASE_)?URL$/;
 
@@ -131,37 +147,47 @@ export function monorepoRenderModel(input: {
   contributions: Contribution[];
   /** The package owning the schema and its migrate script (or the tool's deploy command), when migrations run before deploys. */
   migrations?: { owner: WorkspacePackage; script?: string; command?: string };
+  /** Each app's names for the provider keys (env-names.ts mapNames over its contract). */
+  names: ReadonlyMap<WorkspacePackage, NameMap>;
+  /** render.yaml is created now: a health route the tool adds as a new file may be checked. */
+  newFile: boolean;
 }): RenderModel {
   const { ws, apps, contributions } = input;
-  const { region, plan, placed } = renderSettings(contributions);
+  const { region, plan, free, placed } = renderSettings(contributions);
+  const model: RenderModel = { services: [], databases: [], comments: [], notes: [] };
   const provided = contributions.flatMap((c) => c.render?.envVars ?? []);
   const names = serviceNames(ws, apps.map((a) => a.app));
+  const namesOf = (a: ChosenApp) => input.names.get(a.app) ?? SAME_NAMES;
   const api = apiApp(apps.map((a) => a.app));
   const apiName = api && names.get(api)!.main;
   const owner = databaseOwner(apps, input.migrations?.owner);
   // A generated secret (JWT_SECRET) is generated once, by the first web service that reads it (else the
-  // first worker); every other service reads that one.
-  const generatedBy = new Map<string, { name: string; type: string }>();
-  const readsKey = (a: ChosenApp, key: string) => !a.sources.reads.length || a.sources.reads.includes(key);
+  // first worker), under that app's name for it; every other service reads that one.
+  const generatedBy = new Map<string, { name: string; type: string; key: string }>();
   for (const e of provided.filter((x) => 'generateValue' in x)) {
-    const by = [...apps.filter((a) => a.app.kind === 'web'), ...apps.filter((a) => a.app.kind === 'worker')].find((a) => readsKey(a, e.key));
-    if (by) generatedBy.set(e.key, { name: names.get(by.app)!.main, type: by.app.kind });
+    const by = [...apps.filter((a) => a.app.kind === 'web'), ...apps.filter((a) => a.app.kind === 'worker')].find((a) => readsAny(a, namesOf(a), e.key));
+    if (by) generatedBy.set(e.key, { name: names.get(by.app)!.main, type: by.app.kind, key: namesOf(by).out(e.key)[0]! });
   }
   const install = ws.rootProject.commands.install;
 
   const envFor = (a: ChosenApp, self: string, isStatic: boolean): RenderEnvVar[] => {
-    const out: RenderEnvVar[] = [];
-    if (!isStatic)
-      for (const e of provided) {
-        // nothing detected: the app may read its env elsewhere, so it gets everything the providers declare
-        if (!readsKey(a, e.key)) continue;
-        const from = 'generateValue' in e ? generatedBy.get(e.key) : undefined;
-        out.push(from && from.name !== self ? { key: e.key, fromService: { type: from.type, name: from.name, envVarKey: e.key } } : e);
+    const appNames = namesOf(a);
+    // Render runs the Node.js the app was built for (its pin, else the local major within engines.node)
+    const out: RenderEnvVar[] = a.app.project.nodeVersion ? [{ key: 'NODE_VERSION', value: a.app.project.nodeVersion }] : [];
+    for (const e of provided) {
+      // nothing detected: the app may read its env elsewhere, so it gets everything the providers declare
+      if (!readsAny(a, appNames, e.key)) continue;
+      const from = 'generateValue' in e ? generatedBy.get(e.key) : undefined;
+      for (const key of appNames.out(e.key)) {
+        // a static site is public: only what the browser may see (its public names), never a generated secret
+        if (isStatic && (!PUBLIC.test(key) || from)) continue;
+        out.push(from && from.name !== self ? { key, fromService: { type: from.type, name: from.name, envVarKey: from.key } } : { ...e, key });
       }
+    }
     const declared = new Set(out.map((e) => e.key));
-    for (const key of a.sources.reads) {
-      if (declared.has(key) || RUNTIME.has(key) || provided.some((e) => e.key === key) || key === 'NODE_ENV') continue;
-      if (isStatic && !PUBLIC.test(key)) continue; // a static site is public: it never gets a server-side value
+    for (const { key } of appNames.unknown) {
+      if (declared.has(key) || RUNTIME.has(key) || key === 'NODE_ENV') continue;
+      if (isStatic && !PUBLIC.test(key)) continue;
       // The browser calls the API at its public URL, which Render gives every web service as RENDER_EXTERNAL_URL.
       if (API_URL_KEY.test(key) && apiName && apiName !== self) out.push({ key, fromService: { type: 'web', name: apiName, envVarKey: 'RENDER_EXTERNAL_URL' } });
       else out.push({ key, sync: false });
@@ -169,7 +195,6 @@ export function monorepoRenderModel(input: {
     return out;
   };
 
-  const services: Record<string, unknown>[] = [];
   for (const a of apps) {
     const p = a.app;
     const { main, worker } = names.get(p)!;
@@ -179,7 +204,7 @@ export function monorepoRenderModel(input: {
       : { buildFilter: { paths: [`${p.dir}/**`, ...p.deps.map((d) => `${d}/**`), ...ws.rootFiles] } };
     const start = (script: string) => (p.selfContained ? p.project.commands.run(script) : runIn(ws, p, script));
     if (p.kind === 'static') {
-      services.push({
+      model.services.push({
         type: 'web',
         name: main,
         runtime: 'static',
@@ -192,26 +217,37 @@ export function monorepoRenderModel(input: {
       continue;
     }
     const envVars = envFor(a, main, false);
-    const runsMigrations = input.migrations && owner === a;
-    services.push({
+    const servicePlan = p.kind === 'worker' ? workerPlan(plan, main, model.notes) : plan;
+    // the free plan runs no preDeployCommand: the migrations then start the start command
+    const commands = fitMigrations(
+      main,
+      input.migrations && owner === a ? migrateCommand(ws, input.migrations) : undefined,
+      start(p.kind === 'worker' && !p.project.scripts.start ? p.project.scripts.worker! : 'start'),
+      servicePlan === 'free',
+      model,
+    );
+    // a route the app serves; one the tool adds as a file only with a new render.yaml (the file is added then)
+    const health = a.sources.health;
+    const healthPath = p.kind === 'web' && health?.path && (health.how === 'found' || input.newFile) ? health.path : undefined;
+    model.services.push({
       type: p.kind === 'worker' ? 'worker' : 'web',
       name: main,
       runtime: 'node',
-      plan,
+      plan: servicePlan,
       region,
       ...source,
       buildCommand: build,
-      ...(runsMigrations ? { preDeployCommand: migrateCommand(ws, input.migrations!) } : {}),
-      startCommand: start(p.kind === 'worker' && !p.project.scripts.start ? p.project.scripts.worker! : 'start'),
-      ...(p.kind === 'web' && a.sources.healthPath ? { healthCheckPath: a.sources.healthPath } : {}),
+      ...(commands.preDeployCommand ? { preDeployCommand: commands.preDeployCommand } : {}),
+      startCommand: commands.startCommand,
+      ...(healthPath ? { healthCheckPath: healthPath } : {}),
       envVars,
     });
     if (worker)
-      services.push({
+      model.services.push({
         type: 'worker',
         name: worker,
         runtime: 'node',
-        plan,
+        plan: workerPlan(plan, worker, model.notes),
         region,
         ...source,
         buildCommand: build,
@@ -220,7 +256,8 @@ export function monorepoRenderModel(input: {
         envVars: envVars.map((e): RenderEnvVar => ('generateValue' in e ? { key: e.key, fromService: { type: 'web', name: main, envVarKey: e.key } } : e)),
       });
   }
-  for (const c of contributions) services.push(...(c.render?.services ?? []).map(placed));
-  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(placed);
-  return { services, databases, comments: [], notes: [] };
+  for (const c of contributions) model.services.push(...(c.render?.services ?? []).map(placed));
+  model.databases = contributions.flatMap((c) => c.render?.databases ?? []).map(placed);
+  if (free) model.notes.push(...freeDataNotes(model));
+  return model;
 }

@@ -43,40 +43,66 @@ export function renderSettings(contributions: Contribution[]) {
   return { region, plan, free, placed };
 }
 
+/**
+ * A web service's migrations on its plan: before each deploy (preDeployCommand) on a paid plan; on the free
+ * plan, which runs no preDeployCommand, at the start of the start command, with a comment and a note saying why.
+ */
+export function fitMigrations(
+  service: string,
+  migrate: string | undefined,
+  start: string,
+  free: boolean,
+  model: Pick<RenderModel, 'comments' | 'notes'>,
+): { preDeployCommand?: string; startCommand: string } {
+  if (!migrate) return { startCommand: start };
+  if (!free) return { preDeployCommand: migrate, startCommand: start };
+  model.comments.push({ service, key: 'startCommand', text: ` ${RENDER_PLAN_FACTS.freeWeb}: the migrations run at the start of the start command instead.\n On a paid plan, move "${migrate}" to preDeployCommand (a failed migration then never takes the live service down).` });
+  model.notes.push(`${service}: ${RENDER_PLAN_FACTS.freeWeb}, so render.yaml runs the migrations (${migrate}) at the start of its startCommand`);
+  return { startCommand: `${migrate} && ${start}` };
+}
+
+/** A worker's plan: Render has no free workers, so the free plan means starter for it (a note says what it costs). */
+export function workerPlan(plan: string, service: string, notes: string[]): string {
+  if (plan !== 'free') return plan;
+  notes.push(`Render has no free plan for workers: ${service} is on ${RENDER_PLAN_FACTS.workerPlan}, ${RENDER_PLAN_FACTS.workerCost}`);
+  return RENDER_PLAN_FACTS.workerPlan;
+}
+
+/** What the free plan costs the data: a database that expires, a Key Value that forgets on restart. */
+export function freeDataNotes(model: Pick<RenderModel, 'services' | 'databases'>): string[] {
+  const notes: string[] = [];
+  const kv = model.services.filter((x) => x.type === 'keyvalue' || x.type === 'redis');
+  if (model.databases.length) notes.push(`${model.databases.map((d) => d.name).join(', ')}: ${RENDER_PLAN_FACTS.freePostgres}`);
+  if (kv.length) notes.push(`${kv.map((x) => x.name).join(', ')}: ${RENDER_PLAN_FACTS.freeKeyValue}`);
+  return notes;
+}
+
 export function renderModel(project: ProjectInfo, contributions: Contribution[]): RenderModel {
   const envVars = contributions.flatMap((c) => c.render?.envVars ?? []);
   const { region, plan, free, placed } = renderSettings(contributions);
-  const notes: string[] = [];
-  const comments: RenderModel['comments'] = [];
+  const model: RenderModel = { services: [], databases: [], comments: [], notes: [] };
   const web = `${project.name}-web`;
   const base = { runtime: 'node', plan, region, buildCommand: project.commands.build };
   // Render runs the Node.js the app was built for: the local major, never newer than engines.node allows.
   const node: RenderEnvVar[] = project.nodeVersion ? [{ key: 'NODE_VERSION', value: project.nodeVersion }] : [];
-  const migrate = project.migrateDeploy?.command;
   const health = project.shape?.health.path;
-  const start = migrate && free ? `${migrate} && ${project.commands.start}` : project.commands.start;
-  if (migrate && free) {
-    comments.push({ service: web, key: 'startCommand', text: ` ${RENDER_PLAN_FACTS.freeWeb}: the migrations run at the start of the start command instead.\n On a paid plan, move "${migrate}" to preDeployCommand (a failed migration then never takes the live service down).` });
-    notes.push(`${web}: ${RENDER_PLAN_FACTS.freeWeb}, so render.yaml runs the migrations (${migrate}) at the start of its startCommand`);
-  }
-  const services: Record<string, unknown>[] = [
-    {
-      type: 'web',
-      name: web,
-      ...base,
-      ...(migrate && !free ? { preDeployCommand: migrate } : {}),
-      startCommand: start,
-      ...(health ? { healthCheckPath: health } : {}),
-      envVars: [...node, ...envVars],
-    },
-  ];
+  const commands = fitMigrations(web, project.migrateDeploy?.command, project.commands.start, free, model);
+  model.services.push({
+    type: 'web',
+    name: web,
+    ...base,
+    ...(commands.preDeployCommand ? { preDeployCommand: commands.preDeployCommand } : {}),
+    startCommand: commands.startCommand,
+    ...(health ? { healthCheckPath: health } : {}),
+    envVars: [...node, ...envVars],
+  });
   if (project.commands.worker) {
-    if (free) notes.push(`Render has no free plan for workers: ${project.name}-worker is on ${RENDER_PLAN_FACTS.workerPlan}, ${RENDER_PLAN_FACTS.workerCost}`);
-    services.push({
+    const worker = `${project.name}-worker`;
+    model.services.push({
       type: 'worker',
-      name: `${project.name}-worker`,
+      name: worker,
       ...base,
-      plan: free ? RENDER_PLAN_FACTS.workerPlan : plan,
+      plan: workerPlan(plan, worker, model.notes),
       startCommand: project.commands.worker,
       // A generated value must be shared, not generated twice: the worker reads the web service's.
       envVars: [
@@ -85,12 +111,10 @@ export function renderModel(project: ProjectInfo, contributions: Contribution[])
       ],
     });
   }
-  const extra = contributions.flatMap((c) => c.render?.services ?? []).map(placed);
-  const databases = contributions.flatMap((c) => c.render?.databases ?? []).map(placed);
-  if (free && databases.length) notes.push(`${databases.map((d) => d.name).join(', ')}: ${RENDER_PLAN_FACTS.freePostgres}`);
-  if (free && extra.some((x) => x.type === 'keyvalue' || x.type === 'redis')) notes.push(`${extra.filter((x) => x.type === 'keyvalue' || x.type === 'redis').map((x) => x.name).join(', ')}: ${RENDER_PLAN_FACTS.freeKeyValue}`);
-  services.push(...extra);
-  return { services, databases, comments, notes };
+  model.services.push(...contributions.flatMap((c) => c.render?.services ?? []).map(placed));
+  model.databases = contributions.flatMap((c) => c.render?.databases ?? []).map(placed);
+  if (free) model.notes.push(...freeDataNotes(model));
+  return model;
 }
 
 /** Render's plan rules, checked on the final file (ours or the user's): what Render would refuse or not run. */

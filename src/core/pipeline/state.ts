@@ -95,7 +95,7 @@ export function readDotenvFiles(texts: [string, string | undefined][]): { values
 
 /** The detect stage: the project, its files, git, its env contract and prod-ready.json (a monorepo: at its root). */
 export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
-  // a monorepo's apps are read per app (app-sources.ts: health routes, keys); the app shape is a single app's
+  // a monorepo's apps are read per app (readMonorepoState: each app's contract and shape)
   const detected = ws ? monorepoProject(ws) : detectProject(flags.cwd);
   const project: ProjectInfo = ws ? detected : { ...detected, shape: readAppShape(detected) };
   const files = readManagedFiles(flags.cwd);
@@ -118,7 +118,7 @@ export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
     // A clone with prod-ready.json but no .env is a teammate's first run (or `join`): only .env is written.
     // (a committed .env of defaults does not count: the teammate's own values go to .env.local)
     joining: !!flags.join || (memory !== undefined && files[envFile] === undefined),
-    // a monorepo's apps have their keys read per app (app-sources.ts), not through the root's contract
+    // a monorepo's apps have their contracts read per app (readMonorepoState), not the root's
     contract: project.hasPackageJson && !ws ? detectContract(flags.cwd) : { keys: {}, datasource: [] },
     names: SAME_NAMES,
     envFile,
