@@ -1,6 +1,9 @@
 // The monorepo part of init: which apps are deployed (--apps, prod-ready.json, a picker, or every
 // deployable one), what the run reads for them (their env files), and how the workspace is described.
 import { readCompose } from '../core/app-shape.ts';
+import type { GitView } from '../core/env-file.ts';
+import { mapNames, mappingLines } from '../core/env-names.ts';
+import type { Provider } from '../core/provider.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
 import type { MonorepoState } from '../core/monorepo-plan.ts';
@@ -40,8 +43,8 @@ export interface MonorepoRead {
   noEnvFile: boolean;
 }
 
-export function readMonorepo(ws: Workspace, chosen: WorkspacePackage[], rootEnv: string | undefined): MonorepoRead {
-  const state = readMonorepoState(ws, chosen, Date.now());
+export function readMonorepo(ws: Workspace, chosen: WorkspacePackage[], rootEnv: string | undefined, git: GitView): MonorepoRead {
+  const state = readMonorepoState(ws, chosen, Date.now(), git);
   const dotenv: Record<string, string> = {};
   const origin: Record<string, string> = {};
   const problems: string[] = [];
@@ -59,6 +62,14 @@ export function readMonorepo(ws: Workspace, chosen: WorkspacePackage[], rootEnv:
       }
   }
   return { state, dotenv, origin, problems, noEnvFile: state.targets.every((t) => state.files[t.file] === undefined) };
+}
+
+/** The plan's lines about names, per app: provider keys written under the app's names, the file its values go to. */
+export function monorepoNameLines(state: MonorepoState, providers: readonly Provider[]): string[] {
+  return state.targets.flatMap((t) => [
+    ...mappingLines(mapNames(providers, t.sources.contract)).map((l) => `${t.app.dir}: ${l}`),
+    ...(t.file.endsWith('.env.local') ? [`${t.app.dir}: values go to ${t.file} (${t.app.kind === 'static' ? t.app.why.split(/,| \(/)[0] : t.app.project.frameworkName} loads it; git ignores it)`] : []),
+  ]);
 }
 
 /** Lines describing the workspace: each package, what it is, and whether it is deployed. */

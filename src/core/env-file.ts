@@ -42,20 +42,21 @@ export const envFileHere = (project: Pick<ProjectInfo, 'framework' | 'dependenci
 
 export interface GitView {
   inRepo: boolean;
-  /** The env files git tracks (committed or staged). */
-  tracked: EnvFileName[];
+  /** The env files git tracks (committed or staged), relative to the folder read (a monorepo's: apps/api/.env). */
+  tracked: string[];
 }
 
-export async function gitView(cwd: string): Promise<GitView> {
+/** What git tracks of the env files in `dirs` (relative to `cwd`; '' is `cwd` itself: a monorepo passes its apps). */
+export async function gitView(cwd: string, dirs: readonly string[] = ['']): Promise<GitView> {
   const files = await gitTracked(cwd).catch(() => null);
   if (files === null) return { inRepo: false, tracked: [] };
-  return { inRepo: true, tracked: ENV_FILES.filter((f) => files.includes(f)) };
+  return { inRepo: true, tracked: dirs.flatMap((d) => ENV_FILES.map((f) => (d ? `${d}/${f}` : f))).filter((f) => files.includes(f)) };
 }
 
-/** `git rm --cached <file>`: git stops tracking it; the file stays on disk (and in the history). */
-export async function untrack(cwd: string, file: EnvFileName): Promise<void> {
-  const r = await exec('git', ['rm', '--cached', '--quiet', '--', file], { cwd, timeoutMs: 30_000 });
-  if (r.code !== 0) throw new FileError(`git rm --cached ${file} failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`, `run it yourself, then run again`);
+/** `git rm --cached <files>`: git stops tracking them; the files stay on disk (and in the history). */
+export async function untrack(cwd: string, files: readonly string[]): Promise<void> {
+  const r = await exec('git', ['rm', '--cached', '--quiet', '--', ...files], { cwd, timeoutMs: 30_000 });
+  if (r.code !== 0) throw new FileError(`git rm --cached ${files.join(' ')} failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`, `run it yourself, then run again`);
 }
 
 /** The values of .env then .env.local (which wins, as every framework that loads it reads them). */

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { KEY, runPty } from '../helpers/pty.ts';
-import { answerPlan, fill } from '../helpers/wizard.ts';
+import { acceptSettings, answerPlan, fill } from '../helpers/wizard.ts';
 import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, tempDir, type Service } from '../helpers/monorepo.ts';
 
 let pg: PgServer;
@@ -31,6 +31,7 @@ test('pnpm workspaces: the Vite SPA is a static site with its rewrite and the AP
   assert.equal(web.staticPublishPath, 'apps/web/dist');
   assert.equal(web.buildCommand, 'corepack enable && pnpm install --frozen-lockfile --prod=false && pnpm --filter "web..." run build');
   assert.deepEqual(web.envVars, [
+    { key: 'NODE_VERSION', value: process.versions.node.split('.')[0] },
     { key: 'VITE_API_URL', fromService: { type: 'web', name: 'shop-api', envVarKey: 'RENDER_EXTERNAL_URL' } },
     { key: 'VITE_STRIPE_PUBLISHABLE_KEY', sync: false },
   ]);
@@ -130,14 +131,32 @@ test('--dry-run in a monorepo: every app env file is masked in the diff, even ke
   assert.ok(!existsSync(join(dir, 'render.yaml')));
 });
 
-test('an app env file tracked by git: exit 2 naming it, nothing written', async () => {
+test('an app env file tracked by git, the same rule as for one app: --yes exits 2 naming it, nothing written; the wizard offers git rm --cached, then writes', async () => {
   const dir = await fixture('pnpm-vite-hono');
   writeFileSync(join(dir, 'apps/api/.env'), 'PORT=8787\n');
   assert.equal((await git(dir, 'add', '-f', 'apps/api/.env')).code, 0);
+  assert.equal((await git(dir, 'commit', '-qm', 'oops: apps/api/.env')).code, 0);
   const r = await cli(['--yes', '--skip-verify', '--providers', 'app'], dir);
   assert.equal(r.code, 2, r.stdout + r.stderr);
-  assert.match(r.stderr + r.stdout, /apps\/api\/\.env is tracked by git: secrets are never written there/);
-  assert.match(r.stderr + r.stdout, /git rm --cached apps\/api\/\.env/);
+  assert.match(r.stderr, /apps\/api\/\.env is tracked by git: no secret is written into it\. Nothing was written\./);
+  assert.match(r.stderr, /git rm --cached apps\/api\/\.env stops tracking it/);
   assert.ok(!existsSync(join(dir, 'render.yaml')));
   assert.equal(readFileSync(join(dir, 'apps/api/.env'), 'utf8'), 'PORT=8787\n');
+
+  const s = runPty(['--providers', 'app', '--skip-verify'], { cwd: dir });
+  await s.waitForPrompt(/Which apps do you deploy\?/);
+  s.write(KEY.enter);
+  await acceptSettings(s);
+  await s.waitFor(/apps\/api\/\.env is tracked by git, and secrets go into it/);
+  assert.match(s.screen(), /repository's history still has what was committed/);
+  s.write('y');
+  s.write(KEY.enter);
+  await answerPlan(s, /Write \d+ files\?/, 'Yes');
+  assert.equal((await s.exit).code, 0, s.transcript());
+  const tracked = await git(dir, 'ls-files', 'apps/api');
+  assert.ok(!tracked.stdout.includes('apps/api/.env\n'), 'git no longer tracks apps/api/.env');
+  assert.equal((await git(dir, 'check-ignore', '-q', 'apps/api/.env')).code, 0, '.gitignore now ignores it');
+  const env = parseDotenv(readFileSync(join(dir, 'apps/api/.env'), 'utf8'));
+  assert.equal(env.PORT, '8787', 'its own value kept');
+  assert.equal(env.JWT_SECRET?.length, 43);
 });

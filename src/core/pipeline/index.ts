@@ -12,7 +12,7 @@ import type { Say } from '../../ui/say.ts';
 import { actionLines, proposeActions, runAction } from './act.ts';
 import { migrateAfterWrite, missingCommands, prismaStep } from './migrate.ts';
 import { nextSteps, type NextStep } from './next-steps.ts';
-import { changed, filesChanged, guardTracked, makePlan, saveProduced, type Run } from './plan.ts';
+import { changed, filesChanged, guardTracked, makePlan, saveProduced, trackedEnvFiles, type Run } from './plan.ts';
 import { generatedKeys, nameLines, publicKeys, withProviders, type Ctx } from './state.ts';
 
 export { detect, type Ctx, type InitFlags } from './state.ts';
@@ -99,7 +99,7 @@ export async function runInit(detected: Ctx, face: Face): Promise<number> {
   if (missing) face.say.warn(missing.message);
   if (dryRun) {
     // without a person a real run stops at a tracked env file (with one, it asks to stop tracking it)
-    if (!face.untrack && run.ctx.git.tracked.includes(run.ctx.envFile)) face.say.warn(`${run.ctx.envFile} is tracked by git: a real run stops here (git rm --cached ${run.ctx.envFile} first)`);
+    if (!face.untrack) for (const f of trackedEnvFiles(run.ctx, plan.changes)) face.say.warn(`${f} is tracked by git: a real run stops here (git rm --cached ${f} first)`);
     return face.dryRun(proposal, run);
   }
   run = { ...run, ctx: await guardTracked(run.ctx, plan.changes, face.untrack) };

@@ -92,15 +92,21 @@ export function writeCompose(run: Run): { run: Run; written: string[] } {
  * nothing written. With one: offer `git rm --cached`, which stops tracking it (the history keeps it).
  */
 export async function guardTracked(ctx: Ctx, changes: FileChange[], ask?: (message: string) => Promise<boolean>): Promise<Ctx> {
-  const file = ctx.envFile;
-  if (!ctx.git.tracked.includes(file) || !changes.some((c) => c.path === file && c.action !== 'keep')) return ctx;
-  const hint = `git rm --cached ${file} stops tracking it (its history keeps what was committed: rotate those secrets); then run again`;
-  if (!ask) throw new UsageError(`${file} is tracked by git: no secret is written into it. Nothing was written.`, hint);
-  const yes = await ask(`${file} is tracked by git, and secrets go into it. Run \`git rm --cached ${file}\` (the file stays; the repository's history still has what was committed)?`);
-  if (!yes) throw new Cancelled(`${file} is tracked by git: nothing was written.`);
-  await untrack(ctx.flags.cwd, file);
-  return { ...ctx, git: { ...ctx.git, tracked: ctx.git.tracked.filter((f) => f !== file) } };
+  // one app's env file, or a monorepo's apps' (the same rule for each)
+  const files = trackedEnvFiles(ctx, changes);
+  if (!files.length) return ctx;
+  const [list, it, is] = [files.join(' '), files.length > 1 ? 'them' : 'it', files.length > 1 ? 'are' : 'is'];
+  const hint = `git rm --cached ${list} stops tracking ${it} (${files.length > 1 ? 'their' : 'its'} history keeps what was committed: rotate those secrets); then run again`;
+  if (!ask) throw new UsageError(`${files.join(', ')} ${is} tracked by git: no secret is written into ${it}. Nothing was written.`, hint);
+  const yes = await ask(`${files.join(', ')} ${is} tracked by git, and secrets go into ${it}. Run \`git rm --cached ${list}\` (the file${files.length > 1 ? 's stay' : ' stays'}; the repository's history still has what was committed)?`);
+  if (!yes) throw new Cancelled(`${files.join(', ')} ${is} tracked by git: nothing was written.`);
+  await untrack(ctx.flags.cwd, files);
+  return { ...ctx, git: { ...ctx.git, tracked: ctx.git.tracked.filter((f) => !files.includes(f)) } };
 }
+
+/** The env files this plan writes secrets into that git tracks (one app's, or a monorepo's apps'). */
+export const trackedEnvFiles = (ctx: Ctx, changes: FileChange[]): string[] =>
+  changes.filter((c) => c.action !== 'keep' && isEnvFile(ctx, c.path) && ctx.git.tracked.includes(c.path)).map((c) => c.path);
 
 /** The files a run changed, as --json reports them: exactly those written, with what happened to each. */
 export function filesChanged(thePlan: Plan, written: string[]): { path: string; action: string }[] {

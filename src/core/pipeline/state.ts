@@ -16,9 +16,8 @@ import type { Provider, ProviderId } from '../provider.ts';
 import type { Source } from '../resolve.ts';
 import { readManagedFiles, readMigrationState, readProjectFile } from '../snapshot.ts';
 import type { Workspace, WorkspacePackage } from '../workspaces.ts';
-import { initialApps, monorepoProject, readMonorepo } from '../../commands/monorepo-step.ts';
+import { initialApps, monorepoNameLines, monorepoProject, readMonorepo } from '../../commands/monorepo-step.ts';
 import { loadProviders } from '../../../providers/index.ts';
-import { UsageError } from '../errors.ts';
 
 export interface InitFlags {
   cwd: string;
@@ -99,7 +98,8 @@ export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
   const detected = ws ? monorepoProject(ws) : detectProject(flags.cwd);
   const project: ProjectInfo = ws ? detected : { ...detected, shape: readAppShape(detected) };
   const files = readManagedFiles(flags.cwd);
-  const git = await gitView(flags.cwd);
+  // a monorepo: what git tracks of every package's env files (each app's file follows the .env.local rule)
+  const git = await gitView(flags.cwd, ws ? ['', ...ws.packages.map((p) => p.dir)] : undefined);
   // a monorepo: each app has its own env file (mono's targets); the root's .env is only read
   const envFile = ws ? '.env' : envFileHere(project, files, git);
   // Both files are read (.env.local wins, as every framework that loads it does); the run writes envFile.
@@ -128,17 +128,12 @@ export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
   if (!ws) return ctx;
   const mono = enterApps({ ...ctx, workspace: ws }, initialApps(ws, flags.apps, memory));
   const joining = !!flags.join || (memory !== undefined && !!memory.apps?.length && mono.mono!.targets.every((t) => mono.mono!.files[t.file] === undefined));
-  // Secrets never go into a file git tracks: refuse before asking anything, naming the files.
-  const { gitTracked } = await import('../audits.ts');
-  const tracked = ((await gitTracked(ws.root)) ?? []).filter((f) => ws.packages.some((p) => f === `${p.dir}/.env` || f === `${p.dir}/.env.local`));
-  if (tracked.length)
-    throw new UsageError(`${tracked.join(', ')} ${tracked.length > 1 ? 'are' : 'is'} tracked by git: secrets are never written there`, `git rm --cached ${tracked.join(' ')} (history still has the old contents: rotate what they held), then run again`);
   return { ...mono, joining };
 }
 
 /** The run deploys these apps of the monorepo: their env files are what it reads (as .env is for one app). */
 export function enterApps(ctx: Ctx, chosen: WorkspacePackage[]): Ctx {
-  const read = readMonorepo(ctx.workspace!, chosen, ctx.files['.env']);
+  const read = readMonorepo(ctx.workspace!, chosen, ctx.files['.env'], ctx.git);
   return { ...ctx, mono: read.state, project: { ...ctx.project, serviceKeys: serviceKeys(ctx.workspace!, read.state.apps) }, dotenv: read.dotenv, origin: read.origin, problems: read.problems };
 }
 
@@ -165,6 +160,7 @@ export function nameLabel(ctx: Ctx, key: string): string {
 
 /** The plan's lines about names: provider keys written under the app's names, and the app's own keys. */
 export function nameLines(ctx: Ctx): string[] {
+  if (ctx.mono) return monorepoNameLines(ctx.mono, ctx.providers);
   const lines = mappingLines(ctx.names);
   const own = ctx.names.unknown;
   if (own.length) lines.push(`read by the app, no provider here: ${own.map((u) => u.key + (u.required ? '' : '?')).join(', ')} (listed in .env.example, render.yaml asks for them)`);
