@@ -149,6 +149,9 @@ export function codeRoutes(sources: { path: string; text: string }[]): { path: s
       if (!servers.has(m[1]!)) continue;
       for (const path of mountedRoutes(m[4]!, file, text, byPath)) found.push({ path: strip(`${m[3] === '/' ? '' : (m[3] ?? '')}${path}`), file });
     }
+    // A plain node:http server: `req.url === '/healthz'`, `pathname === '/health'`, `case '/health':` in its handler
+    if (/\bcreateServer\s*\(/.test(text) && /['"](?:node:)?https?['"]/.test(text))
+      for (const m of text.matchAll(/\b(?:url|pathname)\s*===?\s*(['"`])(\/[\w./-]*)\1|\bcase\s+(['"`])(\/[\w./-]*)\3\s*:/g)) found.push({ path: strip(m[2] ?? m[4]!), file });
     const controller = /@Controller\(\s*(?:(['"`])([^'"`]*)\1)?\s*\)/.exec(text);
     if (controller)
       for (const g of text.matchAll(/@Get\(\s*(?:(['"`])([^'"`]*)\1)?\s*\)/g))

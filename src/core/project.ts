@@ -239,7 +239,8 @@ export function describeProject(input: {
   const install = {
     npm: hasLock ? 'npm ci --include=dev' : 'npm install --include=dev',
     pnpm: 'corepack enable && pnpm install --frozen-lockfile --prod=false',
-    yarn: 'corepack enable && yarn install --frozen-lockfile',
+    // yarn 1 skips devDependencies under NODE_ENV=production too; yarn 2+ installs them always and has --immutable
+    yarn: /^yarn@(?:[2-9]|\d{2,})\./.test(pkg?.packageManager ?? '') ? 'corepack enable && yarn install --immutable' : 'corepack enable && yarn install --frozen-lockfile --production=false',
     bun: 'bun install --frozen-lockfile',
   }[packageManager];
 

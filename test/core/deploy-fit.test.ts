@@ -131,7 +131,7 @@ test('NODE_VERSION: the local major within engines.node; the app\'s .nvmrc pin w
 
 // ─── health route ────────────────────────────────────────────────────────────────────────────────
 
-test('health routes the app serves are found: Express, Fastify, Hono, NestJS with its prefix, Next.js, SvelteKit', () => {
+test('health routes the app serves are found: Express, Fastify, Hono, NestJS with its prefix, Next.js, SvelteKit, plain node:http', () => {
   const cases: [Record<string, string | object>, string, string][] = [
     [{ 'package.json': { dependencies: { express: '5' } }, 'src/server.ts': "import express from 'express';\nconst app = express();\napp.get('/health', (_req, res) => res.send('ok'));\napp.listen(3000);\n" }, '/health', 'src/server.ts'],
     [{ 'package.json': { dependencies: { fastify: '5' } }, 'index.js': "const fastify = require('fastify')();\nfastify.route({ method: 'GET', url: '/healthz', handler: async () => 'ok' });\n" }, '/healthz', 'index.js'],
@@ -141,6 +141,8 @@ test('health routes the app serves are found: Express, Fastify, Hono, NestJS wit
     [{ 'package.json': { dependencies: { next: '15' } }, 'app/(ops)/health/route.js': 'export function GET() {}\n' }, '/health', 'app/(ops)/health/route.js'],
     [{ 'package.json': { dependencies: { '@sveltejs/kit': '2' } }, 'src/routes/health/+server.ts': 'export const GET = () => new Response("ok");\n' }, '/health', 'src/routes/health/+server.ts'],
     [{ 'package.json': { dependencies: { astro: '5' } }, 'src/pages/ping.ts': 'export const GET = () => new Response("ok");\n' }, '/ping', 'src/pages/ping.ts'],
+    [{ 'package.json': {}, 'src/main.js': "const http = require('node:http');\nhttp.createServer((req, res) => {\n  if (req.url === '/healthz') return res.end('ok');\n  res.end('app');\n}).listen(3000);\n" }, '/healthz', 'src/main.js'],
+    [{ 'package.json': {}, 'server.mjs': "import { createServer } from 'http';\ncreateServer((req, res) => {\n  switch (new URL(req.url, 'http://x').pathname) {\n    case '/health': return res.end('ok');\n  }\n}).listen(3000);\n" }, '/health', 'server.mjs'],
   ];
   for (const [files, path, file] of cases) {
     const h = fitted(app(files)).shape!.health;

@@ -61,7 +61,7 @@ test('yarn fixture: Expo and a browser extension are not deployable; Astro stati
   assert.equal(ws.packageManager, 'yarn');
   const site = ws.packages.find((p) => p.dir === 'apps/site')!;
   assert.equal(site.spa, false);
-  assert.equal(ws.packages.find((p) => p.dir === 'apps/api')!.ownsSchema, true, 'prisma/schema.prisma');
+  assert.equal(ws.packages.find((p) => p.dir === 'apps/api')!.ownsSchema, true, 'its db:migrate script');
   assert.deepEqual(chooseApps(ws, undefined).map((p) => p.dir), ['apps/api', 'apps/site']);
 });
 

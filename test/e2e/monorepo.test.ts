@@ -10,7 +10,8 @@ import { parse as parseDotenv } from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { KEY, runPty } from '../helpers/pty.ts';
 import { acceptSettings, answerPlan, fill } from '../helpers/wizard.ts';
-import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, tempDir, type Service } from '../helpers/monorepo.ts';
+import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, NPM_ENV, packageManagers, sh, tempDir, type Service } from '../helpers/monorepo.ts';
+import postgres from 'postgres';
 
 let pg: PgServer;
 before(async () => {
@@ -20,6 +21,15 @@ after(async () => {
   await pg?.stop();
 });
 const database = () => makeDatabase(pg, 'mono');
+async function tableCount(url: string, name: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`select count(*)::int as n from pg_tables where tablename = ${name}`;
+    return row!.n as number;
+  } finally {
+    await sql.end();
+  }
+}
 
 test('pnpm workspaces: the Vite SPA is a static site with its rewrite and the API URL from the API service; the Hono API a web service', async () => {
   const dir = await fixture('pnpm-vite-hono');
@@ -48,28 +58,32 @@ test('pnpm workspaces: the Vite SPA is a static site with its rewrite and the AP
   await checkIgnored(dir, ['apps/api/.env', 'apps/web/.env.local']);
 });
 
-test('yarn workspaces: the Expo app and the extension get no service; the API and its worker script share env; run from inside apps/api', async () => {
+test('yarn workspaces: the Expo app and the extension get no service; the API and its worker script share env; the API\'s migrations applied by its own script; run from inside apps/api', async () => {
   const dir = await fixture('yarn-expo');
-  // --skip-verify: yarn is not installed here, and a checked database would have Prisma's migrations applied (yarn install first)
-  const r = await cli(['--yes', '--skip-verify', '--providers', 'app,postgres'], join(dir, 'apps', 'api'), { DATABASE_URL: await database() });
+  const PATH = await packageManagers();
+  const install = await sh('yarn install --frozen-lockfile', dir, { ...NPM_ENV, PATH }); // the user's monorepo, installed
+  assert.equal(install.code, 0, install.stdout + install.stderr);
+  const url = await database();
+  const r = await cli(['--yes', '--providers', 'app,postgres'], join(dir, 'apps', 'api'), { DATABASE_URL: url, PATH });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /run from apps\/api/);
   assert.match(r.stdout, /- apps\/mobile +Expo app: ships to app stores, not to Render/);
   const services = checkBlueprint(dir, { 'trips-api': 'web', 'trips-api-worker': 'worker', 'trips-site': 'static' });
   assert.ok(!readFileSync(join(dir, 'render.yaml'), 'utf8').includes('mobile'), 'no service for the mobile app');
   const api = services.find((s) => s.name === 'trips-api')!;
-  assert.equal(api.preDeployCommand, 'yarn workspace api prisma migrate deploy', "Prisma's deploy form, in the app that owns the schema");
+  assert.equal(api.preDeployCommand, 'yarn workspace api run db:migrate', "the app's own migrate script, in the app that owns the migrations");
   assert.equal(services.find((s) => s.name === 'trips-api-worker')!.startCommand, 'yarn workspace api run worker');
+  assert.equal(await tableCount(url, 'trips'), 1, "the API's migration was applied with its own script, through yarn");
   const site = services.find((s) => s.name === 'trips-site')!;
   assert.equal(site.routes, undefined, 'Astro static output has a page per route: no SPA rewrite');
   checkEnvFiles(dir, { 'apps/api': { env: '.env', has: ['DATABASE_URL', 'PORT'] }, 'apps/site': { env: '.env.local', has: ['PUBLIC_API_URL'] } });
-  assert.ok(!existsSync(join(dir, 'apps/mobile/.env')) && !existsSync(join(dir, 'apps/api/src/.env')));
+  assert.ok(!existsSync(join(dir, 'apps/mobile/.env')) && !existsSync(join(dir, 'apps/mobile/.env.local')) && !existsSync(join(dir, 'apps/api/src/.env')));
 
   // A teammate's clone: prod-ready.json lists the apps, no env file yet; join writes the env files and nothing else.
   const committed = Object.fromEntries(['render.yaml', 'prod-ready.json', 'apps/api/.env.example'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
   rmSync(join(dir, 'apps/api/.env'));
   rmSync(join(dir, 'apps/site/.env.local'));
-  const joined = await cli(['join', '--yes'], dir, { DATABASE_URL: await database() });
+  const joined = await cli(['join', '--yes'], dir, { DATABASE_URL: await database(), PATH });
   assert.equal(joined.code, 0, joined.stdout + joined.stderr);
   assert.match(joined.stdout, /Wrote apps\/api\/\.env, apps\/site\/\.env\.local\n/);
   for (const [f, text] of Object.entries(committed)) assert.equal(readFileSync(join(dir, f), 'utf8'), text, `${f} unchanged by join`);

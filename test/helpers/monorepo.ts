@@ -2,7 +2,7 @@
 // per run on the real PostgreSQL, and the checks every fixture's Blueprint and env files must pass.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,43 @@ export const sh = (command: string, cwd: string, env: Record<string, string> = {
 export const git = (cwd: string, ...args: string[]) => run('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd });
 /** npm from the registry's cache first (the fixture's few registry packages are in it), no telemetry. */
 export const NPM_ENV = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+
+let pmPath: Promise<string> | undefined;
+/**
+ * pnpm and yarn (classic) from the npm registry (the npm cache first), installed once per test process into a
+ * temporary prefix: a PATH with them first. Render's Node has Corepack, which the build commands turn on with
+ * `corepack enable`; here pnpm and yarn are already on PATH, and a real `corepack enable` would write shims
+ * into this machine's Node installation, so a `corepack` that does nothing stands in for it.
+ */
+export function packageManagers(): Promise<string> {
+  pmPath ??= (async () => {
+    const prefix = tempDir('cpr-pm-');
+    const r = await sh(`npm install --prefix "${prefix}" --no-save pnpm@9.15.0 yarn@1.22.22`, prefix, NPM_ENV);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const bin = join(prefix, 'node_modules', '.bin');
+    writeFileSync(join(bin, 'corepack'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    return `${bin}:${process.env.PATH}`;
+  })();
+  return pmPath;
+}
+
+/** The committed files of `dir` only (no node_modules, no env file), as Render checks them out: a fresh folder. */
+export async function cleanCopy(dir: string): Promise<string> {
+  assert.equal((await git(dir, 'add', '-A')).code, 0);
+  assert.equal((await git(dir, 'commit', '-qm', 'init')).code, 0);
+  const clean = tempDir('cpr-mono-clean-');
+  assert.equal((await sh(`git -C "${dir}" archive HEAD | tar -x -C "${clean}"`, clean)).code, 0);
+  assert.ok(!existsSync(join(clean, 'node_modules')));
+  return clean;
+}
+
+/** Each service's build command run from the root of `clean` as Render runs it (NODE_ENV=production); `env` per service. */
+export async function buildAll(clean: string, services: Service[], env: Record<string, string>, perService: Record<string, Record<string, string>> = {}): Promise<void> {
+  for (const s of services) {
+    const b = await sh(s.buildCommand!, clean, { ...NPM_ENV, NODE_ENV: 'production', ...env, ...perService[s.name] });
+    assert.equal(b.code, 0, `${s.name} build (${s.buildCommand}): ${b.stdout}${b.stderr}`);
+  }
+}
 
 let dbs = 0;
 /** A fresh database owned by a fresh role, as on a hosted Postgres. */
