@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { loadProviders } from '../../providers/index.ts';
 import { plan, type PlanInput } from '../../src/core/plan.ts';
-import { allowsMajor, choosePackageManager, detectProject, devOnlyCommand, nodeVersion, type ProjectInfo } from '../../src/core/project.ts';
+import { allowsMajor, choosePackageManager, describeProject, detectProject, devOnlyCommand, nodeVersion, type ProjectInfo } from '../../src/core/project.ts';
 import { readAppShape } from '../../src/core/app-shape.ts';
 import { appComposeServices, hostPortClashes, localService } from '../../src/core/files/compose.ts';
 import { renderPlanProblems, renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
@@ -47,6 +47,13 @@ test('packageManager in package.json wins over the lockfiles, and the ignored lo
   assert.equal(noLock.lockfile, undefined, 'no yarn.lock: no frozen install from another manager\'s lockfile');
   assert.equal(choosePackageManager(undefined, ['yarn.lock']).manager, 'yarn');
   assert.equal(choosePackageManager(undefined, []).manager, 'npm');
+});
+
+test('yarn 1 installs devDependencies under NODE_ENV=production only with --production=false; yarn 2+ installs them always, with --immutable', () => {
+  const install = (packageManager?: string) => describeProject({ cwd: '/x', pkg: { name: 'a', ...(packageManager ? { packageManager } : {}) }, lockfiles: ['yarn.lock'], typescript: false }).commands.install;
+  assert.equal(install('yarn@1.22.22'), 'corepack enable && yarn install --frozen-lockfile --production=false');
+  assert.equal(install(), 'corepack enable && yarn install --frozen-lockfile --production=false', 'no field: yarn 1, what a bare yarn.lock means');
+  assert.equal(install('yarn@4.5.0'), 'corepack enable && yarn install --immutable');
 });
 
 test('two lockfiles and no field: the one written last, or npm\'s when both were written at once; always a warning', () => {
