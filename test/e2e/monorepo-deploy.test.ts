@@ -7,9 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { freePort, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { buildAll, checkBlueprint, cleanCopy, cli, database as makeDatabase, fixture, NPM_ENV, packageManagers, sh, startService, stop, waitHttp, type Service } from '../helpers/monorepo.ts';
+import { buildAll, checkBlueprint, cleanCopy, cli, database as makeDatabase, fixture, NPM_ENV, packageManagers, sh, startService, tableCount, stop, waitHttp, type Service } from '../helpers/monorepo.ts';
 
 let pg: PgServer;
 before(async () => {
@@ -20,15 +19,6 @@ after(async () => {
 });
 const database = () => makeDatabase(pg, 'mono_deploy');
 
-async function tables(url: string, name: string): Promise<number> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql`select count(*)::int as n from pg_tables where tablename = ${name}`;
-    return row!.n as number;
-  } finally {
-    await sql.end();
-  }
-}
 
 /** Start the services, wait for each web one's health path (or a worker's first line), then stop them all. */
 async function serve(clean: string, runs: { s: Service; env: Record<string, string>; ready?: RegExp }[]): Promise<Record<string, string>> {
@@ -71,7 +61,7 @@ test('npm workspaces + turbo: each service builds with turbo, the Drizzle packag
   const prodDb = await database();
   const pre = await sh(api.preDeployCommand!, clean, { ...NPM_ENV, NODE_ENV: 'production', DATABASE_URL: prodDb });
   assert.equal(pre.code, 0, pre.stdout + pre.stderr);
-  assert.equal(await tables(prodDb, 'jobs'), 1, "the pre-deploy command (drizzle-kit migrate in packages/db) applied the schema package's migration");
+  assert.equal(await tableCount(prodDb, 'jobs'), 1, "the pre-deploy command (drizzle-kit migrate in packages/db) applied the schema package's migration");
   const out = await serve(clean, [
     { s: api, env: { DATABASE_URL: prodDb, JWT_SECRET: 'x'.repeat(43), APP_URL: 'https://acme.example', CORS_ORIGINS: 'https://acme.example' } },
     { s: web, env: {} },
@@ -114,7 +104,7 @@ test('yarn workspaces: yarn installs from the root with devDependencies, the API
   // node-pg-migrate is a devDependency of the API: the pre-deploy runs only because the build installed them
   const pre = await sh(api.preDeployCommand!, clean, { ...NPM_ENV, PATH, NODE_ENV: 'production', DATABASE_URL: prodDb });
   assert.equal(pre.code, 0, pre.stdout + pre.stderr);
-  assert.equal(await tables(prodDb, 'trips'), 1, 'the pre-deploy command applied the API package\'s migration');
+  assert.equal(await tableCount(prodDb, 'trips'), 1, 'the pre-deploy command applied the API package\'s migration');
   const out = await serve(clean, [
     { s: api, env: { PATH, DATABASE_URL: prodDb } },
     { s: worker, env: { PATH, DATABASE_URL: prodDb }, ready: /jobs started \(production\)/ },

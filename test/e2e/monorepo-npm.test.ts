@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import postgres from 'postgres';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
-import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, NPM_ENV, sh } from '../helpers/monorepo.ts';
+import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, NPM_ENV, sh, tableCount } from '../helpers/monorepo.ts';
 
 let pg: PgServer;
 before(async () => {
@@ -63,13 +63,7 @@ test('npm workspaces + turbo: one Blueprint, env per app, the shared Drizzle pac
   assert.ok(!existsSync(join(dir, '.env')), 'no root .env');
   assert.ok(!readFileSync(join(dir, 'package.json'), 'utf8').includes('zod'), 'nothing added to the root package.json');
   await checkIgnored(dir, ['apps/api/.env', 'apps/web/.env.local', 'apps/worker/.env', 'packages/db/.env']);
-  const jobs = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await jobs`select count(*)::int as n from pg_tables where tablename = 'jobs'`;
-    assert.equal(row!.n, 1, "the schema package's migration was applied with its own script");
-  } finally {
-    await jobs.end();
-  }
+  assert.equal(await tableCount(url, 'jobs'), 1, "the schema package's migration was applied with its own script (drizzle-kit migrate)");
 
   // A second run changes nothing.
   const again = await cli(['--yes', '--providers', 'app,postgres'], dir, { DATABASE_URL: url, APP_URL: 'http://localhost:3000' });

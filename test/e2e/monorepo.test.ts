@@ -10,8 +10,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { KEY, runPty } from '../helpers/pty.ts';
 import { acceptSettings, answerPlan, fill } from '../helpers/wizard.ts';
-import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, NPM_ENV, packageManagers, sh, tempDir, type Service } from '../helpers/monorepo.ts';
-import postgres from 'postgres';
+import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, NPM_ENV, packageManagers, sh, tableCount, tempDir, type Service } from '../helpers/monorepo.ts';
 
 let pg: PgServer;
 before(async () => {
@@ -21,15 +20,6 @@ after(async () => {
   await pg?.stop();
 });
 const database = () => makeDatabase(pg, 'mono');
-async function tableCount(url: string, name: string): Promise<number> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql`select count(*)::int as n from pg_tables where tablename = ${name}`;
-    return row!.n as number;
-  } finally {
-    await sql.end();
-  }
-}
 
 test('pnpm workspaces: the Vite SPA is a static site with its rewrite and the API URL from the API service; the Hono API a web service', async () => {
   const dir = await fixture('pnpm-vite-hono');

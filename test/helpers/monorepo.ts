@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import postgres from 'postgres';
 import { parse as parseDotenv } from 'dotenv';
 import { createRoleAndDatabase, type PgServer } from '../harness/postgres.ts';
 import { cleanEnv } from './pty.ts';
@@ -61,6 +62,17 @@ export async function buildAll(clean: string, services: Service[], env: Record<s
   for (const s of services) {
     const b = await sh(s.buildCommand!, clean, { ...NPM_ENV, NODE_ENV: 'production', ...env, ...perService[s.name] });
     assert.equal(b.code, 0, `${s.name} build (${s.buildCommand}): ${b.stdout}${b.stderr}`);
+  }
+}
+
+/** How many tables of this name the database has (0 or 1): a migration was applied, or not. */
+export async function tableCount(url: string, name: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`select count(*)::int as n from pg_tables where tablename = ${name}`;
+    return row!.n as number;
+  } finally {
+    await sql.end();
   }
 }
 
