@@ -154,7 +154,6 @@ test('an app env file tracked by git, the same rule as for one app: --yes exits 
   await s.waitFor(/apps\/api\/\.env is tracked by git, and secrets go into it/);
   assert.match(s.screen(), /repository's history still has what was committed/);
   s.write('y');
-  s.write(KEY.enter);
   await answerPlan(s, /Write \d+ files\?/, 'Yes');
   assert.equal((await s.exit).code, 0, s.transcript());
   const tracked = await git(dir, 'ls-files', 'apps/api');
