@@ -21,7 +21,7 @@
 import type { Socket } from 'node:net';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { checkedString } from '../src/core/schema.ts';
-import { VerifyError } from '../src/core/errors.ts';
+import { UserError, VerifyError } from '../src/core/errors.ts';
 import type { ProjectInfo } from '../src/core/project.ts';
 import { defineProvider, type Io, type Sql, type Verified } from '../src/core/provider.ts';
 
@@ -131,11 +131,17 @@ export async function verifyPostgresUrl(url: string, io: Io, opts: { connectTime
  * deadline, no PG* variables). A failure to connect, or an error `fn` lets through, is a one-line
  * VerifyError; the connection is always closed.
  */
-export async function withPostgres<T>(url: string, io: Io, fn: (sql: Sql) => Promise<T>, opts: { connectTimeoutMs?: number } = {}): Promise<T> {
+export async function withPostgres<T>(url: string, io: Pick<Io, 'signal'>, fn: (sql: Sql) => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
   return (await connected(url, io, opts, fn)).result;
 }
 
-async function connected<T>(url: string, io: Io, opts: { connectTimeoutMs?: number }, fn: (sql: Sql) => Promise<T>) {
+interface ConnectOptions {
+  connectTimeoutMs?: number;
+  /** The deadline covers connecting and logging in only, not `fn` (a long copy); `io.signal` still aborts it. */
+  deadlineConnectOnly?: boolean;
+}
+
+async function connected<T>(url: string, io: Pick<Io, 'signal'>, opts: ConnectOptions, fn: (sql: Sql) => Promise<T>) {
   const t = parsePostgresUrl(url);
   const where = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   const timeoutMs = opts.connectTimeoutMs ?? 10_000;
@@ -186,6 +192,7 @@ async function connected<T>(url: string, io: Io, opts: { connectTimeoutMs?: numb
     onnotice: () => {},
     onparameter: () => {
       state.phase = 'query'; // ParameterStatus messages follow a successful login
+      if (opts.deadlineConnectOnly) clearTimeout(timer);
     },
     connection: { application_name: 'create-prod-ready', ...(t.options ? { options: t.options } : {}) },
     socket: () => openSocket(t, mode, ca, signal, state),
@@ -220,6 +227,7 @@ async function connected<T>(url: string, io: Io, opts: { connectTimeoutMs?: numb
       throw io.signal.aborted ? abortToError(io.signal, where, undefined, state.phase) : abortToError(deadline.signal, where, timeoutMs, state.phase);
     }
     await end();
+    if (e instanceof UserError) throw e; // fn's own one-line error, as it is
     throw toVerifyError(e, t, where, mode, state.phase, timeoutMs);
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);

@@ -1,0 +1,295 @@
+// SQLite values converted by the PostgreSQL column type they go into, and the canonical text both sides
+// of the copy are hashed in.
+//
+// A SQLite cell is null, an integer (read as bigint), a double, text or a blob, whatever the column was
+// declared as. `convert` turns it into the literal PostgreSQL's COPY text format reads for the target type,
+// written in a canonical form (booleans true/false, integers without leading zeros, timestamps as UTC ISO
+// with microseconds, bytea as \x hex). The read-back (`targetExpr`) asks PostgreSQL for each stored value
+// in that same form; `normalize` evens out what only differs in spelling (JSON key order and spaces,
+// float and numeric notation, uuid case), applied to both sides.
+
+/** How a target column's values are converted and compared. */
+export type Kind = 'bool' | 'int' | 'float4' | 'float8' | 'numeric' | 'timestamptz' | 'timestamp' | 'date' | 'json' | 'bytes' | 'uuid' | 'bpchar' | 'text';
+
+/** The kind of a PostgreSQL base type name (pg_type.typname). Enums, time, interval… are copied as text. */
+export function kindOf(typname: string): Kind {
+  switch (typname) {
+    case 'bool':
+      return 'bool';
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'oid':
+      return 'int';
+    case 'float4':
+      return 'float4';
+    case 'float8':
+      return 'float8';
+    case 'numeric':
+    case 'money':
+      return typname === 'money' ? 'text' : 'numeric';
+    case 'timestamptz':
+      return 'timestamptz';
+    case 'timestamp':
+      return 'timestamp';
+    case 'date':
+      return 'date';
+    case 'json':
+    case 'jsonb':
+      return 'json';
+    case 'bytea':
+      return 'bytes';
+    case 'uuid':
+      return 'uuid';
+    case 'bpchar':
+      return 'bpchar';
+    default:
+      return 'text';
+  }
+}
+
+/** Kinds whose canonical text needs `normalize` (the others compare as PostgreSQL prints them). */
+export const NEEDS_NORMALIZE: ReadonlySet<Kind> = new Set<Kind>(['float4', 'float8', 'numeric', 'json', 'uuid', 'bpchar']);
+
+export type SqliteValue = null | bigint | number | string | Uint8Array;
+
+/** A value that cannot go into its target column; the caller names the table, column and row. */
+export class ConvertError extends Error {}
+
+/** Integer timestamps: milliseconds (Prisma, Drizzle timestamp_ms) or seconds (Drizzle timestamp, unixepoch()). */
+export type EpochUnit = 'ms' | 's';
+
+const INT = /^[+-]?\d+$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function describe(v: SqliteValue): string {
+  if (v instanceof Uint8Array) return `a blob (${v.length} bytes)`;
+  if (typeof v === 'string') return `the text value ${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
+  return `the number ${String(v)}`;
+}
+
+function fail(v: SqliteValue, what: string): never {
+  throw new ConvertError(`cannot read ${describe(v)} as ${what}`);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function asText(v: Exclude<SqliteValue, null>): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) {
+    try {
+      return utf8.decode(v);
+    } catch {
+      return fail(v, 'text (it is not UTF-8)');
+    }
+  }
+  return String(v);
+}
+
+/**
+ * The COPY literal (unescaped) of a SQLite value for a column of kind `kind`, or null for SQL NULL.
+ * `unit` says how an integer in a timestamp column counts time.
+ */
+export function convert(kind: Kind, v: SqliteValue, unit: EpochUnit = 'ms', typmod = -1): string | null {
+  if (v === null) return null;
+  switch (kind) {
+    case 'text':
+    case 'uuid':
+    case 'bpchar': {
+      const s = asText(v);
+      if (s.includes('\0')) fail(v, 'text (PostgreSQL text cannot hold a NUL character)');
+      return s;
+    }
+    case 'int':
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v).toString() : fail(v, 'an integer');
+      if (typeof v === 'string' && INT.test(v.trim())) return BigInt(v.trim()).toString();
+      return fail(v, 'an integer');
+    case 'bool':
+      if (typeof v === 'bigint' || typeof v === 'number') {
+        if (v == 0) return 'false';
+        if (v == 1) return 'true';
+        return fail(v, 'a boolean (0 or 1)');
+      }
+      if (typeof v === 'string') {
+        const s = v.trim().toLowerCase();
+        if (s === '1' || s === 'true' || s === 't') return 'true';
+        if (s === '0' || s === 'false' || s === 'f') return 'false';
+      }
+      return fail(v, 'a boolean (0 or 1)');
+    case 'float4':
+    case 'float8':
+    case 'numeric': {
+      let s: string;
+      if (typeof v === 'bigint' || typeof v === 'number') s = String(v);
+      else if (typeof v === 'string' && (NUMBER.test(v.trim()) || /^[+-]?(nan|infinity)$/i.test(v.trim()))) s = v.trim();
+      else return fail(v, 'a number');
+      // numeric(p,s) keeps s decimals, rounding half away from zero as PostgreSQL does
+      return kind === 'numeric' && typmod >= 4 && NUMBER.test(s) ? roundDecimal(normDecimal(s), (typmod - 4) & 0xffff) : s;
+    }
+    case 'timestamptz':
+    case 'timestamp': {
+      // timestamp(p) keeps p fractional digits (Prisma's DateTime is timestamp(3)), rounding half up
+      const us = roundMicros(toMicros(v, unit), typmod);
+      const iso = isoMicros(us);
+      return kind === 'timestamptz' ? `${iso}Z` : iso;
+    }
+    case 'date':
+      return isoMicros(toMicros(v, unit)).slice(0, 10);
+    case 'json': {
+      const s = typeof v === 'string' ? v : v instanceof Uint8Array ? asText(v) : String(v);
+      try {
+        JSON.parse(s);
+      } catch {
+        fail(v, 'JSON');
+      }
+      if (s.includes('\\u0000')) fail(v, 'JSON (PostgreSQL jsonb cannot hold \\u0000)');
+      return s;
+    }
+    case 'bytes':
+      if (v instanceof Uint8Array) return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+      if (typeof v === 'string') return `\\x${Buffer.from(v, 'utf8').toString('hex')}`;
+      return fail(v, 'bytes');
+  }
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Microseconds since 1970-01-01 UTC of a SQLite timestamp: epoch ms/s numbers, or ISO / `YYYY-MM-DD HH:MM:SS` text (UTC unless it names an offset). */
+export function toMicros(v: SqliteValue, unit: EpochUnit): bigint {
+  if (v === null) throw new ConvertError('null');
+  if (typeof v === 'bigint') return unit === 'ms' ? v * 1000n : v * 1_000_000n;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) fail(v, 'a timestamp');
+    return BigInt(Math.round(unit === 'ms' ? v * 1000 : v * 1_000_000));
+  }
+  if (v instanceof Uint8Array) return fail(v, 'a timestamp');
+  const s = v.trim();
+  if (INT.test(s)) return toMicros(BigInt(s), unit);
+  if (NUMBER.test(s)) return toMicros(Number(s), unit);
+  const m = ISO.exec(s);
+  if (!m) return fail(v, 'a timestamp');
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+  if (Number.isNaN(ms) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) fail(v, 'a timestamp');
+  let us = BigInt(ms) * 1000n + BigInt((frac + '000000').slice(0, 6));
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+    const minutes = Number(z[2]) * 60 + Number(z[3] ?? 0);
+    us -= BigInt((z[1] === '-' ? -1 : 1) * minutes) * 60_000_000n;
+  }
+  return us;
+}
+
+function roundMicros(us: bigint, precision: number): bigint {
+  if (precision < 0 || precision >= 6) return us;
+  const scale = 10n ** BigInt(6 - precision);
+  return us >= 0n ? ((us + scale / 2n) / scale) * scale : -((-us + scale / 2n) / scale) * scale;
+}
+
+/** A plain decimal (as normDecimal writes it) rounded to `scale` decimals, half away from zero. */
+export function roundDecimal(s: string, scale: number): string {
+  const neg = s.startsWith('-');
+  const [int, frac = ''] = (neg ? s.slice(1) : s).split('.');
+  if (frac.length <= scale) return s;
+  let digits = BigInt(int! + frac.slice(0, scale));
+  if (Number(frac[scale]) >= 5) digits += 1n;
+  const t = digits.toString().padStart(scale + 1, '0');
+  const out = normDecimal(scale ? `${t.slice(0, t.length - scale)}.${t.slice(t.length - scale)}` : t);
+  return neg && out !== '0' ? `-${out}` : out;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC wall clock) of microseconds since the epoch. */
+export function isoMicros(us: bigint): string {
+  let ms = us / 1000n;
+  let rest = us % 1000n;
+  if (rest < 0n) {
+    rest += 1000n;
+    ms -= 1n;
+  }
+  const d = new Date(Number(ms));
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() > 9999 || d.getUTCFullYear() < 1) throw new ConvertError(`the timestamp ${us} µs is out of range`);
+  return `${d.toISOString().slice(0, 23)}${rest.toString().padStart(3, '0')}`;
+}
+
+/**
+ * The SQL expression that reads a stored value back in the canonical form `convert` writes (text, or NULL).
+ * `col` is a quoted identifier.
+ */
+export function targetExpr(kind: Kind, col: string): string {
+  switch (kind) {
+    case 'timestamptz':
+      return `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+    case 'timestamp':
+      return `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+    case 'date':
+      return `to_char(${col}, 'YYYY-MM-DD')`;
+    case 'bytes':
+      return `'\\x' || encode(${col}, 'hex')`;
+    default:
+      return `${col}::text`;
+  }
+}
+
+/** The same value in one spelling, for kinds in NEEDS_NORMALIZE (identity for the others). */
+export function normalize(kind: Kind, s: string): string {
+  switch (kind) {
+    case 'float8':
+      return String(Number(s));
+    case 'float4':
+      return String(Math.fround(Number(s)));
+    case 'numeric':
+      return normDecimal(s);
+    case 'json':
+      return stableJson(JSON.parse(s));
+    case 'uuid':
+      return s.toLowerCase();
+    case 'bpchar':
+      return s.replace(/ +$/, '');
+    default:
+      return s;
+  }
+}
+
+/** A decimal number in plain notation without redundant zeros: `1.50E+2` → `150`, `-0.0` → `0`. */
+export function normDecimal(s: string): string {
+  const m = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s.trim());
+  if (!m || (!m[2] && !m[3])) return s.trim().toLowerCase().replace(/^\+/, '');
+  const [, sign, int = '', frac = '', e = '0'] = m;
+  let digits = (int + frac).replace(/^0+/, '');
+  if (!digits) return '0';
+  let exp = Number(e) - frac.length;
+  const trailing = /0*$/.exec(digits)![0].length;
+  if (exp < 0) {
+    const drop = Math.min(trailing, -exp);
+    digits = digits.slice(0, digits.length - drop);
+    exp += drop;
+  }
+  let out: string;
+  if (exp >= 0) out = digits + '0'.repeat(exp);
+  else {
+    const point = digits.length + exp;
+    out = point > 0 ? `${digits.slice(0, point)}.${digits.slice(point)}` : `0.${'0'.repeat(-point)}${digits}`;
+  }
+  return sign === '-' ? `-${out}` : out;
+}
+
+/** JSON with object keys sorted, at every depth (numbers as JavaScript prints them). */
+export function stableJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+    .join(',')}}`;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t\b\f\v]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
+
+/** One field of COPY's text format: `\N` for NULL, backslash escapes for the characters it reserves. */
+export function copyField(s: string | null): string {
+  if (s === null) return '\\N';
+  return COPY_SPECIAL.test(s) ? s.replace(/[\\\n\r\t\b\f\v]/g, (c) => COPY_ESCAPES[c]!) : s;
+}
