@@ -9,6 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { spawn as spawnPty } from '@lydell/node-pty';
+import xterm from '@xterm/headless';
+import { cleanEnv } from '../helpers/pty.ts';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { copySqliteToPostgres, fkOrder, SqliteCopyError, TargetNotEmptyError, type CopyProgress } from '../../src/core/sqlite/copy.ts';
 import { Cancelled } from '../../src/core/errors.ts';
@@ -317,4 +321,50 @@ test('fkOrder: parents first, cycles found, independent tables kept', () => {
   assert.ok(order.indexOf('a') < order.indexOf('b') && order.indexOf('b') < order.indexOf('c'));
   assert.equal(order.length, 5);
   assert.deepEqual([...cyclic].sort(), ['a_a', 'x_y', 'y_x']);
+});
+
+const RUN = fileURLToPath(new URL('../helpers/sqlite-copy-run.ts', import.meta.url));
+
+test('under a terminal: the progress bar, then the proof table; Ctrl+C mid-copy exits 130 with the target empty', { skip }, async () => {
+  const file = sqliteFile('pty', `CREATE TABLE "Log" (id INTEGER PRIMARY KEY AUTOINCREMENT, at DATETIME NOT NULL, ok BOOLEAN, msg TEXT);`, (db) => {
+    db.exec('begin');
+    const ins = db.prepare('insert into "Log" (at, ok, msg) values (?, ?, ?)');
+    for (let i = 0; i < 200_000; i++) ins.run(1704103200000 + i * 1000, i % 2, `line ${i}`);
+    db.exec('commit');
+  });
+  const schema = `create table "Log" (id serial primary key, at timestamp(3) not null, ok boolean, msg text);`;
+  const run = (url: string, extra: string[] = []) => {
+    const term = new xterm.Terminal({ cols: 160, rows: 30, allowProposedApi: true });
+    let raw = '';
+    const p = spawnPty(process.execPath, ['--import', 'tsx', RUN, file, ...extra], { name: 'xterm-256color', cols: 160, rows: 30, cwd: process.cwd(), env: cleanEnv({ DATABASE_URL: url }) });
+    p.onData((d) => {
+      raw += d;
+      term.write(d);
+    });
+    const exit = new Promise<number>((r) => p.onExit(({ exitCode }) => setTimeout(() => r(exitCode), 50)));
+    const until = async (re: RegExp, ms = 30_000) => {
+      const end = Date.now() + ms;
+      while (!re.test(raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))) {
+        if (Date.now() > end) throw new Error(`no ${re} in:\n${raw}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    return { p, exit, until, text: () => raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+  };
+
+  const url = await database(schema);
+  const cancelled = run(url, ['--batch-rows', '500']);
+  await cancelled.until(/Copying Log .*[\d,]+\/200,000 rows/);
+  cancelled.p.write('\x03');
+  assert.equal(await cancelled.exit, 130, cancelled.text());
+  assert.match(cancelled.text(), /Copy cancelled: rolled back/);
+  assert.match(cancelled.text(), /Cancelled: the copy was rolled back, PostgreSQL is as it was before/);
+  assert.equal((await query(url, 'select count(*)::int as n from "Log"'))[0]!.n, 0);
+
+  const done = run(url);
+  assert.equal(await done.exit, 0, done.text());
+  assert.match(done.text(), /ETA/);
+  assert.match(done.text(), /Log\s+200,000\s+[0-9a-f]{12}\s+[0-9a-f]{12}\s+.*✔ equal/);
+  assert.match(done.text(), /sequences continue at: Log\.id → 200001/);
+  assert.equal((await query(url, 'select count(*)::int as n from "Log"'))[0]!.n, 200_000);
 });

@@ -277,11 +277,11 @@ class Checksum {
   constructor(ordered: boolean) {
     if (ordered) this.hash = createHash('sha256');
   }
-  /** `lines`: canonical rows, each ending in \n. */
-  add(lines: string): void {
+  /** `lines`: canonical rows, each ending in \n (text, or its UTF-8 bytes). */
+  add(lines: string | Buffer): void {
     if (this.hash) this.hash.update(lines);
     else
-      for (const line of lines.split('\n')) {
+      for (const line of lines.toString().split('\n')) {
         if (!line) continue;
         this.sum = (this.sum + createHash('sha256').update(line).digest().readBigUInt64BE(0)) & 0xffffffffffffffffn;
       }
@@ -421,22 +421,59 @@ async function refuseNonEmpty(tx: Sql, plans: Plan[]): Promise<void> {
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** The source side: SQLite rows in primary-key order, converted, written with COPY in batches; returns the checksum. */
+/** Any integer beyond 2^53 in these columns? Then the table is read with bigints (slower), else as numbers. */
+function hasBigIntegers(db: DatabaseSync, table: string, cols: string[]): boolean {
+  if (!cols.length) return false;
+  const big = cols.map((c) => `(typeof(${q(c)}) = 'integer' and (${q(c)} > 9007199254740991 or ${q(c)} < -9007199254740991))`).join(' or ');
+  return Boolean((db.prepare(`select exists (select 1 from ${q(table)} where ${big}) as big`).get() as { big: number }).big);
+}
+
+/** Resolves when the stream has finished, rejects on its error; `write` waits for the stream to drain. */
+function copyStream(w: NodeJS.WritableStream): { write(chunk: Buffer): Promise<void>; end(): Promise<void>; fail(e: Error): void } {
+  let error: Error | undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    w.on('error', (e: Error) => {
+      error = e;
+      reject(e);
+    });
+    w.on('finish', resolve);
+  });
+  finished.catch(() => undefined);
+  return {
+    async write(chunk) {
+      if (error) throw error;
+      if (!w.write(chunk)) await Promise.race([new Promise((r) => w.once('drain', r)), finished]);
+      if (error) throw error;
+    },
+    async end() {
+      w.end();
+      await finished;
+    },
+    fail(e) {
+      (w as unknown as { destroy(e: Error): void }).destroy(e);
+    },
+  };
+}
+
+/**
+ * The source side: SQLite rows in primary-key order, converted, streamed into one COPY … FROM STDIN per
+ * table in batches of `batchRows` (each batch waits for the connection to drain); returns the checksum.
+ */
 async function copyTable(db: DatabaseSync, tx: Sql, p: Plan, batchRows: number, signal: AbortSignal, progress: (done: number) => void): Promise<string> {
   const ordered = p.target.pk.length > 0;
   const sum = new Checksum(ordered);
   const srcOf = new Map(p.cols.map((c) => [c.dst.name, c.src]));
   const orderBy = ordered ? ` order by ${p.target.pk.map((c) => `${q(srcOf.get(c) ?? c)} collate binary`).join(', ')}` : '';
   const stmt = db.prepare(`select ${p.cols.map((c) => q(c.src)).join(', ')} from ${q(p.source)}${orderBy}`);
-  stmt.setReadBigInts(true);
+  stmt.setReadBigInts(hasBigIntegers(db, p.source, p.cols.map((c) => c.src)));
   const arrays = typeof (stmt as { setReturnArrays?: unknown }).setReturnArrays === 'function';
   if (arrays) stmt.setReturnArrays(true);
   const kinds = p.cols.map((c) => c.dst.kind);
   const units = p.cols.map((c) => c.unit);
   const typmods = p.cols.map((c) => c.dst.typmod);
   const norm = kinds.some((k) => NEEDS_NORMALIZE.has(k));
-  const copySql = `copy ${q(p.target.name)} (${p.cols.map((c) => q(c.dst.name)).join(', ')}) from stdin`;
   const keys = p.cols.map((c) => c.src);
+  const w = copyStream((await tx.unsafe(`copy ${q(p.target.name)} (${p.cols.map((c) => q(c.dst.name)).join(', ')}) from stdin`).writable()) as unknown as NodeJS.WritableStream);
   let lines = '';
   let canon = '';
   let n = 0;
@@ -444,53 +481,65 @@ async function copyTable(db: DatabaseSync, tx: Sql, p: Plan, batchRows: number, 
   const flush = async () => {
     if (!n) return;
     if (signal.aborted) throw cancelled();
-    const w = (await tx.unsafe(copySql).writable()) as unknown as NodeJS.WritableStream & { on: NodeJS.WritableStream['on'] };
-    await new Promise<void>((resolve, reject) => {
-      w.on('error', reject);
-      w.on('finish', resolve);
-      w.end(lines);
-    });
-    sum.add(norm ? canon : lines);
+    const bytes = Buffer.from(lines); // encoded once: sent, and hashed when it is the canonical text
+    await w.write(bytes);
+    sum.add(norm ? canon : bytes);
     done += n;
     lines = '';
     canon = '';
     n = 0;
     progress(done);
   };
-  let rowNo = 0;
-  for (const raw of stmt.iterate()) {
-    rowNo++;
-    const row = (arrays ? raw : keys.map((k) => (raw as Record<string, SqliteValue>)[k])) as SqliteValue[];
-    let line = '';
-    let cline = '';
-    for (let i = 0; i < kinds.length; i++) {
-      let v: string | null;
-      try {
-        v = convert(kinds[i]!, row[i]!, units[i], typmods[i]);
-      } catch (e) {
-        if (!(e instanceof ConvertError)) throw e;
-        const key = p.target.pk.map((c) => `${c}=${String(row[p.cols.findIndex((x) => x.dst.name === c)])}`).join(', ');
-        throw new SqliteCopyError(
-          `"${p.source}"."${p.cols[i]!.src}" (${key || `row ${rowNo}`}): ${e.message} for the PostgreSQL ${p.cols[i]!.dst.typname} column; nothing was copied`,
-          'fix that value in the SQLite file, or change the column type in the PostgreSQL schema',
-        );
+  try {
+    let rowNo = 0;
+    for (const raw of stmt.iterate()) {
+      rowNo++;
+      const row = (arrays ? raw : keys.map((k) => (raw as Record<string, SqliteValue>)[k])) as SqliteValue[];
+      let line = '';
+      let cline = '';
+      for (let i = 0; i < kinds.length; i++) {
+        let v: string | null;
+        let c: string | null = null;
+        try {
+          v = convert(kinds[i]!, row[i]!, units[i], typmods[i]);
+          if (norm && v !== null && NEEDS_NORMALIZE.has(kinds[i]!)) c = copyField(normalize(kinds[i]!, v));
+        } catch (e) {
+          if (!(e instanceof ConvertError)) throw e;
+          const key = p.target.pk.map((c) => `${c}=${String(row[p.cols.findIndex((x) => x.dst.name === c)])}`).join(', ');
+          throw new SqliteCopyError(
+            `"${p.source}"."${p.cols[i]!.src}" (${key || `row ${rowNo}`}): ${e.message} for the PostgreSQL ${p.cols[i]!.dst.typname} column; nothing was copied`,
+            'fix that value in the SQLite file, or change the column type in the PostgreSQL schema',
+          );
+        }
+        const f = copyField(v);
+        line += i ? `\t${f}` : f;
+        if (norm) cline += i ? `\t${c ?? f}` : (c ?? f);
       }
-      const f = copyField(v);
-      line += i ? `\t${f}` : f;
-      if (norm) {
-        const c = v === null || !NEEDS_NORMALIZE.has(kinds[i]!) ? f : copyField(normalize(kinds[i]!, v));
-        cline += i ? `\t${c}` : c;
-      }
+      lines += `${line}\n`;
+      if (norm) canon += `${cline}\n`;
+      if (++n >= batchRows) await flush();
     }
-    lines += `${line}\n`;
-    if (norm) canon += `${cline}\n`;
-    if (++n >= batchRows) await flush();
+    await flush();
+    await w.end();
+  } catch (e) {
+    w.fail(e instanceof Error ? e : new Error(String(e)));
+    throw e;
   }
-  await flush();
   return sum.digest();
 }
 
-/** The target side: the stored values read back from PostgreSQL in primary-key order, in canonical text; checksum and count. */
+/** COPY's text format back to the value (only for the columns that are normalized). */
+function unescapeField(f: string): string | null {
+  if (f === '\\N') return null;
+  if (!f.includes('\\')) return f;
+  return f.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' })[c] ?? c);
+}
+
+/**
+ * The target side: the stored values read back from PostgreSQL (COPY (SELECT …) TO STDOUT) in
+ * primary-key order, in canonical text; checksum and count. Without a column to normalize, PostgreSQL's
+ * own output bytes are hashed as they arrive.
+ */
 async function readBack(tx: Sql, p: Plan, signal: AbortSignal, progress: (done: number) => void): Promise<{ rows: number; checksum: string }> {
   const ordered = p.target.pk.length > 0;
   const sum = new Checksum(ordered);
@@ -499,24 +548,42 @@ async function readBack(tx: Sql, p: Plan, signal: AbortSignal, progress: (done: 
   const orderBy = ordered ? ` order by ${p.target.pk.map((c) => `t.${q(c)}${byName.get(c)?.collatable ? ' collate "C"' : ''}`).join(', ')}` : '';
   const kinds = p.cols.map((c) => c.dst.kind);
   const norm = kinds.some((k) => NEEDS_NORMALIZE.has(k));
-  const query = `select ${p.cols.map((c) => targetExpr(c.dst.kind, `t.${q(c.dst.name)}`)).join(', ')} from ${q(p.target.name)} t${orderBy}`;
+  const select = `select ${p.cols.map((c) => targetExpr(c.dst.kind, `t.${q(c.dst.name)}`)).join(', ')} from ${q(p.target.name)} t${orderBy}`;
+  const stream = (await tx.unsafe(`copy (${select}) to stdout`).readable()) as unknown as AsyncIterable<Buffer>;
   let rows = 0;
-  for await (const batch of tx.unsafe(query).values().cursor(2000)) {
+  let rest = '';
+  let reported = 0;
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
     if (signal.aborted) throw cancelled();
-    let lines = '';
-    for (const row of batch as unknown as (string | null)[][]) {
-      let line = '';
-      for (let i = 0; i < kinds.length; i++) {
-        const v = row[i] ?? null;
-        const f = copyField(v === null || !norm || !NEEDS_NORMALIZE.has(kinds[i]!) ? v : normalize(kinds[i]!, v));
-        line += i ? `\t${f}` : f;
-      }
-      lines += `${line}\n`;
+    let count = 0;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+    rows += count;
+    if (!norm && ordered) sum.add(chunk);
+    else {
+      const text = rest + decoder.decode(chunk, { stream: true });
+      const end = text.lastIndexOf('\n') + 1;
+      rest = text.slice(end);
+      let lines = norm ? '' : text.slice(0, end);
+      if (norm)
+        for (const line of text.slice(0, end).split('\n')) {
+          if (!line) continue;
+          const fields = line.split('\t');
+          for (let i = 0; i < fields.length; i++) {
+            if (!NEEDS_NORMALIZE.has(kinds[i]!)) continue;
+            const v = unescapeField(fields[i]!);
+            if (v !== null) fields[i] = copyField(normalize(kinds[i]!, v));
+          }
+          lines += `${fields.join('\t')}\n`;
+        }
+      sum.add(lines);
     }
-    rows += batch.length;
-    sum.add(lines);
-    progress(rows);
+    if (rows - reported >= 2000) {
+      reported = rows;
+      progress(rows);
+    }
   }
+  progress(rows);
   return { rows, checksum: sum.digest() };
 }
 

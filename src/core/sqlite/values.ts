@@ -1,7 +1,7 @@
 // SQLite values converted by the PostgreSQL column type they go into, and the canonical text both sides
 // of the copy are hashed in.
 //
-// A SQLite cell is null, an integer (read as bigint), a double, text or a blob, whatever the column was
+// A SQLite cell is null, an integer (a number, or a bigint beyond 2^53), a double, text or a blob, whatever the column was
 // declared as. `convert` turns it into the literal PostgreSQL's COPY text format reads for the target type,
 // written in a canonical form (booleans true/false, integers without leading zeros, timestamps as UTC ISO
 // with microseconds, bytea as \x hex). The read-back (`targetExpr`) asks PostgreSQL for each stored value
@@ -9,7 +9,7 @@
 // float and numeric notation, uuid case), applied to both sides.
 
 /** How a target column's values are converted and compared. */
-export type Kind = 'bool' | 'int' | 'float4' | 'float8' | 'numeric' | 'timestamptz' | 'timestamp' | 'date' | 'json' | 'bytes' | 'uuid' | 'bpchar' | 'text';
+export type Kind = 'bool' | 'int' | 'float4' | 'float8' | 'numeric' | 'timestamptz' | 'timestamp' | 'date' | 'json' | 'jsonb' | 'bytes' | 'uuid' | 'bpchar' | 'text';
 
 /** The kind of a PostgreSQL base type name (pg_type.typname). Enums, time, interval… are copied as text. */
 export function kindOf(typname: string): Kind {
@@ -35,8 +35,9 @@ export function kindOf(typname: string): Kind {
     case 'date':
       return 'date';
     case 'json':
+      return 'json'; // kept as written
     case 'jsonb':
-      return 'json';
+      return 'jsonb'; // re-spelled by PostgreSQL: compared after normalize
     case 'bytea':
       return 'bytes';
     case 'uuid':
@@ -49,7 +50,7 @@ export function kindOf(typname: string): Kind {
 }
 
 /** Kinds whose canonical text needs `normalize` (the others compare as PostgreSQL prints them). */
-export const NEEDS_NORMALIZE: ReadonlySet<Kind> = new Set<Kind>(['float4', 'float8', 'numeric', 'json', 'uuid', 'bpchar']);
+export const NEEDS_NORMALIZE: ReadonlySet<Kind> = new Set<Kind>(['float4', 'float8', 'numeric', 'jsonb', 'uuid', 'bpchar']);
 
 export type SqliteValue = null | bigint | number | string | Uint8Array;
 
@@ -102,7 +103,7 @@ export function convert(kind: Kind, v: SqliteValue, unit: EpochUnit = 'ms', typm
     }
     case 'int':
       if (typeof v === 'bigint') return v.toString();
-      if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v).toString() : fail(v, 'an integer');
+      if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : Number.isInteger(v) ? BigInt(v).toString() : fail(v, 'an integer');
       if (typeof v === 'string' && INT.test(v.trim())) return BigInt(v.trim()).toString();
       return fail(v, 'an integer');
     case 'bool':
@@ -129,20 +130,22 @@ export function convert(kind: Kind, v: SqliteValue, unit: EpochUnit = 'ms', typm
     }
     case 'timestamptz':
     case 'timestamp': {
-      // timestamp(p) keeps p fractional digits (Prisma's DateTime is timestamp(3)), rounding half up
-      const us = roundMicros(toMicros(v, unit), typmod);
-      const iso = isoMicros(us);
+      // timestamp(p) keeps p fractional digits (Prisma's DateTime is timestamp(3)), rounded as PostgreSQL rounds
+      const iso = isoInstant(roundInstant(toInstant(v, unit), typmod));
       return kind === 'timestamptz' ? `${iso}Z` : iso;
     }
     case 'date':
-      return isoMicros(toMicros(v, unit)).slice(0, 10);
-    case 'json': {
+      return isoInstant(toInstant(v, unit)).slice(0, 10);
+    case 'json':
+    case 'jsonb': {
       const s = typeof v === 'string' ? v : v instanceof Uint8Array ? asText(v) : String(v);
-      try {
-        JSON.parse(s);
-      } catch {
-        fail(v, 'JSON');
-      }
+      // jsonb is parsed by normalize() anyway (the caller reports a failure there the same way)
+      if (kind === 'json')
+        try {
+          JSON.parse(s);
+        } catch {
+          fail(v, 'JSON');
+        }
       if (s.includes('\\u0000')) fail(v, 'JSON (PostgreSQL jsonb cannot hold \\u0000)');
       return s;
     }
@@ -155,36 +158,62 @@ export function convert(kind: Kind, v: SqliteValue, unit: EpochUnit = 'ms', typm
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-/** Microseconds since 1970-01-01 UTC of a SQLite timestamp: epoch ms/s numbers, or ISO / `YYYY-MM-DD HH:MM:SS` text (UTC unless it names an offset). */
-export function toMicros(v: SqliteValue, unit: EpochUnit): bigint {
-  if (v === null) throw new ConvertError('null');
-  if (typeof v === 'bigint') return unit === 'ms' ? v * 1000n : v * 1_000_000n;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) fail(v, 'a timestamp');
-    return BigInt(Math.round(unit === 'ms' ? v * 1000 : v * 1_000_000));
-  }
-  if (v instanceof Uint8Array) return fail(v, 'a timestamp');
+/** A point in time: whole milliseconds since 1970-01-01 UTC, plus microseconds 0–999. */
+export type Instant = [ms: number, us: number];
+
+function fromNumber(x: number, unit: EpochUnit, v: SqliteValue): Instant {
+  const ms = unit === 'ms' ? x : x * 1000;
+  if (!Number.isFinite(ms)) fail(v, 'a timestamp');
+  if (Number.isInteger(ms)) return [ms, 0];
+  const whole = Math.floor(ms);
+  const us = Math.round((ms - whole) * 1000);
+  return us === 1000 ? [whole + 1, 0] : [whole, us];
+}
+
+/** The instant of a SQLite timestamp: epoch ms/s numbers, or ISO / `YYYY-MM-DD HH:MM:SS` text (UTC unless it names an offset). */
+export function toInstant(v: SqliteValue, unit: EpochUnit): Instant {
+  if (typeof v === 'number') return fromNumber(v, unit, v);
+  if (typeof v === 'bigint') return fromNumber(Number(v), unit, v);
+  if (v === null || v instanceof Uint8Array) return fail(v ?? '', 'a timestamp');
   const s = v.trim();
-  if (INT.test(s)) return toMicros(BigInt(s), unit);
-  if (NUMBER.test(s)) return toMicros(Number(s), unit);
+  if (NUMBER.test(s)) return fromNumber(Number(s), unit, v);
   const m = ISO.exec(s);
   if (!m) return fail(v, 'a timestamp');
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
   if (Number.isNaN(ms) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) fail(v, 'a timestamp');
-  let us = BigInt(ms) * 1000n + BigInt((frac + '000000').slice(0, 6));
+  const f = (frac + '000000').slice(0, 6);
+  ms += Number(f.slice(0, 3));
   if (zone && zone.toUpperCase() !== 'Z') {
     const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
-    const minutes = Number(z[2]) * 60 + Number(z[3] ?? 0);
-    us -= BigInt((z[1] === '-' ? -1 : 1) * minutes) * 60_000_000n;
+    ms -= (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0)) * 60_000;
   }
-  return us;
+  return [ms, Number(f.slice(3))];
 }
 
-function roundMicros(us: bigint, precision: number): bigint {
-  if (precision < 0 || precision >= 6) return us;
+const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01, where PostgreSQL counts from
+
+/** timestamp(p): PostgreSQL rounds to p fractional digits half away from zero, counting from 2000-01-01. */
+export function roundInstant(t: Instant, precision: number): Instant {
+  if (precision < 0 || precision >= 6 || (t[1] === 0 && precision >= 3)) return t;
   const scale = 10n ** BigInt(6 - precision);
-  return us >= 0n ? ((us + scale / 2n) / scale) * scale : -((-us + scale / 2n) / scale) * scale;
+  const pg = BigInt(t[0] - PG_EPOCH_MS) * 1000n + BigInt(t[1]);
+  const r = pg >= 0n ? ((pg + scale / 2n) / scale) * scale : -((-pg + scale / 2n) / scale) * scale;
+  let us = r % 1000n;
+  let ms = r / 1000n;
+  if (us < 0n) {
+    us += 1000n;
+    ms -= 1n;
+  }
+  return [Number(ms) + PG_EPOCH_MS, Number(us)];
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC wall clock). */
+export function isoInstant([ms, us]: Instant): string {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  if (Number.isNaN(y) || y > 9999 || y < 1) throw new ConvertError(`the timestamp ${ms} ms is out of range (years 1 to 9999)`);
+  return `${d.toISOString().slice(0, 23)}${us < 10 ? '00' : us < 100 ? '0' : ''}${us}`;
 }
 
 /** A plain decimal (as normDecimal writes it) rounded to `scale` decimals, half away from zero. */
@@ -197,19 +226,6 @@ export function roundDecimal(s: string, scale: number): string {
   const t = digits.toString().padStart(scale + 1, '0');
   const out = normDecimal(scale ? `${t.slice(0, t.length - scale)}.${t.slice(t.length - scale)}` : t);
   return neg && out !== '0' ? `-${out}` : out;
-}
-
-/** `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC wall clock) of microseconds since the epoch. */
-export function isoMicros(us: bigint): string {
-  let ms = us / 1000n;
-  let rest = us % 1000n;
-  if (rest < 0n) {
-    rest += 1000n;
-    ms -= 1n;
-  }
-  const d = new Date(Number(ms));
-  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() > 9999 || d.getUTCFullYear() < 1) throw new ConvertError(`the timestamp ${us} µs is out of range`);
-  return `${d.toISOString().slice(0, 23)}${rest.toString().padStart(3, '0')}`;
 }
 
 /**
@@ -240,8 +256,15 @@ export function normalize(kind: Kind, s: string): string {
       return String(Math.fround(Number(s)));
     case 'numeric':
       return normDecimal(s);
-    case 'json':
-      return stableJson(JSON.parse(s));
+    case 'jsonb': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(s);
+      } catch {
+        throw new ConvertError(`cannot read ${describe(s)} as JSON`);
+      }
+      return stableJson(parsed);
+    }
     case 'uuid':
       return s.toLowerCase();
     case 'bpchar':
@@ -277,12 +300,17 @@ export function normDecimal(s: string): string {
 /** JSON with object keys sorted, at every depth (numbers as JavaScript prints them). */
 export function stableJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  let out: string;
+  if (Array.isArray(v)) {
+    out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + stableJson(v[i]);
+    return `${out}]`;
+  }
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-    .join(',')}}`;
+  const keys = Object.keys(o).sort();
+  out = '{';
+  for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${stableJson(o[keys[i]!])}`;
+  return `${out}}`;
 }
 
 const COPY_SPECIAL = /[\\\n\r\t\b\f\v]/;
