@@ -10,6 +10,8 @@
 //  7. env coverage over the fixture apps (test/fixtures/apps): of the provider keys each app reads, how many
 //     got a value under the app's own name after `init --yes`, and whether render.yaml declares every key
 //     the app requires (BENCH_FIT_BIN: another build's bin, to compare)
+//  8. SQLite → PostgreSQL copy of a 100,000-row table (read, convert, COPY, read back and checksum both
+//     sides) in rows per second vs `COPY … FROM STDIN` of a CSV of the same rows (scripts/bench-sqlite-copy.ts)
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { spawn } from '@lydell/node-pty';
@@ -28,6 +30,7 @@ import { coverageFigure, fitFixture } from '../test/helpers/fit-the-app.ts';
 import { commitAll, fixtureApp } from '../test/helpers/fixture-app.ts';
 import { freePort } from '../test/harness/processes.ts';
 import { join } from 'node:path';
+import { benchSqliteCopy, copyBenchLine } from './bench-sqlite-copy.ts';
 
 const N = Number(process.env.BENCH_RUNS) || 31;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS) || 300;
@@ -226,7 +229,12 @@ for (const name of FIXTURE_APPS) {
     `  ${name.padEnd(24)} exit ${r.code}   coverage ${coverageFigure(r).padStart(11)}   required declared ${required.length - undeclared.length}/${required.length}${r.missing.length ? `   no value: ${r.missing.join(', ')}` : ''}${undeclared.length ? `   undeclared: ${undeclared.join(', ')}` : ''}`,
   );
 }
-await Promise.all([pg.stop(), redis.stop(), fitStandins.stop()]);
+await fitStandins.stop();
 
-console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), rehearse ≤ 1.20 (${rehearseRatio <= 1.2 ? 'met' : 'missed'}), questions ≤ 5 (${asked.length <= 5 && askedExit === 0 ? 'met' : 'missed'}), env coverage 100% with every required key declared (${fitAll ? 'met' : 'missed'})`);
+const copyBench = await benchSqliteCopy(pg);
+console.log(`\n${copyBenchLine(copyBench)}`);
+await Promise.all([pg.stop(), redis.stop()]);
+const copyTarget = copyBench ? (copyBench.ratio <= 3 ? 'met' : 'missed') : 'skipped: Node < 22.13';
+
+console.log(`\ntargets: --help ≤ 1.10 (${helpRatio <= 1.1 ? 'met' : 'missed'}), first prompt ≤ 1.10 (${promptRatio <= 1.1 ? 'met' : 'missed'}), 0 runtime deps (${deps === 0 ? 'met' : 'missed'}), concurrent checks ≤ 1.10 (${concRatio <= 1.1 ? 'met' : 'missed'}), rehearse ≤ 1.20 (${rehearseRatio <= 1.2 ? 'met' : 'missed'}), questions ≤ 5 (${asked.length <= 5 && askedExit === 0 ? 'met' : 'missed'}), env coverage 100% with every required key declared (${fitAll ? 'met' : 'missed'}), sqlite copy ≤ 3× COPY (${copyTarget})`);
 process.exit(0);
