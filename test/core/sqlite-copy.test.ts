@@ -227,10 +227,12 @@ test('Drizzle-shaped data: seconds timestamps, timestamptz, text ids, a two-tabl
      INSERT INTO __drizzle_migrations VALUES (1, 'h', 1);
      CREATE TABLE teams (id text PRIMARY KEY NOT NULL, name text NOT NULL, captain_id text REFERENCES members(id), created_at integer NOT NULL, active integer NOT NULL);
      CREATE TABLE members (id text PRIMARY KEY NOT NULL, team_id text NOT NULL REFERENCES teams(id), joined integer, data text);
-     CREATE TABLE audit (at text NOT NULL, what text);`,
+     CREATE TABLE audit (at text NOT NULL, what text);
+     CREATE TABLE items (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, name text NOT NULL);`,
     (db) => {
       db.exec(`insert into teams values ('B-team', 'Beta', 'm2', 1704103200, 1), ('a-team', 'Alpha', 'm1', 1717243200, 0)`);
       db.exec(`insert into members values ('m1', 'a-team', 1704103260, '{"b":1,"a":[true,null]}'), ('m2', 'B-team', null, null), ('m3', 'a-team', 1704103320, '"x"')`);
+      db.exec(`insert into items (id, name) values (3, 'three'), (7, 'seven')`);
       db.exec(`insert into audit values ('2024-01-01T00:00:00Z', 'created'), ('2024-01-01T00:00:00Z', 'created'), ('2024-01-02 10:00:00', null)`);
     },
   );
@@ -239,17 +241,39 @@ test('Drizzle-shaped data: seconds timestamps, timestamptz, text ids, a two-tabl
     create table members (id text primary key, team_id text not null references teams(id), joined timestamp with time zone, data json);
     alter table teams add constraint teams_captain_fk foreign key (captain_id) references members(id) deferrable initially immediate;
     create table audit (at timestamptz not null, what text);
+    create table items (id integer primary key generated always as identity, name text not null);
     create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text);`);
   const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal });
   for (const t of report.tables) assert.equal(t.sourceChecksum, t.targetChecksum, t.name);
   assert.match(report.tables.find((t) => t.name === 'audit')!.sourceChecksum, /^sum:/);
   assert.deepEqual(report.deferred.sort(), ['members.members_team_id_fkey → teams', 'teams.teams_captain_fk → members']);
-  assert.deepEqual(report.skipped.map((s) => s.name), ['__drizzle_migrations']);
+  assert.deepEqual(report.skipped.map((s) => s.name), ['__drizzle_migrations', 'sqlite_sequence']);
+  // an identity column (GENERATED ALWAYS, as drizzle's pg-core generatedAlwaysAsIdentity()) keeps the ids and continues after them
+  assert.deepEqual(report.sequences.map((s) => [s.table, s.column, s.next]), [['items', 'id', '8']]);
+  assert.deepEqual([...(await query(url, `insert into items (name) values ('next') returning id`))], [{ id: 8 }]);
   const teams = await query<{ id: string; t: string; active: boolean }>(url, `select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as t, active from teams order by id`);
   assert.deepEqual(teams.map((r) => [r.id, r.t, r.active]), [['B-team', '2024-01-01 10:00:00', true], ['a-team', '2024-06-01 12:00:00', false]]);
   const members = await query<{ data: unknown }>(url, 'select data from members order by id');
   assert.deepEqual(members.map((m) => m.data), [{ b: 1, a: [true, null] }, null, 'x']);
   assert.equal((await query(url, 'select count(*)::int as n from audit'))[0]!.n, 3);
+  // the app's own queries, through Drizzle's pg-core client (node-postgres), read the rows back typed
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { pgTable, text, timestamp, boolean, json } = await import('drizzle-orm/pg-core');
+  const { asc, eq } = await import('drizzle-orm');
+  const pgTeams = pgTable('teams', { id: text('id').primaryKey(), name: text('name').notNull(), captainId: text('captain_id'), createdAt: timestamp('created_at', { withTimezone: true }).notNull(), active: boolean('active').notNull() });
+  const pgMembers = pgTable('members', { id: text('id').primaryKey(), teamId: text('team_id').notNull(), joined: timestamp('joined', { withTimezone: true }), data: json('data') });
+  const orm = drizzle(url);
+  try {
+    const joined = await orm.select({ team: pgTeams.name, active: pgTeams.active, createdAt: pgTeams.createdAt, member: pgMembers.id, joined: pgMembers.joined, data: pgMembers.data })
+      .from(pgMembers).innerJoin(pgTeams, eq(pgMembers.teamId, pgTeams.id)).orderBy(asc(pgMembers.id));
+    assert.deepEqual(joined, [
+      { team: 'Alpha', active: false, createdAt: new Date('2024-06-01T12:00:00Z'), member: 'm1', joined: new Date('2024-01-01T10:01:00Z'), data: { b: 1, a: [true, null] } },
+      { team: 'Beta', active: true, createdAt: new Date('2024-01-01T10:00:00Z'), member: 'm2', joined: null, data: null },
+      { team: 'Alpha', active: false, createdAt: new Date('2024-06-01T12:00:00Z'), member: 'm3', joined: new Date('2024-01-01T10:02:00Z'), data: 'x' },
+    ]);
+  } finally {
+    await orm.$client.end();
+  }
   // the deferrable constraint stays deferrable (it was already)
   const cons = await query<{ conname: string; condeferrable: boolean }>(url, `select conname, condeferrable from pg_constraint where contype = 'f' order by conname`);
   assert.deepEqual(cons.map((c) => [c.conname, c.condeferrable]), [['members_team_id_fkey', false], ['teams_captain_fk', true]]);
