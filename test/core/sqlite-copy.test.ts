@@ -357,8 +357,45 @@ test('abort (Ctrl+C) mid-copy: Cancelled (exit 130), every target table as empty
   assert.ok(events > 0 && events < 60_000);
   const counts = await query<{ o: number; e: number }>(url, 'select (select count(*)::int from "Owner") as o, (select count(*)::int from "Event") as e');
   assert.deepEqual(counts[0], { o: 0, e: 0 });
+  // aborted while the rows are read back (after every row was written): rolled back as well
+  const late = new AbortController();
+  await assert.rejects(
+    copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: late.signal, onProgress: (p) => p.phase === 'verify' && late.abort(new Cancelled()) }),
+    Cancelled,
+  );
+  const after = await query<{ o: number; e: number }>(url, 'select (select count(*)::int from "Owner") as o, (select count(*)::int from "Event") as e');
+  assert.deepEqual(after[0], { o: 0, e: 0 });
   const [seq] = await query<{ id: number }>(url, `insert into "Owner" (name) values ('fresh') returning id`);
   assert.equal(seq!.id, 1);
+});
+
+test('abort while waiting for a lock another connection holds: the connection is closed after 2 s, Cancelled, nothing copied', { skip }, async () => {
+  const file = sqliteFile('locked', `CREATE TABLE "L" (id INTEGER PRIMARY KEY, v TEXT);`, (db) => db.exec(`insert into "L" values (1, 'a')`));
+  const url = await database(`create table "L" (id int primary key, v text);`);
+  const { default: postgres } = await import('postgres');
+  const holder = postgres(url, { max: 1, onnotice: () => {} });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const locked = new Promise<void>((ready) => {
+    void holder.begin(async (tx) => {
+      await tx.unsafe('lock table "L" in access exclusive mode');
+      ready();
+      await held;
+    });
+  });
+  await locked;
+  try {
+    const ac = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(new Cancelled()), 300);
+    await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: ac.signal }), Cancelled);
+    const ms = performance.now() - t0;
+    assert.ok(ms >= 2000 && ms < 10_000, `${ms} ms`);
+  } finally {
+    release();
+    await holder.end({ timeout: 1 });
+  }
+  assert.equal((await query(url, 'select count(*)::int as n from "L"'))[0]!.n, 0);
 });
 
 test('fkOrder: parents first, cycles found, independent tables kept', () => {

@@ -296,6 +296,15 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
   const { signal } = opts;
   const t0 = performance.now();
   const batchRows = Math.max(1, opts.batchRows ?? 5000);
+  let committing = false;
+  let hardStop: NodeJS.Timeout | undefined;
+  const connection = new AbortController();
+  const forward = () => {
+    if (committing) return;
+    hardStop = setTimeout(() => {
+      if (!committing) connection.abort(signal.reason);
+    }, 2000);
+  };
   if (signal.aborted) throw cancelled();
   const db = await openSqliteReadOnly(opts.sqliteFile);
   try {
@@ -306,9 +315,14 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
       if (unknown.length) throw new SqliteCopyError(`The SQLite file has no table ${unknown.map((n) => `"${n}"`).join(', ')}`, `its tables: ${src.tables.map((t) => t.name).join(', ') || 'none'}`);
       wanted = opts.tables.map((n) => match(n, src.tables, (t) => t.name)!);
     }
+    // An abort is seen between batches (each ~5,000 rows): the transaction callback throws and the
+    // transaction is rolled back on the connection. A statement that does not return within 2 s (waiting
+    // for a lock) is cut by closing the connection, which rolls back as well. Once the commit starts the
+    // copy finishes (an abort there could no longer tell whether the commit happened).
+    signal.addEventListener('abort', forward, { once: true });
     const report = await withPostgres(
       opts.databaseUrl,
-      { signal },
+      { signal: connection.signal },
       async (sqlAny) => {
         const sql = sqlAny as unknown as postgres.Sql;
         const catalog = await targetCatalog(sql);
@@ -321,12 +335,14 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
         return (await sql.begin(async (tx) => {
           await tx.unsafe("set local lock_timeout = '30s'");
           if (ordered.length) await tx.unsafe(`lock table ${ordered.map((p) => q(p.target.name)).join(', ')} in exclusive mode`);
+          if (signal.aborted) throw cancelled();
           await refuseNonEmpty(tx, ordered);
           for (const f of deferred) if (!f.deferrable) await tx.unsafe(`alter table ${q(f.table)} alter constraint ${q(f.name)} deferrable initially deferred`);
           if (deferred.length) await tx.unsafe(`set constraints ${deferred.map((f) => q(f.name)).join(', ')} deferred`);
           const tables: TableReport[] = [];
           let allDone = 0;
           for (const p of ordered) {
+            if (signal.aborted) throw cancelled();
             const started = performance.now();
             const sourceChecksum = await copyTable(db, tx, p, batchRows, signal, (done) => {
               opts.onProgress?.({ table: p.target.name, done, total: p.rows, phase: 'copy', allDone: allDone + done, allTotal });
@@ -349,8 +365,9 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
               `The rows read back from PostgreSQL differ from the SQLite rows in ${bad.map((t) => `"${t.name}"`).join(', ')}: nothing was copied`,
               'a column type that changes values (a smaller numeric scale, float4, char(n)?) — compare the column types with the SQLite data',
             );
-          const sequences = await resetSequences(tx, ordered);
           if (signal.aborted) throw cancelled();
+          committing = true; // setval() cannot be rolled back: from here on, the copy commits
+          const sequences = await resetSequences(tx, ordered);
           const ms = Math.round(performance.now() - t0);
           const rows = tables.reduce((n, t) => n + t.rows, 0);
           return {
@@ -366,9 +383,11 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
     );
     return report;
   } catch (e) {
-    if (signal.aborted) throw cancelled();
+    if (signal.aborted && !committing) throw cancelled();
     throw e;
   } finally {
+    signal.removeEventListener('abort', forward);
+    clearTimeout(hardStop);
     db.close();
   }
 }
