@@ -369,7 +369,7 @@ test('abort (Ctrl+C) mid-copy: Cancelled (exit 130), every target table as empty
   assert.equal(seq!.id, 1);
 });
 
-test('abort while waiting for a lock another connection holds: the connection is closed after 2 s, Cancelled, nothing copied', { skip }, async () => {
+test('abort while waiting for a lock another connection holds: the statement is cancelled after 2 s, Cancelled, nothing copied', { skip }, async () => {
   const file = sqliteFile('locked', `CREATE TABLE "L" (id INTEGER PRIMARY KEY, v TEXT);`, (db) => db.exec(`insert into "L" values (1, 'a')`));
   const url = await database(`create table "L" (id int primary key, v text);`);
   const { default: postgres } = await import('postgres');
@@ -390,7 +390,7 @@ test('abort while waiting for a lock another connection holds: the connection is
     setTimeout(() => ac.abort(new Cancelled()), 300);
     await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: ac.signal }), Cancelled);
     const ms = performance.now() - t0;
-    assert.ok(ms >= 2000 && ms < 10_000, `${ms} ms`);
+    assert.ok(ms >= 2000 && ms < 6000, `${ms} ms`); // the cancel request, not the last resort (closing the connection at 7 s)
   } finally {
     release();
     await holder.end({ timeout: 1 });

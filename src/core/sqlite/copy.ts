@@ -299,10 +299,13 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
   let committing = false;
   let hardStop: NodeJS.Timeout | undefined;
   const connection = new AbortController();
+  let current: { cancel(): void } | undefined;
   const forward = () => {
     if (committing) return;
     hardStop = setTimeout(() => {
-      if (!committing) connection.abort(signal.reason);
+      if (committing) return;
+      current?.cancel(); // PostgreSQL's cancel request: the statement fails, the transaction rolls back
+      hardStop = setTimeout(() => !committing && connection.abort(signal.reason), 5000);
     }, 2000);
   };
   if (signal.aborted) throw cancelled();
@@ -316,9 +319,10 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
       wanted = opts.tables.map((n) => match(n, src.tables, (t) => t.name)!);
     }
     // An abort is seen between batches (each ~5,000 rows): the transaction callback throws and the
-    // transaction is rolled back on the connection. A statement that does not return within 2 s (waiting
-    // for a lock) is cut by closing the connection, which rolls back as well. Once the commit starts the
-    // copy finishes (an abort there could no longer tell whether the commit happened).
+    // transaction is rolled back on the connection. A statement still running 2 s later (waiting for a
+    // lock) is cancelled (PostgreSQL's cancel request), and 5 s after that the connection is closed, which
+    // rolls back as well. Once the commit starts the copy finishes (an abort there could no longer tell
+    // whether the commit happened).
     signal.addEventListener('abort', forward, { once: true });
     const report = await withPostgres(
       opts.databaseUrl,
@@ -332,7 +336,15 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
         const deferred = catalog.fks.filter((f) => cyclic.has(f.name) && byName.has(f.table));
         const ordered = order.map((n) => byName.get(n)!);
         const allTotal = ordered.reduce((n, p) => n + p.rows, 0);
-        return (await sql.begin(async (tx) => {
+        return (await sql.begin(async (raw) => {
+          // every statement of the transaction is remembered, so that a stuck one can be cancelled
+          const tx: Sql = {
+            unsafe: ((text: string) => {
+              const pending = raw.unsafe(text);
+              current = pending;
+              return pending;
+            }) as Sql['unsafe'],
+          };
           await tx.unsafe("set local lock_timeout = '30s'");
           if (ordered.length) await tx.unsafe(`lock table ${ordered.map((p) => q(p.target.name)).join(', ')} in exclusive mode`);
           if (signal.aborted) throw cancelled();
