@@ -457,3 +457,27 @@ test('under a terminal: the progress bar, then the proof table; Ctrl+C mid-copy 
   assert.match(done.text(), /sequences continue at: Log\.id → 200001/);
   assert.equal((await query(url, 'select count(*)::int as n from "Log"'))[0]!.n, 200_000);
 });
+
+test('without a terminal: no bar; --json prints the report as JSON on stdout; a refusal is one line with exit 1', { skip }, async () => {
+  const file = sqliteFile('json', `CREATE TABLE "T" (id INTEGER PRIMARY KEY AUTOINCREMENT, ok BOOLEAN);`, (db) => db.exec(`insert into "T" (ok) values (1), (0), (null)`));
+  const url = await database(`create table "T" (id serial primary key, ok boolean);`);
+  const { execFile } = await import('node:child_process');
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, ['--import', 'tsx', RUN, file, ...args], { env: cleanEnv({ DATABASE_URL: url }) }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  const first = await run(['--json']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stderr, '');
+  const report = JSON.parse(first.stdout);
+  assert.deepEqual(report.tables.map((t: { name: string; rows: number }) => [t.name, t.rows]), [['T', 3]]);
+  assert.equal(report.tables[0].sourceChecksum, report.tables[0].targetChecksum);
+  assert.deepEqual(report.totals.rows, 3);
+  const second = await run([]);
+  assert.equal(second.code, 1);
+  assert.equal(second.stdout, '');
+  assert.equal(second.stderr.split('\n')[0], 'PostgreSQL already has rows in "T": the copy goes into empty tables only, nothing was copied');
+  assert.doesNotMatch(second.stderr, /at .*\.ts:\d+/); // no stack trace
+});
