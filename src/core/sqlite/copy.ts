@@ -496,7 +496,9 @@ async function copyTable(db: DatabaseSync, tx: Sql, p: Plan, batchRows: number, 
   const srcOf = new Map(p.cols.map((c) => [c.dst.name, c.src]));
   const orderBy = ordered ? ` order by ${p.target.pk.map((c) => `${q(srcOf.get(c) ?? c)} collate binary`).join(', ')}` : '';
   const stmt = db.prepare(`select ${p.cols.map((c) => q(c.src)).join(', ')} from ${q(p.source)}${orderBy}`);
-  stmt.setReadBigInts(hasBigIntegers(db, p.source, p.cols.map((c) => c.src)));
+  // only columns where the digits matter (a boolean is 0/1, a timestamp in ms stays far below 2^53)
+  const exact = p.cols.filter((c) => !['bool', 'timestamp', 'timestamptz', 'date', 'bytes'].includes(c.dst.kind));
+  stmt.setReadBigInts(hasBigIntegers(db, p.source, exact.map((c) => c.src)));
   const arrays = typeof (stmt as { setReturnArrays?: unknown }).setReturnArrays === 'function';
   if (arrays) stmt.setReturnArrays(true);
   const kinds = p.cols.map((c) => c.dst.kind);
@@ -554,6 +556,9 @@ async function copyTable(db: DatabaseSync, tx: Sql, p: Plan, batchRows: number, 
     await w.end();
   } catch (e) {
     w.fail(e instanceof Error ? e : new Error(String(e)));
+    const code = (e as { code?: string }).code ?? '';
+    if (code.startsWith('ERR_SQLITE') || code === 'ERR_OUT_OF_RANGE')
+      throw new SqliteCopyError(`Reading "${p.source}" from the SQLite file failed: ${(e as Error).message.split('\n')[0]}; nothing was copied`);
     throw e;
   }
   return sum.digest();

@@ -210,10 +210,26 @@ export function roundInstant(t: Instant, precision: number): Instant {
 
 /** `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC wall clock). */
 export function isoInstant([ms, us]: Instant): string {
-  const d = new Date(ms);
-  const y = d.getUTCFullYear();
-  if (Number.isNaN(y) || y > 9999 || y < 1) throw new ConvertError(`the timestamp ${ms} ms is out of range (years 1 to 9999)`);
-  return `${d.toISOString().slice(0, 23)}${us < 10 ? '00' : us < 100 ? '0' : ''}${us}`;
+  // civil date from days since 1970 (H. Hinnant's days_from_civil, inverted): no Date object per value
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (!(y >= 1 && y <= 9999)) throw new ConvertError(`the timestamp ${ms} ms is out of range (years 1 to 9999)`);
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const mi = Math.floor(rest / 60_000);
+  rest -= mi * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const frac = (rest - sec * 1000) * 1000 + us;
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}T${h < 10 ? '0' : ''}${h}:${mi < 10 ? '0' : ''}${mi}:${sec < 10 ? '0' : ''}${sec}.${String(frac).padStart(6, '0')}`;
 }
 
 /** A plain decimal (as normDecimal writes it) rounded to `scale` decimals, half away from zero. */
