@@ -590,35 +590,45 @@ async function readBack(tx: Sql, p: Plan, signal: AbortSignal, progress: (done: 
   let rest = '';
   let reported = 0;
   const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    if (signal.aborted) throw cancelled();
+  // PostgreSQL sends one message per row: they are gathered into ~256 KiB pieces before any work
+  let pending: Buffer[] = [];
+  let size = 0;
+  const take = (chunk: Buffer) => {
     let count = 0;
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
     rows += count;
-    if (!norm && ordered) sum.add(chunk);
-    else {
-      const text = rest + decoder.decode(chunk, { stream: true });
-      const end = text.lastIndexOf('\n') + 1;
-      rest = text.slice(end);
-      let lines = norm ? '' : text.slice(0, end);
-      if (norm)
-        for (const line of text.slice(0, end).split('\n')) {
-          if (!line) continue;
-          const fields = line.split('\t');
-          for (let i = 0; i < fields.length; i++) {
-            if (!NEEDS_NORMALIZE.has(kinds[i]!)) continue;
-            const v = unescapeField(fields[i]!);
-            if (v !== null) fields[i] = copyField(normalize(kinds[i]!, v));
-          }
-          lines += `${fields.join('\t')}\n`;
+    if (!norm && ordered) return sum.add(chunk);
+    const text = rest + decoder.decode(chunk, { stream: true });
+    const end = text.lastIndexOf('\n') + 1;
+    rest = text.slice(end);
+    let lines = norm ? '' : text.slice(0, end);
+    if (norm)
+      for (const line of text.slice(0, end).split('\n')) {
+        if (!line) continue;
+        const fields = line.split('\t');
+        for (let i = 0; i < fields.length; i++) {
+          if (!NEEDS_NORMALIZE.has(kinds[i]!)) continue;
+          const v = unescapeField(fields[i]!);
+          if (v !== null) fields[i] = copyField(normalize(kinds[i]!, v));
         }
-      sum.add(lines);
-    }
+        lines += `${fields.join('\t')}\n`;
+      }
+    sum.add(lines);
+  };
+  for await (const chunk of stream) {
+    if (signal.aborted) throw cancelled();
+    pending.push(chunk);
+    size += chunk.length;
+    if (size < 262_144) continue;
+    take(pending.length === 1 ? pending[0]! : Buffer.concat(pending, size));
+    pending = [];
+    size = 0;
     if (rows - reported >= 2000) {
       reported = rows;
       progress(rows);
     }
   }
+  if (size) take(pending.length === 1 ? pending[0]! : Buffer.concat(pending, size));
   progress(rows);
   return { rows, checksum: sum.digest() };
 }
