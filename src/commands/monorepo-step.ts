@@ -22,7 +22,7 @@ export function monorepoProject(ws: Workspace): ProjectInfo {
   const port = !front ? base.port : front.kind !== 'static' ? front.project.port : 'astro' in Object.fromEntries(front.project.dependencies.map((d) => [d, 1])) ? 4321 : 5173;
   // the root's compose file: its Postgres and Redis are reused (the local defaults point at them), as for one app
   const shape = { health: { how: 'none' as const, why: 'each app has its own' }, compose: readCompose(ws.root) };
-  return { ...base, port, cwd: ws.root, name: ws.rootProject.name, packageManager: ws.packageManager, commands: ws.rootProject.commands, hasPackageJson: ws.rootProject.hasPackageJson, shape };
+  return { ...base, port, cwd: ws.root, name: ws.rootProject.name, packageManager: ws.packageManager, lockfile: ws.lockfile, commands: ws.rootProject.commands, hasPackageJson: ws.rootProject.hasPackageJson, shape };
 }
 
 /** The apps of this run: --apps, else those prod-ready.json recorded (a teammate's or a re-run), else every deployable one. */

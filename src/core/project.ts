@@ -43,6 +43,8 @@ export interface ProjectInfo {
   name: string;
   hasPackageJson: boolean;
   packageManager: PackageManager;
+  /** The package manager's lockfile, when the project has one (package-lock.json, pnpm-lock.yaml…). */
+  lockfile?: string;
   framework: FrameworkId;
   frameworkName: string;
   typescript: boolean;
@@ -254,6 +256,7 @@ export function describeProject(input: {
     name: slug(pkg?.name?.replace(/^@[^/]+\//, '') || basename(cwd)) || 'app',
     hasPackageJson: pkg !== undefined,
     packageManager,
+    lockfile: pm.lockfile,
     framework: fw?.id ?? 'node',
     frameworkName: fw?.name ?? 'Node.js',
     typescript: input.typescript || 'typescript' in deps,

@@ -22,7 +22,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   // the machine's trust settings too: a child npm (a Node from the registry has no global npmrc with the
   // machine's cafile) must still reach the registry instead of retrying TLS errors for a minute
   for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']) if (process.env[k]) env[k] = process.env[k]!;
-  return { ...env, TERM: 'xterm-256color', FORCE_COLOR: '1', ...extra };
+  // init's install after adding dependencies (src/commands/install-step.ts) is left out, as a developer
+  // offline would: test/e2e/install.test.ts runs it for real; other tests keep their fixtures' node_modules
+  return { ...env, TERM: 'xterm-256color', FORCE_COLOR: '1', PROD_READY_NO_INSTALL: '1', ...extra };
 }
 
 export interface Session {

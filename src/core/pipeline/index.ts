@@ -8,6 +8,7 @@ import type { Plan } from '../plan.ts';
 import type { ProviderId } from '../provider.ts';
 import { loadTemplates } from '../templates.ts';
 import type { MigrationReport } from '../../commands/migrate-step.ts';
+import { installStep } from '../../commands/install-step.ts';
 import type { Say } from '../../ui/say.ts';
 import { actionLines, proposeActions, runAction } from './act.ts';
 import { migrateAfterWrite, missingCommands, prismaStep } from './migrate.ts';
@@ -123,6 +124,7 @@ export async function runInit(detected: Ctx, face: Face): Promise<number> {
   if (run.actions.length) plan = makePlan(run);
   const written = apply(run.ctx.flags.cwd, plan.changes);
   face.written(written);
-  const migrations = await migrateAfterWrite(run, plan, face.say, written);
-  return face.done(nextSteps(run.ctx.project, plan, migrations, run.started, run.ctx.mono), run, plan, migrations);
+  const install = await installStep({ plan, project: run.ctx.project, allowed: !run.ctx.joining, say: face.say });
+  const migrations = await migrateAfterWrite(run, plan, face.say, written, install);
+  return face.done(nextSteps(run.ctx.project, plan, migrations, run.started, run.ctx.mono, install), run, plan, migrations);
 }

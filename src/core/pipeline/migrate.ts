@@ -4,6 +4,7 @@ import { UsageError, UserError } from '../errors.ts';
 import { contributionsOf, wantedMigrations, type Plan } from '../plan.ts';
 import { ioFor } from '../verify.ts';
 import { commandsNeeded, migrateStep, type MigrationReport } from '../../commands/migrate-step.ts';
+import type { InstallReport } from '../../commands/install-step.ts';
 import type { Say } from '../../ui/say.ts';
 import { filesChanged, type Run } from './plan.ts';
 import { known } from './state.ts';
@@ -76,9 +77,10 @@ export async function missingCommands(run: Run, thePlan: Plan): Promise<UsageErr
 }
 
 /** Applies pending migrations once the files are written. A failure leaves the database as it was and says what was written. */
-export async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: string[]): Promise<MigrationReport | undefined> {
+export async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: string[], install?: InstallReport): Promise<MigrationReport | undefined> {
   try {
-    return await migrateStep({ ...migrateInput(run, thePlan), say });
+    // an install that just failed is not tried again for the migration tool
+    return await migrateStep({ ...migrateInput(run, thePlan), ...(install && !install.installed ? { install: false } : {}), say });
   } catch (err) {
     if (err instanceof UserError) {
       err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}; no migration was applied.`;

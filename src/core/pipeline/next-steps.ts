@@ -5,6 +5,7 @@ import type { Plan } from '../plan.ts';
 import type { ProjectInfo } from '../project.ts';
 import type { MonorepoState } from '../monorepo-plan.ts';
 import type { MigrationReport } from '../../commands/migrate-step.ts';
+import type { InstallReport } from '../../commands/install-step.ts';
 import { composeServices } from '../../commands/services.ts';
 
 export type NextStep =
@@ -18,13 +19,13 @@ export type NextStep =
   | { kind: 'migrate'; dir: string; note: string; owner?: string }
   | { kind: 'check' };
 
-export function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport, started: string[] = [], mono?: MonorepoState): NextStep[] {
+export function nextSteps(project: ProjectInfo, thePlan: Plan, migrations?: MigrationReport, started: string[] = [], mono?: MonorepoState, install?: InstallReport): NextStep[] {
   // One `docker compose up -d a b` for every local service that the values point at (and this run did not start).
   const { services, rest } = composeServices(thePlan.nextSteps);
   const compose = services.filter((s) => !started.includes(s));
   const steps: NextStep[] = rest.map((text) => ({ kind: 'provider', text }));
-  // unless the migration step already ran the install
-  if (thePlan.dependenciesAdded && !migrations?.installed) steps.unshift({ kind: 'install', packageManager: project.packageManager });
+  // unless this run already installed them (install-step.ts, or the migration step)
+  if (thePlan.dependenciesAdded && !install?.installed && !migrations?.installed) steps.unshift({ kind: 'install', packageManager: project.packageManager });
   if (compose.length) steps.unshift({ kind: 'compose', services: compose });
   const render = thePlan.changes.find((c) => c.path === 'render.yaml');
   if (render && render.action !== 'keep') {
