@@ -2,9 +2,9 @@
 'use strict';
 // Shebang shim, CommonJS so that it starts as fast as `node -e 0`: check the Node version, answer
 // --help/--version or draw the wizard's first frame (dist/boot.cjs), then load the ESM bundle.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 12)) {
-  process.stderr.write(`create-prod-ready needs Node.js 20.12 or newer (this is ${process.versions.node}).\n`);
+// Node 22 is the oldest line still maintained, and the one package.json's engines names.
+if (parseInt(process.versions.node, 10) < 22) {
+  process.stderr.write(`create-prod-ready needs Node.js 22 or newer (this is ${process.versions.node}): install the LTS from https://nodejs.org (or \`nvm install --lts\`), then run it again.\n`);
   process.exit(1);
 }
 const argv = process.argv.slice(2);

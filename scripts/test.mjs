@@ -11,6 +11,12 @@ function find(dir) {
     return p.endsWith('.test.ts') ? [p] : [];
   });
 }
+// The CLI refuses Node < 22 (bin/create-prod-ready.cjs), and the tests run it with this Node: say so once,
+// rather than as hundreds of failures.
+if (parseInt(process.versions.node, 10) < 22) {
+  console.error(`The tests need Node.js 22 or newer, like the CLI (this is ${process.versions.node}): put Node 22, 24 or 26 first on PATH, then run npm test again.`);
+  process.exit(1);
+}
 const filters = process.argv.slice(2);
 const files = find('test').filter((f) => !filters.length || filters.some((x) => f.includes(x))).sort();
 if (!files.length) {
