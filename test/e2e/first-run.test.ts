@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { KEYS } from '../standins/stripe.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { answerAll, choose, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { answer, answerAll, choose, cleanEnv, KEY, promptFrame, runPty, submit } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
@@ -31,7 +31,7 @@ test('new user with Docker: app + Postgres + Redis + Stripe, every default accep
     // no package.json: the generated migrations are written, not applied (no npm install in a test)
     const dir = tempProject();
     const s = runPty([], { cwd: dir, env: cleanEnv({ PATH: docker.path, ...docker.env, PROD_READY_STRIPE_URL: all.stripe.url }) });
-    await s.waitFor('Which providers should be production-ready?');
+    await promptFrame(s, 'Which providers should be production-ready?');
     s.write(KEY.down.repeat(5) + KEY.space); // + Stripe (app, Postgres, Redis are preselected)
     await s.waitFor(/◼ Stripe/);
     const asked = await answerAll(s, userOnly);
@@ -69,8 +69,7 @@ test('Docker installed but its daemon down: one clear line, nothing started, a h
     const s = runPty(['--providers', 'postgres'], { cwd: dir, env: cleanEnv({ PATH: docker.path, ...docker.env }) });
     await s.waitFor(/Docker's daemon is not running \(Cannot connect to the Docker daemon.*\): postgres cannot be started here/);
     await choose(s, 'Use these settings?', 'Enter a hosted DATABASE_URL instead');
-    await s.waitForPrompt(/^◆  DATABASE_URL /);
-    s.write(KEY.esc);
+    await answer(s, /^◆  DATABASE_URL /, undefined, KEY.esc);
     assert.equal((await s.exit).code, 130);
     assert.deepEqual(docker.calls().filter((c) => c[0] === 'compose'), [], 'nothing started');
     assert.deepEqual(snapshot(dir), {});
@@ -88,9 +87,7 @@ test('no docker on PATH: one clear line, the offer of a hosted URL, and the URL 
     await s.waitFor(/Docker is not installed \(no `docker` command on PATH\): postgres cannot be started here/);
     assert.match(s.screen(), /Not running: postgres \(localhost:5432\)/);
     await choose(s, 'Use these settings?', 'Enter a hosted DATABASE_URL instead');
-    await s.waitForPrompt(/^◆  DATABASE_URL /);
-    await s.type(pg.url('postgres'));
-    s.write(KEY.enter);
+    await answer(s, /^◆  DATABASE_URL /, pg.url('postgres'));
     await choose(s, 'Use these settings?', /[●○] Yes$/);
     await s.waitFor(/PostgreSQL: postgres@postgres/);
     await answerPlan(s, /Write \d+ files\?/, 'Yes');
@@ -105,12 +102,8 @@ test('no docker on PATH: one clear line, the offer of a hosted URL, and the URL 
 test('re-entry after a failed check keeps what was typed: non-secrets as defaults, secrets kept unless changed; every prompt shows its default', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty(['--providers', 'stripe'], { cwd: dir, env: cleanEnv({ PROD_READY_STRIPE_URL: all.stripe.url }) });
-  await s.waitForPrompt(/^◆  STRIPE_SECRET_KEY /);
-  await s.type('sk_test_' + 'Z'.repeat(40)); // well-formed, unknown to Stripe
-  s.write(KEY.enter);
-  await s.waitForPrompt(/^◆  STRIPE_PUBLISHABLE_KEY /);
-  await s.type(KEYS.publishableTest);
-  s.write(KEY.enter);
+  await answer(s, /^◆  STRIPE_SECRET_KEY /, 'sk_test_' + 'Z'.repeat(40)); // well-formed, unknown to Stripe
+  await answer(s, /^◆  STRIPE_PUBLISHABLE_KEY /, KEYS.publishableTest);
   // STRIPE_WEBHOOK_EVENTS: empty, and the summary says what empty means
   await s.waitFor(/STRIPE_WEBHOOK_EVENTS\s+\(empty: checkout\.session\.completed,/);
   await choose(s, 'Use these settings?', /[●○] Yes$/);
@@ -118,19 +111,17 @@ test('re-entry after a failed check keeps what was typed: non-secrets as default
   await choose(s, 'What now?', 'Re-enter the values');
   // the secret typed is offered, masked, and kept unless changed
   await choose(s, 'Which STRIPE_SECRET_KEY?', 'Enter a value');
-  await s.waitForPrompt(/^◆  STRIPE_SECRET_KEY /);
-  await s.type(KEYS.test);
-  s.write(KEY.enter);
+  await answer(s, /^◆  STRIPE_SECRET_KEY /, KEYS.test);
   // the publishable key typed before is the default: Enter keeps it
-  await s.waitForPrompt(/^◆  STRIPE_PUBLISHABLE_KEY /);
+  let frame = await promptFrame(s, /^◆  STRIPE_PUBLISHABLE_KEY /);
   assert.match(s.screen().slice(s.screen().lastIndexOf('◆  ')), new RegExp(KEYS.publishableTest));
-  s.write(KEY.enter);
-  await s.waitForPrompt(/^◆  STRIPE_WEBHOOK_PATH /);
+  await submit(s, frame);
+  frame = await promptFrame(s, /^◆  STRIPE_WEBHOOK_PATH /);
   assert.match(s.screen().slice(s.screen().lastIndexOf('◆  ')), /\/api\/webhooks\/stripe/);
-  s.write(KEY.enter);
-  await s.waitForPrompt(/^◆  STRIPE_WEBHOOK_EVENTS /);
+  await submit(s, frame);
+  frame = await promptFrame(s, /^◆  STRIPE_WEBHOOK_EVENTS /);
   assert.match(s.screen().slice(s.screen().lastIndexOf('◆  ')), /checkout\.session\.completed,customer\.subscription\.created/, 'the default events are shown');
-  s.write(KEY.enter);
+  await submit(s, frame);
   await s.waitFor(/Stripe: acct_\w+/);
   // the plan: a summary, then the full diff on request
   await s.waitForPrompt(/Write \d+ files\?/);

@@ -9,7 +9,7 @@ import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
 import { fixtureApp, git, ignored, tracked } from '../helpers/app-fixtures.ts';
 import { snapshot } from '../helpers/project.ts';
-import { cleanEnv, runPty } from '../helpers/pty.ts';
+import { answer, cleanEnv, runPty } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { acceptSettings, answerPlan } from '../helpers/wizard.ts';
 
@@ -48,7 +48,7 @@ test('a tracked .env in the wizard: it offers git rm --cached, says the history 
   await s.waitFor(/\.env is tracked by git, and secrets go into it/);
   assert.match(s.screen(), /repository's history still has what was committed/);
   // 'y' answers a clack confirm by itself: an Enter after it would reach the next prompt when it is read late
-  s.write('y');
+  await answer(s, /\.env is tracked by git, and secrets go into it/, undefined, 'y');
   await answerPlan(s, /Write \d+ files\?/, 'Yes');
   const { code } = await s.exit;
   assert.equal(code, 0, s.transcript());

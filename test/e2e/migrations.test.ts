@@ -194,7 +194,7 @@ test('a Drizzle project: migrations in its folder and journal, applied by the re
 });
 
 test('the wizard (pty): the SQL is shown, applied on confirmation; Ctrl+C at the question applies nothing', async () => {
-  const { runPty, KEY } = await import('../helpers/pty.ts');
+  const { answer, runPty, KEY } = await import('../helpers/pty.ts');
   const { url, name } = await database();
   const dir = project(NEXT, {
     '.env': `NODE_ENV=development\nPORT=3000\nAPP_URL=http://localhost:3000\nCORS_ORIGINS=http://localhost:3000\nDATABASE_URL=${url}\nCLERK_SECRET_KEY=${all.values.CLERK_SECRET_KEY}\nCLERK_PUBLISHABLE_KEY=${all.values.CLERK_PUBLISHABLE_KEY}\n`,
@@ -205,8 +205,7 @@ test('the wizard (pty): the SQL is shown, applied on confirmation; Ctrl+C at the
     const { acceptSettings } = await import('../helpers/wizard.ts');
     await acceptSettings(s); // every value from .env, shown once
     if (writes) {
-      await s.waitForPrompt(/Write \d+ files\?/);
-      s.write(KEY.enter); // Yes
+      await answer(s, /Write \d+ files\?/); // Yes
     }
     await s.waitFor(/SQL to apply to shop_\d+@127\.0\.0\.1:\d+\/shop_\d+/);
     await s.waitFor('CREATE TABLE users (');
@@ -215,14 +214,14 @@ test('the wizard (pty): the SQL is shown, applied on confirmation; Ctrl+C at the
   };
 
   const first = await wizard(true);
-  first.write(KEY.ctrlC);
+  await answer(first, /Apply 1 migration to/, undefined, KEY.ctrlC);
   assert.equal((await first.exit).code, 130);
   assert.match(first.transcript(), /Cancelled\. Wrote .*migrations\/0001_create-users\.sql(, app\/api\/health\/route\.js)?; no migration was applied\./);
   assert.equal(await tables(name), '');
 
   // the files are written already: the re-run goes straight to the migrations still pending
   const second = await wizard(false);
-  second.write(KEY.enter);
+  await answer(second, /Apply 1 migration to/);
   await second.waitFor('Proved in a throwaway database');
   await second.waitFor('Applied 0001_create-users');
   await second.waitFor('the migrations are applied');

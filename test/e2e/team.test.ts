@@ -74,15 +74,14 @@ test('a teammate in a fresh clone (with --yes, then in a pty) is asked only for 
   assert.match(r.stdout, /Migrations not applied: node-pg-migrate is not installed yet; run npm install, then npm run db:migrate/, 'a teammate\'s run never installs');
 
   // The same clone state, in a terminal: no picker, no question for a team setting, only .env written.
-  const { runPty, KEY } = await import('../helpers/pty.ts');
+  const { answer, runPty } = await import('../helpers/pty.ts');
   const clone2 = tempProject();
   for (const f of readdirSync(first)) if (f !== '.env' && f !== 'node_modules') cpSync(join(first, f), join(clone2, f), { recursive: true });
   const s = runPty([], { cwd: clone2, env: cleanEnv({ ...all.overrides }) });
   await s.waitFor('Joining: prod-ready.json lists');
   const { fill } = await import('../helpers/wizard.ts');
   await fill(s, { DATABASE_URL: pg.url('postgres'), S3_ACCESS_KEY_ID: all.values.S3_ACCESS_KEY_ID!, S3_SECRET_ACCESS_KEY: all.values.S3_SECRET_ACCESS_KEY! });
-  await s.waitForPrompt(/Write 1 file\?/);
-  s.write(KEY.enter);
+  await answer(s, /Write 1 file\?/);
   assert.equal((await s.exit).code, 0, s.screen());
   const screen = s.transcript();
   assert.doesNotMatch(screen, /◆  (S3_BUCKET|S3_REGION|S3_ENDPOINT)|Which providers/, 'no picker, no team setting asked');

@@ -9,7 +9,7 @@ import { KEYS as CLERK } from '../standins/clerk.ts';
 import { CLIENTS } from '../standins/auth0.ts';
 import { RENDER_KEY } from '../standins/render.ts';
 import { startStandins, type Standins } from '../standins/all.ts';
-import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { answer, cleanEnv, promptFrame, runPty, submit } from '../helpers/pty.ts';
 import { fill } from '../helpers/wizard.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
@@ -32,8 +32,7 @@ test('Stripe: keys checked live, the webhook endpoint created after confirmation
   await s.waitFor(/Stripe: acct_\w+/);
   await s.waitFor(/Create Stripe webhook endpoint https:\/\/shop\.example\.com\/api\/webhooks\/stripe/);
   assert.equal(all.stripe.state.webhookEndpoints.size, 0, 'nothing created before the confirmation');
-  await s.waitFor(/Make 1 change at providers and write 8 files\?/);
-  s.write(KEY.enter);
+  await answer(s, /Make 1 change at providers and write 8 files\?/);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
 
@@ -72,9 +71,9 @@ test('Backblaze B2: the key is proven by a probe object, and the missing CORS ru
   });
   await s.waitFor(new RegExp(`Backblaze B2 \\(S3\\): bucket ${all.b2.bucket}`));
   await s.waitFor(/Allow browser uploads from https:\/\/shop\.example\.com/);
-  await s.waitFor(/Make 1 change at providers and write 9 files\?/);
+  const plan = await promptFrame(s, /Make 1 change at providers and write 9 files\?/);
   assert.equal(all.b2.corsOf(all.b2.bucket).length, 1, 'nothing changed before the confirmation');
-  s.write(KEY.enter);
+  await submit(s, plan);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
 
@@ -95,8 +94,7 @@ test('Clerk: the pair checked live, and the Next.js alias written with the same 
   const s = runPty(['--providers', 'app,clerk'], { cwd: dir, env: cleanEnv({ PROD_READY_CLERK_URL: all.clerk.url }) });
   await fill(s, { CLERK_SECRET_KEY: CLERK.devSecret, CLERK_PUBLISHABLE_KEY: CLERK.devPublishable });
   await s.waitFor(/Clerk: ins_\w+ · development · frontend API happy-hippo-42\.clerk\.accounts\.dev/);
-  await s.waitForPrompt(/Write 8 files\?/);
-  s.write(KEY.enter);
+  await answer(s, /Write 8 files\?/);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
   const env = dotenv.parse(read(dir, '.env'));
@@ -112,8 +110,7 @@ test('Auth0: credentials checked, and the missing callback URLs added to the app
   const s = runPty(['--providers', 'app,auth0'], { cwd: dir, env: cleanEnv({ PROD_READY_AUTH0_URL: all.auth0.url }) });
   await fill(s, { APP_URL: 'https://shop.example.com', AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_CLIENT_ID: id, AUTH0_CLIENT_SECRET: CLIENTS.full.client_secret });
   await s.waitFor(/Auth0: /);
-  await s.waitForPrompt(/Make 1 change at providers and write 8 files\?/);
-  s.write(KEY.enter);
+  await answer(s, /Make 1 change at providers and write 8 files\?/);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);
   const app = all.auth0.app(id) as { callbacks: string[] };
@@ -130,11 +127,9 @@ test('Render: a masked diff, the push one key at a time, and a deploy followed t
   const dir = tempProject({ 'package.json': NEXT_APP });
   const s = runPty(['--providers', 'app,render'], { cwd: dir, env: cleanEnv({ PROD_READY_RENDER_URL: all.render.url }) });
   await fill(s, { APP_URL: 'https://shop.example.com', RENDER_API_KEY: RENDER_KEY, RENDER_SERVICES: 'shop-web' }, /Deploy shop-web now\?/);
-  await s.waitForPrompt(/Deploy shop-web now\?/);
-  s.write(KEY.enter);
+  await answer(s, /Deploy shop-web now\?/);
   await s.waitFor(/Set \d+ variables? on Render service shop-web/);
-  await s.waitForPrompt(/Make 2 changes at providers and write 8 files\?/);
-  s.write(KEY.enter);
+  await answer(s, /Make 2 changes at providers and write 8 files\?/);
   await s.waitFor('deployed shop-web: live', 30_000);
   await s.waitFor('Next steps');
   assert.equal((await s.exit).code, 0);

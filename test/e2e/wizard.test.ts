@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import dotenv from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { startRedis, type RedisServer } from '../harness/redis.ts';
-import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { answer, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { acceptSettings, answerPlan, changeSecret, enterSecret } from '../helpers/wizard.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
@@ -34,7 +34,7 @@ test('happy path: a person walks through the wizard and gets five valid files', 
   await s.waitFor('Which providers should be production-ready?');
   assert.match(s.screen(), /Detected Next\.js · npm · port 3000 · scripts: build, start, worker/);
   assert.match(s.screen(), /◼ App settings/);
-  s.write(KEY.enter);
+  await answer(s, 'Which providers should be production-ready?');
   // every default shown once; the two URLs changed to the running servers, then accepted
   await s.waitFor(/NODE_ENV\s+development/);
   assert.match(s.screen(), /APP_URL\s+http:\/\/localhost:3000/);
@@ -63,8 +63,7 @@ test('happy path: a person walks through the wizard and gets five valid files', 
 
   // a re-run keeps everything: one confirmation per provider, then "nothing to change"
   const again = runPty([], { cwd: dir });
-  await again.waitFor('Which providers should be production-ready?');
-  again.write(KEY.enter);
+  await answer(again, 'Which providers should be production-ready?');
   await again.waitFor(/DATABASE_URL\s+postgres:\/\/postgres:••••@127\.0\.0\.1.*from \.env/);
   await acceptSettings(again);
   await again.waitFor('Nothing to change');
@@ -75,8 +74,7 @@ test('Ctrl+C at the first prompt: exit 130, nothing written', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });
   const before = snapshot(dir);
   const s = runPty([], { cwd: dir });
-  await s.waitFor('Which providers should be production-ready?');
-  s.write(KEY.ctrlC);
+  await answer(s, 'Which providers should be production-ready?', undefined, KEY.ctrlC);
   assert.equal((await s.exit).code, 130);
   assert.match(s.screen(), /Cancelled/);
   assert.deepEqual(snapshot(dir), before);
@@ -85,10 +83,8 @@ test('Ctrl+C at the first prompt: exit 130, nothing written', async () => {
 test('Esc at a later prompt: exit 130, nothing written', async () => {
   const dir = tempProject();
   const s = runPty([], { cwd: dir });
-  await s.waitFor('Which providers should be production-ready?');
-  s.write(KEY.enter);
-  await s.waitForPrompt('Use these settings?');
-  s.write(KEY.esc);
+  await answer(s, 'Which providers should be production-ready?');
+  await answer(s, 'Use these settings?', undefined, KEY.esc);
   assert.equal((await s.exit).code, 130);
   assert.deepEqual(snapshot(dir), {});
 });
@@ -118,7 +114,7 @@ test('a failing check offers re-enter; the corrected value passes', async () => 
   await s.waitFor(/rejected user "postgres": wrong password or no such user \(28P01\)/);
   await s.waitFor('What now?');
   assert.ok(!s.transcript().includes('not-the-password'));
-  s.write(KEY.enter); // Re-enter the values
+  await answer(s, 'What now?'); // Re-enter the values
   await enterSecret(s, 'DATABASE_URL', pg.url('postgres'));
   await s.waitFor(/PostgreSQL: postgres@postgres/);
   await answerPlan(s, 'Write 9 files?', 'No');

@@ -148,11 +148,55 @@ export function activeBlock(screen: string): string {
   return lines.slice(0, lines.findIndex((l) => l.startsWith('└')) + 1).join('\n');
 }
 
-/** In the active select, move to the option whose line matches `label`, then press Enter. */
+// Keystrokes wait for the frame they answer. A key written while the program is between prompts (a
+// spinner reads stdin for Ctrl+C; the previous prompt may not have taken the last key yet, so its old
+// frame still looks active) is lost or answers the wrong question: a hang, or a flake under load.
+// So every answer waits for its prompt's whole frame (down to its └), drawn below the last prompt
+// answered here, and after the keys, until the program took them (that prompt is no longer active).
+
+/** The line of the last prompt answered through these helpers, per session: a frame at or above it is old. */
+const answered = new WeakMap<Session, number>();
+
+/**
+ * Waits for the frame a keystroke answers: the active prompt, wholly drawn, matching `prompt` (tested on its
+ * block from `◆` to `└`: `/^◆  KEY /`, text in it, or a function), and new since the last prompt answered
+ * here. Returns its line.
+ */
+export async function promptFrame(s: Session, prompt: string | RegExp | ((block: string) => boolean), timeoutMs?: number): Promise<number> {
+  let line = -1;
+  await s.waitFor((sc) => {
+    const p = activePrompt(sc);
+    if (!p || p.line <= (answered.get(s) ?? -1)) return false;
+    const block = activeBlock(sc);
+    if (!(typeof prompt === 'string' ? block.includes(prompt) : typeof prompt === 'function' ? prompt(block) : prompt.test(block))) return false;
+    line = p.line;
+    return true;
+  }, timeoutMs);
+  return line;
+}
+
+/** Sends `keys` to the prompt drawn at `line`, then waits until the program took them (that prompt is no longer the active one). */
+export async function submit(s: Session, line: number, keys: string = KEY.enter, timeoutMs?: number): Promise<void> {
+  s.write(keys);
+  await s.waitFor((sc) => activePrompt(sc)?.line !== line, timeoutMs);
+  // answered or cancelled (◇ ■); a prompt showing a validation error (▲) is still the one to answer
+  const state = s.screen().split('\n')[line] ?? '';
+  if (!state.startsWith('▲')) answered.set(s, Math.max(line, answered.get(s) ?? -1));
+}
+
+/** Answers a prompt as a person does once they see it: `text` typed (if any), then `key` (Enter; Esc cancels). */
+export async function answer(s: Session, prompt: string | RegExp, text?: string, key: string = KEY.enter): Promise<void> {
+  const line = await promptFrame(s, prompt);
+  if (text !== undefined) await s.type(text);
+  await submit(s, line, key);
+}
+
+/** In the active select, move to the option whose line matches `label`, then press Enter (and wait until it was taken). */
 export async function choose(s: Session, prompt: string | RegExp, label: string | RegExp): Promise<void> {
   const has = (line: string) => (typeof label === 'string' ? line.includes(label) : label.test(line));
-  const first = (sc: string) => activeBlock(sc).split('\n')[0] ?? '';
-  await s.waitFor((sc) => (typeof prompt === 'string' ? first(sc).includes(prompt) : prompt.test(first(sc))) && /│\s+[●○] /.test(activeBlock(sc)));
+  const first = (block: string) => block.split('\n')[0] ?? '';
+  // a select's frame is whole once its options are drawn
+  const line = await promptFrame(s, (block) => (typeof prompt === 'string' ? first(block).includes(prompt) : prompt.test(first(block))) && /│\s+[●○] /.test(block));
   const options = () => activeBlock(s.screen()).split('\n').filter((l) => /│\s+[●○] /.test(l));
   const selected = () => options().find((l) => /│\s+● /.test(l)) ?? '';
   // the frame may be mid-redraw when read again: give the option a moment before calling it missing
@@ -166,7 +210,7 @@ export async function choose(s: Session, prompt: string | RegExp, label: string 
     await s.waitFor(() => selected() !== '' && selected() !== before, 5000);
   }
   if (!has(selected())) throw new Error(`could not select ${label}:\n${activeBlock(s.screen())}`);
-  s.write(KEY.enter);
+  await submit(s, line);
 }
 
 /**

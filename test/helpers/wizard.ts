@@ -1,5 +1,5 @@
 // Keystrokes for the wizard's recurring questions, shared by the pty tests.
-import { activePrompt, choose, KEY, type Session } from './pty.ts';
+import { activePrompt, answer, choose, promptFrame, submit, type Session } from './pty.ts';
 
 /** At the settings confirmation: accept them (starting nothing). */
 export async function acceptSettings(s: Session): Promise<void> {
@@ -17,18 +17,14 @@ export async function changeSecret(s: Session, key: string, value: string): Prom
 export async function changeValue(s: Session, key: string, value: string): Promise<void> {
   await choose(s, 'Use these settings?', 'Change a value');
   await choose(s, 'Which value?', new RegExp(`[●○] ${key}\\b`));
-  await s.waitForPrompt(new RegExp(`^◆  ${key}`));
-  await s.type(value);
-  s.write(KEY.enter);
+  await answer(s, new RegExp(`^◆  ${key}`), value);
 }
 
 /** A secret prompt: through "Which KEY?" when it offers choices, then typed. */
 export async function enterSecret(s: Session, key: string, value: string): Promise<void> {
-  await s.waitForPrompt(new RegExp(`^◆  (Which ${key}\\?|${key} )`));
+  await promptFrame(s, new RegExp(`^◆  (Which ${key}\\?|${key} )`));
   if (/^◆  Which /m.test(s.screen().slice(s.screen().lastIndexOf('◆  ')))) await choose(s, `Which ${key}?`, 'Enter a value');
-  await s.waitForPrompt(new RegExp(`^◆  ${key} `));
-  await s.type(value);
-  s.write(KEY.enter);
+  await answer(s, new RegExp(`^◆  ${key} `), value);
 }
 
 /** The plan's question: "Yes", "Show the full diff first" or "No". */
@@ -75,6 +71,6 @@ export async function fill(s: Session, values: Record<string, string>, stop: Reg
       pending.delete(key);
       if (changing === key) changing = undefined;
     }
-    s.write(KEY.enter);
+    await submit(s, p.line);
   }
 }
