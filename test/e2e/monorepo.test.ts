@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
-import { KEY, runPty } from '../helpers/pty.ts';
+import { answer, KEY, runPty } from '../helpers/pty.ts';
 import { acceptSettings, answerPlan, fill } from '../helpers/wizard.ts';
 import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, NPM_ENV, packageManagers, sh, tableCount, tempDir, type Service } from '../helpers/monorepo.ts';
 
@@ -111,7 +111,7 @@ test('the wizard in a monorepo: the packages that are not deployed are named, an
   s.write(KEY.down);
   s.write(KEY.space); // apps/site off
   await s.waitFor(/◻ apps\/site/);
-  s.write(KEY.enter);
+  await answer(s, /Which apps do you deploy\?/);
   // the apps' settings are confirmed at once (main's first-run flow), then the plan
   await s.waitForPrompt(/Use these settings\?/);
   assert.match(s.screen(), /APP_URL +http:\/\/localhost:\d+/);
@@ -148,12 +148,11 @@ test('an app env file tracked by git, the same rule as for one app: --yes exits 
   assert.equal(readFileSync(join(dir, 'apps/api/.env'), 'utf8'), 'PORT=8787\n');
 
   const s = runPty(['--providers', 'app', '--skip-verify'], { cwd: dir });
-  await s.waitForPrompt(/Which apps do you deploy\?/);
-  s.write(KEY.enter);
+  await answer(s, /Which apps do you deploy\?/);
   await acceptSettings(s);
   await s.waitFor(/apps\/api\/\.env is tracked by git, and secrets go into it/);
   assert.match(s.screen(), /repository's history still has what was committed/);
-  s.write('y');
+  await answer(s, /apps\/api\/\.env is tracked by git, and secrets go into it/, undefined, 'y');
   await answerPlan(s, /Write \d+ files\?/, 'Yes');
   assert.equal((await s.exit).code, 0, s.transcript());
   const tracked = await git(dir, 'ls-files', 'apps/api');

@@ -162,20 +162,18 @@ test('PostgreSQL password: the server down at the change leaves .env as it was; 
 });
 
 test('the picker (pty): rotate without arguments lists what can be rotated; Space and Enter rotate it; Ctrl+C writes nothing', async () => {
-  const { runPty, KEY } = await import('../helpers/pty.ts');
+  const { answer, runPty, KEY } = await import('../helpers/pty.ts');
   const { dir } = await pgProject();
   const before = read(dir, '.env');
   const cancelled = runPty(['rotate'], { cwd: dir, env: cleanEnv() });
   await cancelled.waitForPrompt(/What do you want to rotate\?/);
   assert.match(cancelled.screen(), /JWT_SECRET[\s\S]*PostgreSQL password/);
-  cancelled.write(KEY.ctrlC);
+  await answer(cancelled, /What do you want to rotate\?/, undefined, KEY.ctrlC);
   assert.equal((await cancelled.exit).code, 130);
   assert.equal(read(dir, '.env'), before);
 
   const s = runPty(['rotate'], { cwd: dir, env: cleanEnv() });
-  await s.waitForPrompt(/What do you want to rotate\?/);
-  s.write(' '); // the first: JWT_SECRET
-  s.write(KEY.enter);
+  await answer(s, /What do you want to rotate\?/, ' '); // the first: JWT_SECRET
   await s.waitFor('Rotated.');
   assert.equal((await s.exit).code, 0);
   const e = env(dir);
