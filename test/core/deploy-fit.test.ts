@@ -18,7 +18,7 @@ import { loadTemplates } from '../../src/core/templates.ts';
 import type { ProviderId } from '../../src/core/provider.ts';
 import { readMigrationSql } from '../../src/core/snapshot.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
-import { tempProject } from '../helpers/project.ts';
+import { APP_VALUES, tempProject } from '../helpers/project.ts';
 
 /** A project folder from a map of relative paths (folders made as needed); package.json from an object. */
 function app(files: Record<string, string | object>): string {
@@ -34,6 +34,8 @@ const fitted = (dir: string): ProjectInfo => {
   const p = detectProject(dir);
   return { ...p, shape: readAppShape(p) };
 };
+/** The health check init would choose for an app made of these files. */
+const healthOf = (files: Parameters<typeof app>[0]) => fitted(app(files)).shape!.health;
 
 // ─── package manager ─────────────────────────────────────────────────────────────────────────────
 
@@ -152,35 +154,29 @@ test('health routes the app serves are found: Express, Fastify, Hono, NestJS wit
     [{ 'package.json': {}, 'server.mjs': "import { createServer } from 'http';\ncreateServer((req, res) => {\n  switch (new URL(req.url, 'http://x').pathname) {\n    case '/health': return res.end('ok');\n  }\n}).listen(3000);\n" }, '/health', 'server.mjs'],
   ];
   for (const [files, path, file] of cases) {
-    const h = fitted(app(files)).shape!.health;
+    const h = healthOf(files);
     assert.deepEqual([h.how, h.path, h.file], ['found', path, file], JSON.stringify(files));
   }
 });
 
 test('a router counts where the server mounts it: app.use(health) from its file, app.use(\'/api\', router), Hono\'s app.route', () => {
-  const mounted = fitted(
-    app({
-      'package.json': { dependencies: { express: '4' } },
-      'src/routes/health.ts': "import { Router } from 'express';\nexport const health = Router();\nhealth.get('/health', (_q, r) => r.json({ ok: true }));\n",
-      'src/server.ts': "import express from 'express';\nimport { health } from './routes/health.js';\nconst app = express();\napp.use(health);\napp.listen(3000);\n",
-    }),
-  ).shape!.health;
+  const mounted = healthOf({
+    'package.json': { dependencies: { express: '4' } },
+    'src/routes/health.ts': "import { Router } from 'express';\nexport const health = Router();\nhealth.get('/health', (_q, r) => r.json({ ok: true }));\n",
+    'src/server.ts': "import express from 'express';\nimport { health } from './routes/health.js';\nconst app = express();\napp.use(health);\napp.listen(3000);\n",
+  });
   assert.deepEqual([mounted.how, mounted.path, mounted.file], ['found', '/health', 'src/server.ts']);
-  const prefixed = fitted(
-    app({
-      'package.json': { dependencies: { express: '4' } },
-      'routes/ops.js': "const router = require('express').Router();\nconst r2 = require('express').Router();\nrouter.get('/status', (q, r) => r.send('ok'));\nmodule.exports = router;\n",
-      'index.js': "const express = require('express');\nconst ops = require('./routes/ops');\nconst app = express();\napp.use('/api', ops);\n",
-    }),
-  ).shape!.health;
+  const prefixed = healthOf({
+    'package.json': { dependencies: { express: '4' } },
+    'routes/ops.js': "const router = require('express').Router();\nconst r2 = require('express').Router();\nrouter.get('/status', (q, r) => r.send('ok'));\nmodule.exports = router;\n",
+    'index.js': "const express = require('express');\nconst ops = require('./routes/ops');\nconst app = express();\napp.use('/api', ops);\n",
+  });
   assert.equal(prefixed.path, '/api/status');
-  const hono = fitted(
-    app({
-      'package.json': { dependencies: { hono: '4' } },
-      'src/health.ts': "import { Hono } from 'hono';\nconst h = new Hono();\nh.get('/healthz', (c) => c.text('ok'));\nexport default h;\n",
-      'src/index.ts': "import { Hono } from 'hono';\nimport h from './health';\nconst app = new Hono();\napp.route('/', h);\nexport default app;\n",
-    }),
-  ).shape!.health;
+  const hono = healthOf({
+    'package.json': { dependencies: { hono: '4' } },
+    'src/health.ts': "import { Hono } from 'hono';\nconst h = new Hono();\nh.get('/healthz', (c) => c.text('ok'));\nexport default h;\n",
+    'src/index.ts': "import { Hono } from 'hono';\nimport h from './health';\nconst app = new Hono();\napp.route('/', h);\nexport default app;\n",
+  });
   assert.equal(hono.path, '/healthz');
 });
 
@@ -198,21 +194,21 @@ test('what does not count: a router mounted somewhere unseen, an HTTP client, a 
 });
 
 test('no route found: a new route file where the framework makes one a file, else none', () => {
-  const next = fitted(app({ 'package.json': { dependencies: { next: '15' } }, 'tsconfig.json': '{}', 'src/app/page.tsx': '' })).shape!.health;
+  const next = healthOf({ 'package.json': { dependencies: { next: '15' } }, 'tsconfig.json': '{}', 'src/app/page.tsx': '' });
   assert.deepEqual([next.how, next.path, next.file, next.kind], ['add', '/api/health', 'src/app/api/health/route.ts', 'next-app']);
-  const pages = fitted(app({ 'package.json': { dependencies: { next: '14' } }, 'pages/index.js': '' })).shape!.health;
+  const pages = healthOf({ 'package.json': { dependencies: { next: '14' } }, 'pages/index.js': '' });
   assert.deepEqual([pages.path, pages.file], ['/api/health', 'pages/api/health.js']);
-  const kit = fitted(app({ 'package.json': { devDependencies: { '@sveltejs/kit': '2', '@sveltejs/adapter-node': '5' } }, 'tsconfig.json': '{}', 'src/routes/+page.svelte': '' })).shape!.health;
+  const kit = healthOf({ 'package.json': { devDependencies: { '@sveltejs/kit': '2', '@sveltejs/adapter-node': '5' } }, 'tsconfig.json': '{}', 'src/routes/+page.svelte': '' });
   assert.deepEqual([kit.path, kit.file], ['/health', 'src/routes/health/+server.ts']);
-  const astroStatic = fitted(app({ 'package.json': { dependencies: { astro: '5' } } })).shape!.health;
+  const astroStatic = healthOf({ 'package.json': { dependencies: { astro: '5' } } });
   assert.equal(astroStatic.how, 'none', 'a static Astro site has no server to check');
-  const astro = fitted(app({ 'package.json': { dependencies: { astro: '5', '@astrojs/node': '9' } } })).shape!.health;
+  const astro = healthOf({ 'package.json': { dependencies: { astro: '5', '@astrojs/node': '9' } } });
   assert.deepEqual([astro.path, astro.file], ['/health', 'src/pages/health.js']);
-  const express = fitted(app({ 'package.json': { dependencies: { express: '5' } }, 'server.js': "const app = require('express')();\n" })).shape!.health;
+  const express = healthOf({ 'package.json': { dependencies: { express: '5' } }, 'server.js': "const app = require('express')();\n" });
   assert.equal(express.how, 'none', 'adding a route to Express would edit the user\'s code');
-  const clerk = fitted(app({ 'package.json': { dependencies: { next: '15' } }, 'src/middleware.ts': "import { clerkMiddleware } from '@clerk/nextjs/server';\nexport default clerkMiddleware(async (auth) => { await auth.protect(); });\n", 'src/app/page.tsx': '' })).shape!.health;
+  const clerk = healthOf({ 'package.json': { dependencies: { next: '15' } }, 'src/middleware.ts': "import { clerkMiddleware } from '@clerk/nextjs/server';\nexport default clerkMiddleware(async (auth) => { await auth.protect(); });\n", 'src/app/page.tsx': '' });
   assert.match(clerk.why, /check that src\/middleware\.ts lets GET \/api\/health through without signing in/);
-  const base = fitted(app({ 'package.json': { dependencies: { next: '15' } }, 'next.config.mjs': "export default { basePath: '/shop' };\n", 'app/api/health/route.ts': '' })).shape!.health;
+  const base = healthOf({ 'package.json': { dependencies: { next: '15' } }, 'next.config.mjs': "export default { basePath: '/shop' };\n", 'app/api/health/route.ts': '' });
   assert.equal(base.path, '/shop/api/health');
 });
 
@@ -259,7 +255,7 @@ test('compose: the app\'s db is reused (no second Postgres on 5432); another ser
   const pg = providers.find((x) => x.id === 'postgres')!;
   assert.equal(pg.env[0]!.localDefault!({}, p), 'postgres://shop:shop-pass@localhost:5432/shop_dev');
   assert.equal(providers.find((x) => x.id === 'redis')!.env[0]!.localDefault!({}, p), 'redis://:r3d@localhost:6380');
-  const values = { NODE_ENV: 'development', PORT: '3000', APP_URL: 'http://localhost:3000', CORS_ORIGINS: 'http://localhost:3000', JWT_SECRET: 'k'.repeat(43), DATABASE_URL: 'postgres://shop:shop-pass@localhost:5432/shop_dev', REDIS_URL: 'redis://:r3d@localhost:6380' };
+  const values = { ...APP_VALUES, DATABASE_URL: 'postgres://shop:shop-pass@localhost:5432/shop_dev', REDIS_URL: 'redis://:r3d@localhost:6380' };
   const input: PlanInput = { project: p, providers, values, overwrite: new Set(), files: { 'docker-compose.yml': APP_COMPOSE }, templates };
   const out = plan(input);
   assert.equal(out.changes.find((c) => c.path === 'docker-compose.yml')!.action, 'keep', 'nothing added beside the app\'s own services');
@@ -281,7 +277,7 @@ async function planFor(files: Record<string, string | object>, settings: Record<
   const ids: ProviderId[] = ['app', 'postgres', 'redis', ...(Object.keys(settings).length ? (['render'] as const) : [])];
   const providers = await loadProviders(ids);
   const p = fitted(app(files));
-  const values = { NODE_ENV: 'development', PORT: '3000', APP_URL: 'http://localhost:3000', CORS_ORIGINS: 'http://localhost:3000', JWT_SECRET: 'k'.repeat(43), DATABASE_URL: 'postgres://app:app@localhost:5432/app', REDIS_URL: 'redis://localhost:6379', ...settings };
+  const values = { ...APP_VALUES, DATABASE_URL: 'postgres://app:app@localhost:5432/app', REDIS_URL: 'redis://localhost:6379', ...settings };
   const out = plan({ project: p, providers, values, overwrite: new Set(), files: {}, templates: await loadTemplates() });
   const yaml = out.changes.find((c) => c.path === 'render.yaml')!.after;
   return { out, yaml, doc: parse(yaml), project: p };
@@ -335,7 +331,7 @@ test('a generated health route: the new file comes from templates/, render.yaml 
   assert.match(route.after, /export function GET\(\) \{\n  return Response\.json\(\{ ok: true \}\);/);
   assert.equal(doc.services[0].healthCheckPath, '/api/health');
   const providers = await loadProviders(['app']);
-  const again = plan({ project: fitted(app(files)), providers, values: { NODE_ENV: 'development', PORT: '3000', APP_URL: 'http://localhost:3000', CORS_ORIGINS: 'http://localhost:3000', JWT_SECRET: 'k'.repeat(43) }, overwrite: new Set(), files: { 'render.yaml': 'services: []\n' }, templates: await loadTemplates() });
+  const again = plan({ project: fitted(app(files)), providers, values: { ...APP_VALUES }, overwrite: new Set(), files: { 'render.yaml': 'services: []\n' }, templates: await loadTemplates() });
   assert.ok(!again.changes.some((c) => c.path.includes('health')), 'the user\'s render.yaml keeps its own health check');
 });
 

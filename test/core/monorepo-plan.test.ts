@@ -14,16 +14,13 @@ import { loadTemplates } from '../../src/core/templates.ts';
 import { chooseApps, detectWorkspace } from '../../src/core/workspaces.ts';
 import { monorepoProject } from '../../src/commands/monorepo-step.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
+import { APP_VALUES } from '../helpers/project.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/monorepos/', import.meta.url));
 const templates = await loadTemplates();
 const providers = await loadProviders(['app', 'postgres']);
 const values = {
-  NODE_ENV: 'development',
-  PORT: '3000',
-  APP_URL: 'http://localhost:3000',
-  CORS_ORIGINS: 'http://localhost:3000',
-  JWT_SECRET: 'k'.repeat(43),
+  ...APP_VALUES,
   DATABASE_URL: 'postgres://app:one-answer@localhost:5432/app',
 };
 

@@ -8,15 +8,12 @@ import { describeProject } from '../../src/core/project.ts';
 import { loadTemplates } from '../../src/core/templates.ts';
 import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
+import { APP_VALUES } from '../helpers/project.ts';
 
 const templates = await loadTemplates();
 const providers = await loadProviders(['app', 'postgres', 'redis']);
 const values = {
-  NODE_ENV: 'development',
-  PORT: '3000',
-  APP_URL: 'http://localhost:3000',
-  CORS_ORIGINS: 'http://localhost:3000',
-  JWT_SECRET: 'k'.repeat(43),
+  ...APP_VALUES,
   DATABASE_URL: 'postgres://app:s3cr#t$(x)@localhost:5432/app',
   REDIS_URL: 'redis://:r3dis-pass@localhost:6379',
 };

@@ -41,6 +41,15 @@ export const NEXT_APP = JSON.stringify(
   2,
 );
 
+/** The app settings' values as a local run settles them (plan inputs add their providers' values). */
+export const APP_VALUES = {
+  NODE_ENV: 'development',
+  PORT: '3000',
+  APP_URL: 'http://localhost:3000',
+  CORS_ORIGINS: 'http://localhost:3000',
+  JWT_SECRET: 'k'.repeat(43),
+};
+
 /**
  * Links migration tools from this repository's node_modules into a project's (no network, no install):
  * what `npm install` would have put there after the wizard added them to package.json.
