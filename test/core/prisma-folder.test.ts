@@ -1,21 +1,16 @@
 // The folder schema form (prisma/schema/*.prisma, migrations next to the datasource) and a Prisma 7
 // schema (its url in prisma.config.ts), extended and migrated, then applied by Prisma's own deploy.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startPostgres } from '../harness/postgres.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASOURCE, prismaProject } from '../helpers/prisma.ts';
 import { assertNoDrift, database, deployAndCheck, prepare, SLOW, write } from '../helpers/prisma-db.ts';
 import { detectProject } from '../../src/core/project.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-before(async () => {
-  pg = await startPostgres({ password: 'pw-prisma' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pw-prisma' }) });
 
 test('the folder schema form: models in a new file of the folder, back-relations in the user model, migrations next to the datasource', SLOW, async () => {
   const dir = prismaProject(

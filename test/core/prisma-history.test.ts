@@ -1,22 +1,17 @@
 // A Prisma app with its own User model and migration history: the new models relate to it, the
 // migration is the diff from the history (replayed in a shadow database), and it applies with Prisma's own
 // deploy; without CREATEDB, the same SQL from the schema as it was.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startPostgres } from '../harness/postgres.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASOURCE, prismaCli, prismaProject } from '../helpers/prisma.ts';
 import { assertNoDrift, database, deployAndCheck, prepare, SLOW, write } from '../helpers/prisma-db.ts';
 import { withEngine } from '../../src/core/prisma/prepare.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-before(async () => {
-  pg = await startPostgres({ password: 'pw-prisma' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pw-prisma' }) });
 
 test("an app's own User model (String ids, its own table, a migration history) is related to, never doubled", SLOW, async () => {
   const user = `model User {\n  id    String @id @default(cuid())\n  email String @unique\n  name  String?\n\n  @@map("app_users")\n}\n`;

@@ -3,22 +3,17 @@
 // status` must say the database is up to date. Here: a fresh schema with only a datasource, schemas
 // Prisma rejects or that are not PostgreSQL's, and detection. (The Prisma tests are split in files so
 // each stays within the test runner's per-file time on a busy machine.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startPostgres } from '../harness/postgres.ts';
 import { DATASOURCE, prismaProject } from '../helpers/prisma.ts';
 import { assertNoDrift, database, deployAndCheck, prepare, rows, SLOW, write } from '../helpers/prisma-db.ts';
 import { detectProject } from '../../src/core/project.ts';
 import { readSchema, missingModels } from '../../src/core/prisma/schema.ts';
 import { loadSchemaWasm } from '../../src/core/prisma/wasm.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-before(async () => {
-  pg = await startPostgres({ password: 'pw-prisma' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pw-prisma' }) });
 
 test('a fresh schema with only a datasource gets every model and one migration that Prisma applies and reports up to date', SLOW, async () => {
   const dir = prismaProject({ 'prisma/schema.prisma': DATASOURCE() });

@@ -1,26 +1,20 @@
 // The built CLI, spawned as scripts and CI run it: no TTY, values from the environment.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startRedis, type RedisServer } from '../harness/redis.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { startRedis } from '../harness/redis.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 import { renderReferenceProblems } from '../../src/core/files/render-yaml.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-let redis: RedisServer;
-before(async () => {
-  [pg, redis] = await Promise.all([startPostgres({ password: 'pg-Sup3r#secret' }), startRedis({ password: 'redis-S3cret-pass' })]);
-});
-after(async () => {
-  await Promise.all([pg?.stop(), redis?.stop()]);
-});
+const { pg, redis } = withServers({ pg: () => startPostgres({ password: 'pg-Sup3r#secret' }), redis: () => startRedis({ password: 'redis-S3cret-pass' }) });
 
 const run = (args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }) => runCli(args, { cwd: opts.cwd, env: cleanEnv({ FORCE_COLOR: '0', ...opts.env }), input: opts.input });
 

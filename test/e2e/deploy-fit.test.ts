@@ -2,27 +2,22 @@
 // real PostgreSQL 15 where migrations run. The package manager with two lockfiles, a missing pnpm (exit 2,
 // one line, nothing written), --json after a failure, a Prisma app's deploy-form migrations, health paths,
 // the app's own compose services, and a free-plan Blueprint against Render's schema.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import dotenv from 'dotenv';
-import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
+import { createRoleAndDatabase, startPostgres } from '../harness/postgres.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { exists, linkTools, read, snapshot, tempProject } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
 import { hostPortClashes } from '../../src/core/files/compose.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
 let dbCount = 0;
-before(async () => {
-  pg = await startPostgres({ password: 'pg-Fit#secret' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pg-Fit#secret' }) });
 
 async function database(): Promise<string> {
   const name = `fit_${++dbCount}`;

@@ -1,26 +1,20 @@
 // A secret is never written into a file git tracks (issue 11): a tracked .env stops a --yes run with exit 2
 // and nothing written; the wizard offers `git rm --cached` and says that the history keeps what was committed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startRedis, type RedisServer } from '../harness/redis.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { startRedis } from '../harness/redis.ts';
 import { fixtureApp, git, ignored, tracked } from '../helpers/app-fixtures.ts';
 import { snapshot } from '../helpers/project.ts';
 import { answer, cleanEnv, runPty } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { acceptSettings, answerPlan } from '../helpers/wizard.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-let redis: RedisServer;
-before(async () => {
-  [pg, redis] = await Promise.all([startPostgres({ password: 'fit-git-Pg#secret' }), startRedis({ password: 'fit-git-redis-secret' })]);
-});
-after(async () => {
-  await Promise.all([pg?.stop(), redis?.stop()]);
-});
+const { pg, redis } = withServers({ pg: () => startPostgres({ password: 'fit-git-Pg#secret' }), redis: () => startRedis({ password: 'fit-git-redis-secret' }) });
 
 
 test('a tracked .env in a plain Node app: --yes exits 2 naming it and writes nothing', async () => {

@@ -1,26 +1,20 @@
 // A teammate's clone of a Prisma app (committed schema and migrations, no .env) on their own database:
 // `check` reports the Prisma migrations the database has not run, `join --yes` proves and applies them with
 // Prisma's own `migrate deploy` and changes no committed file, and `check` then finds every one applied.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startStandins, type Standins } from '../standins/all.ts';
+import { createRoleAndDatabase, startPostgres } from '../harness/postgres.ts';
+import { startStandins } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { read } from '../helpers/project.ts';
 import { DATASOURCE, prismaCli, prismaProject } from '../helpers/prisma.ts';
 import { SLOW } from '../helpers/prisma-db.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-let all: Standins;
-before(async () => {
-  [pg, all] = await Promise.all([startPostgres({ password: 'pg-Team#secret' }), startStandins()]);
-});
-after(async () => {
-  await Promise.all([pg?.stop(), all?.stop()]);
-});
+const { pg, all } = withServers({ pg: () => startPostgres({ password: 'pg-Team#secret' }), all: () => startStandins() });
 
 const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 240_000 });
 

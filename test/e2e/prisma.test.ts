@@ -2,30 +2,24 @@
 // models and a migration made by Prisma's engine, proved in a throwaway database and applied by Prisma's
 // own `migrate deploy` to a real PostgreSQL 15; render.yaml's pre-deploy runs the deploy form.
 // (check and join: prisma-team.test.ts.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import postgres from 'postgres';
-import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startStandins, type Standins } from '../standins/all.ts';
+import { createRoleAndDatabase, startPostgres } from '../harness/postgres.ts';
+import { startStandins } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { read } from '../helpers/project.ts';
 import { DATASOURCE, prismaCli, prismaProject } from '../helpers/prisma.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
+import { withServers } from '../helpers/servers.ts';
 
 /** Each test runs Prisma's own CLI several times (each start loads its WebAssembly engine): minutes on a busy machine. */
 const SLOW = { timeout: 600_000 };
-let pg: PgServer;
-let all: Standins;
-before(async () => {
-  [pg, all] = await Promise.all([startPostgres({ password: 'pg-Prisma#secret' }), startStandins()]);
-});
-after(async () => {
-  await Promise.all([pg?.stop(), all?.stop()]);
-});
+const { pg, all } = withServers({ pg: () => startPostgres({ password: 'pg-Prisma#secret' }), all: () => startStandins() });
 
 const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 240_000 });
 

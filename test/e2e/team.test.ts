@@ -1,27 +1,21 @@
 // The second and third ways people use the tool: a teammate's first run in a fresh clone (prod-ready.json
 // and .env.example committed, no .env), and `check` as a CI gate with its audits. The built CLI, a real
 // PostgreSQL, the B2 stand-in, and real git.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startStandins, type Standins } from '../standins/all.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { startStandins } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { linkTools, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { memorySchemaErrors } from '../helpers/schemas.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-let all: Standins;
-before(async () => {
-  [pg, all] = await Promise.all([startPostgres({ password: 'pg-Team#secret' }), startStandins()]);
-});
-after(async () => {
-  await Promise.all([pg?.stop(), all?.stop()]);
-});
+const { pg, all } = withServers({ pg: () => startPostgres({ password: 'pg-Team#secret' }), all: () => startStandins() });
 
 const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }) });
 
