@@ -1,25 +1,20 @@
 // `check --json` and `--yes` against the Stripe, B2, Clerk, Auth0 and Render stand-ins, through the built CLI.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { KEYS as CLERK } from '../standins/clerk.ts';
 import { CLIENTS } from '../standins/auth0.ts';
 import { RENDER_KEY } from '../standins/render.ts';
 import { KEYS as STRIPE } from '../standins/stripe.ts';
-import { envText, startStandins, type Standins } from '../standins/all.ts';
+import { envText, startStandins } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let all: Standins;
-before(async () => {
-  all = await startStandins({
-    render: { services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1', CLERK_SECRET_KEY: 'sk_test_old' } }] },
-  });
-});
-after(async () => {
-  await all?.stop();
-});
+const { all } = withServers({ all: () => startStandins({
+  render: { services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1', CLERK_SECRET_KEY: 'sk_test_old' } }] },
+}) });
 
 const ENV = (over: Record<string, string> = {}) =>
   envText({

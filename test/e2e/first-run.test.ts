@@ -2,25 +2,20 @@
 // stand-in that starts the harness's real PostgreSQL and redis-server on the ports docker-compose.yml
 // publishes), no Docker at all, re-entry keeping what was typed, the plan summary and the diff on request,
 // and how many questions a run with every default accepted asks.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { KEYS } from '../standins/stripe.ts';
-import { startStandins, type Standins } from '../standins/all.ts';
+import { startStandins } from '../standins/all.ts';
 import { answer, answerAll, choose, cleanEnv, KEY, promptFrame, runPty, submit } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
 import { pathWithoutDocker, startDockerStandin } from '../helpers/docker-standin.ts';
 import { answerPlan } from '../helpers/wizard.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let all: Standins;
-before(async () => {
-  all = await startStandins();
-});
-after(async () => {
-  await all?.stop();
-});
+const { all } = withServers({ all: () => startStandins() });
 
 /** The values only the user knows, typed; every other prompt gets Enter (its default). */
 const userOnly = (p: string) => (p.startsWith('STRIPE_SECRET_KEY') ? KEYS.test : p.startsWith('STRIPE_PUBLISHABLE_KEY') ? KEYS.publishableTest : undefined);

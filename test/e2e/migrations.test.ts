@@ -1,29 +1,23 @@
 // Generated migrations, end to end: the built CLI writes them, wires package.json and render.yaml, and
 // applies them with the project's own tool (the real node-pg-migrate, the real drizzle-kit) to a real
 // PostgreSQL 15, after proving them in a throwaway database.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import postgres from 'postgres';
-import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startStandins, type Standins } from '../standins/all.ts';
+import { createRoleAndDatabase, startPostgres } from '../harness/postgres.ts';
+import { startStandins } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { run, runCli } from '../helpers/cli.ts';
 import { linkTools, read, tempProject } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
-let all: Standins;
 let dbCount = 0;
 
-before(async () => {
-  [pg, all] = await Promise.all([startPostgres({ password: 'pg-Mig#secret' }), startStandins()]);
-});
-after(async () => {
-  await Promise.all([pg?.stop(), all?.stop()]);
-});
+const { pg, all } = withServers({ pg: () => startPostgres({ password: 'pg-Mig#secret' }), all: () => startStandins() });
 
 const exec = (cmd: string, args: string[], cwd: string, env: Record<string, string>) => run(cmd, args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 90_000 });
 const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 90_000 });

@@ -1,6 +1,6 @@
 // The wizard through a real pty once per hosted provider, against its stand-in on 127.0.0.1
 // (PROD_READY_<ID>_URL points the real SDK at it).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
@@ -8,21 +8,16 @@ import { KEYS } from '../standins/stripe.ts';
 import { KEYS as CLERK } from '../standins/clerk.ts';
 import { CLIENTS } from '../standins/auth0.ts';
 import { RENDER_KEY } from '../standins/render.ts';
-import { startStandins, type Standins } from '../standins/all.ts';
+import { startStandins } from '../standins/all.ts';
 import { answer, cleanEnv, promptFrame, runPty, submit } from '../helpers/pty.ts';
 import { fill } from '../helpers/wizard.ts';
 import { read, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { renderSchemaErrors } from '../helpers/schemas.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let all: Standins;
-before(async () => {
-  all = await startStandins({
-    render: { deploySteps: ['build_in_progress', 'live'], services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1' } }] },
-  });
-});
-after(async () => {
-  await all?.stop();
-});
+const { all } = withServers({ all: () => startStandins({
+  render: { deploySteps: ['build_in_progress', 'live'], services: [{ id: 'srv-shopweb0001', name: 'shop-web', envVars: { SENTRY_DSN: 'https://foreign@sentry.example/1' } }] },
+}) });
 
 test('Stripe: keys checked live, the webhook endpoint created after confirmation, its secret written and never shown', async () => {
   const dir = tempProject({ 'package.json': NEXT_APP });

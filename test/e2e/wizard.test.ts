@@ -3,29 +3,27 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import dotenv from 'dotenv';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
-import { startRedis, type RedisServer } from '../harness/redis.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { startRedis } from '../harness/redis.ts';
 import { answer, cleanEnv, KEY, runPty } from '../helpers/pty.ts';
 import { acceptSettings, answerPlan, changeSecret, enterSecret } from '../helpers/wizard.ts';
 import { exists, read, snapshot, tempProject, NEXT_APP } from '../helpers/project.ts';
 import { composeSchemaErrors, renderSchemaErrors } from '../helpers/schemas.ts';
+import { withServers } from '../helpers/servers.ts';
 
 const PG_PASSWORD = 'wizard-Pg#pass-1234';
 const REDIS_PASSWORD = 'wizard-redis-pass-5678';
-let pg: PgServer;
-let redis: RedisServer;
+const { pg, redis } = withServers({ pg: () => startPostgres({ password: PG_PASSWORD }), redis: () => startRedis({ password: REDIS_PASSWORD }) });
 let blackhole: Server;
 let blackholePort = 0;
 before(async () => {
-  [pg, redis] = await Promise.all([startPostgres({ password: PG_PASSWORD }), startRedis({ password: REDIS_PASSWORD })]);
   // accepts connections and never answers: a live check that hangs
   blackhole = createServer(() => {});
   await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
   blackholePort = (blackhole.address() as { port: number }).port;
 });
-after(async () => {
+after(() => {
   blackhole?.close();
-  await Promise.all([pg?.stop(), redis?.stop()]);
 });
 
 test('happy path: a person walks through the wizard and gets five valid files', async () => {

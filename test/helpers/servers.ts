@@ -13,11 +13,14 @@ type Started<T extends Record<string, () => Promise<Stoppable>>> = { readonly [K
  * `const { pg, all } = withServers({ pg: () => startPostgres({ password: 'x' }), all: () => startStandins() })`
  * registers the file's before/after hooks and returns each server by name. A name stands for its server from
  * the moment `before` has run (a test uses `pg.url(…)` as before); used earlier, it throws saying so.
+ * `setup` runs in the same hook once they all run (a file's top-level before hooks may run concurrently, so a
+ * second hook could not count on the servers).
  */
-export function withServers<T extends Record<string, () => Promise<Stoppable>>>(start: T): Started<T> {
+export function withServers<T extends Record<string, () => Promise<Stoppable>>>(start: T, setup?: () => Promise<void>): Started<T> {
   const running: Partial<Record<keyof T, Stoppable>> = {};
   before(async () => {
     await Promise.all(Object.entries(start).map(async ([name, up]) => void (running[name as keyof T] = await up())));
+    await setup?.();
   });
   after(async () => {
     await Promise.all(Object.values(running).map((s) => (s as Stoppable).stop()));

@@ -2,22 +2,17 @@
 // /oauth/token, a Management API stand-in for /api/v2/clients/:id), through io.baseUrl as
 // PROD_READY_AUTH0_URL would give it.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io, Values, Verified } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
 import provider, { expectedUris, verifyAuth0 } from '../../providers/auth0.ts';
-import { CLIENTS, startAuth0, type Auth0Standin } from '../standins/auth0.ts';
+import { CLIENTS, startAuth0 } from '../standins/auth0.ts';
 import { failingWith } from '../helpers/verify.ts';
 import { freePort } from '../harness/processes.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let sx: Auth0Standin;
-before(async () => {
-  sx = await startAuth0();
-});
-after(async () => {
-  await sx?.stop();
-});
+const { sx } = withServers({ sx: () => startAuth0() });
 afterEach(() => sx.clearFaults());
 
 const env = (key: string) => provider.env.find((e) => e.key === key)!;

@@ -1,22 +1,17 @@
 // The Clerk provider against the stand-in (test/standins/clerk.ts): only the base URL differs, given through
 // io.baseUrl as PROD_READY_CLERK_URL would.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io, Values } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
 import provider, { decodePublishableKey, publishableKeyProblem, secretKeyProblem, verifyClerk } from '../../providers/clerk.ts';
-import { KEYS, publishableKeyFor, startClerk, type ClerkStandin } from '../standins/clerk.ts';
+import { KEYS, publishableKeyFor, startClerk } from '../standins/clerk.ts';
 import { failingWith } from '../helpers/verify.ts';
 import { freePort } from '../harness/processes.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let cx: ClerkStandin;
-before(async () => {
-  cx = await startClerk();
-});
-after(async () => {
-  await cx?.stop();
-});
+const { cx } = withServers({ cx: () => startClerk() });
 afterEach(() => cx.clearFaults());
 
 const project = (deps: Record<string, string> = { next: '15' }): ProjectInfo => describeProject({ cwd: '/x', pkg: { dependencies: deps }, lockfiles: [], typescript: true });

@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io } from '../../src/core/provider.ts';
 import provider, { databaseUrlSchema, LOCAL_DATABASE_URL, verifyPostgresUrl } from '../../providers/postgres.ts';
-import { createRoleAndDatabase, freePort, startPostgres, type PgServer } from '../harness/postgres.ts';
+import { createRoleAndDatabase, freePort, startPostgres } from '../harness/postgres.ts';
+import { withServers } from '../helpers/servers.ts';
 
 const PASSWORD = 'Sup3r-Secret_pw';
 const WRONG = 'Wr0ng-Guess_pw';
@@ -35,23 +36,14 @@ async function failing(p: Promise<unknown>, ...secrets: string[]): Promise<Verif
   assert.fail('expected the check to fail');
 }
 
-let plain: PgServer;
-let ssl: PgServer;
-let sslOnly: PgServer;
-
-before(async () => {
-  [plain, ssl, sslOnly] = await Promise.all([
-    startPostgres({ password: PASSWORD }),
-    startPostgres({ ssl: true, password: PASSWORD }),
-    startPostgres({ sslOnly: true, password: PASSWORD }),
-  ]);
+const { plain, ssl, sslOnly } = withServers({
+  plain: () => startPostgres({ password: PASSWORD }),
+  ssl: () => startPostgres({ ssl: true, password: PASSWORD }),
+  sslOnly: () => startPostgres({ sslOnly: true, password: PASSWORD }),
+}, async () => {
   await createRoleAndDatabase(plain, { user: 'ro', password: ROLE_PW, database: 'rodb' });
   await createRoleAndDatabase(plain, { user: 'owner', password: ROLE_PW, database: 'ownerdb', canCreate: true });
   await plain.sql(`create role limited login password '${ROLE_PW}' connection limit 0`);
-});
-
-after(async () => {
-  await Promise.all([plain?.stop(), ssl?.stop(), sslOnly?.stop()]);
 });
 
 describe('DATABASE_URL schema', () => {

@@ -3,14 +3,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject } from '../../src/core/project.ts';
 import type { Io } from '../../src/core/provider.ts';
 import { encodeCommand, parseReply, redisProbe, ServerError, type RedisProbeError } from '../../src/net/redis.ts';
 import provider, { LOCAL_REDIS_URL, redisUrlSchema, verifyRedisUrl } from '../../providers/redis.ts';
 import { freePort } from '../harness/postgres.ts';
-import { startRedis, type RedisServer } from '../harness/redis.ts';
+import { startRedis } from '../harness/redis.ts';
+import { withServers } from '../helpers/servers.ts';
 
 const PASSWORD = 'R3dis-Secret_pw';
 const WRONG = 'Wr0ng-Guess_pw';
@@ -34,17 +35,7 @@ async function failing(p: Promise<unknown>): Promise<VerifyError> {
   assert.fail('expected the check to fail');
 }
 
-let plain: RedisServer;
-let secured: RedisServer;
-let tls: RedisServer;
-
-before(async () => {
-  [plain, secured, tls] = await Promise.all([startRedis(), startRedis({ password: PASSWORD }), startRedis({ tls: true, password: PASSWORD })]);
-});
-
-after(async () => {
-  await Promise.all([plain?.stop(), secured?.stop(), tls?.stop()]);
-});
+const { plain, secured, tls } = withServers({ plain: () => startRedis(), secured: () => startRedis({ password: PASSWORD }), tls: () => startRedis({ tls: true, password: PASSWORD }) });
 
 describe('REDIS_URL schema', () => {
   const message = (v: string) => {

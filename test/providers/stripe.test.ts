@@ -2,7 +2,7 @@
 // base URL differs, given through io.baseUrl as PROD_READY_STRIPE_URL would.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import type StripeSDK from 'stripe';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io, Values, Verified } from '../../src/core/provider.ts';
@@ -16,30 +16,25 @@ import provider, {
   webhookPathProblem,
   webhookSecretProblem,
 } from '../../providers/stripe.ts';
-import { KEYS, RESTRICTED_DEFAULT_PERMISSIONS, startStripe, type StripeStandin } from '../standins/stripe.ts';
+import { KEYS, RESTRICTED_DEFAULT_PERMISSIONS, startStripe } from '../standins/stripe.ts';
 import { failingWith } from '../helpers/verify.ts';
 import { freePort } from '../harness/processes.ts';
+import { withServers } from '../helpers/servers.ts';
 
 const UNKNOWN_KEY = `sk_test_51Unknown${'U'.repeat(80)}unknownKey1`;
 const EXPIRED_KEY = `sk_live_51Expired${'E'.repeat(80)}expiredKey1`;
 const RK_NO_BALANCE = `rk_live_51NoBalance${'N'.repeat(78)}nobalance01`;
 const RK_NO_WEBHOOKS = `rk_test_51NoHooks${'H'.repeat(80)}nohooks0001`;
 
-let sx: StripeStandin;
-before(async () => {
-  sx = await startStripe({
-    account: { id: 'acct_1AcmeStandin0001', displayName: 'Acme', country: 'US', chargesEnabled: true },
-    expiredKeys: [EXPIRED_KEY],
-    restrictedKeys: {
-      [KEYS.restricted]: RESTRICTED_DEFAULT_PERMISSIONS,
-      [RK_NO_BALANCE]: ['rak_webhook_read'],
-      [RK_NO_WEBHOOKS]: ['rak_balance_read', 'rak_price_read'],
-    },
-  });
-});
-after(async () => {
-  await sx?.stop();
-});
+const { sx } = withServers({ sx: () => startStripe({
+  account: { id: 'acct_1AcmeStandin0001', displayName: 'Acme', country: 'US', chargesEnabled: true },
+  expiredKeys: [EXPIRED_KEY],
+  restrictedKeys: {
+    [KEYS.restricted]: RESTRICTED_DEFAULT_PERMISSIONS,
+    [RK_NO_BALANCE]: ['rak_webhook_read'],
+    [RK_NO_WEBHOOKS]: ['rak_balance_read', 'rak_price_read'],
+  },
+}) });
 afterEach(() => sx.clearFaults());
 
 const project = (deps: Record<string, string> = { next: '15' }): ProjectInfo => describeProject({ cwd: '/x', pkg: { dependencies: deps }, lockfiles: [], typescript: true });
