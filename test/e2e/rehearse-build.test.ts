@@ -2,14 +2,14 @@
 // migration failing against a real PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { before, after } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { commitAll, fixtureApp } from '../helpers/fixture-app.ts';
 import { failed, rehearse } from '../helpers/rehearse-run.ts';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { withServers } from '../helpers/servers.ts';
 
 test('the devDependencies trap: NODE_ENV=production + npm ci breaks a build that works in the user’s folder', async () => {
   const dir = fixtureApp('rehearse/dev-dep');
@@ -44,13 +44,7 @@ test('a static site: built, and its staticPublishPath must hold the output', asy
   assert.match(r.report.services[0]!.steps[1]!.detail, /staticPublishPath \.\/dist is missing or empty after the build/);
 });
 
-let pgServer: PgServer;
-before(async () => {
-  pgServer = await startPostgres();
-});
-after(async () => {
-  await pgServer?.stop();
-});
+const { pgServer } = withServers({ pgServer: () => startPostgres() });
 
 test('a pre-deploy migration that fails against the local PostgreSQL stops the deploy, with psql’s error', async () => {
   const dir = fixtureApp('rehearse/migrate-fail', { '.env': `DATABASE_URL=${pgServer.url()}\n` });

@@ -10,23 +10,18 @@
 //   postgres.password  | killed after "written"                  | new DATABASE_URL works                   | finishes
 //   postgres.password  | server down during ALTER                | old DATABASE_URL (unchanged) — no change | (server back) rotates
 //   postgres.password  | a Render-managed host                   | refused before anything, with the guide  | —
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import postgres from 'postgres';
-import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
+import { createRoleAndDatabase, startPostgres } from '../harness/postgres.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { read, tempProject } from '../helpers/project.ts';
+import { withServers } from '../helpers/servers.ts';
 
-let pg: PgServer;
 let n = 0;
-before(async () => {
-  pg = await startPostgres({ password: 'pg-Rot#secret' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pg-Rot#secret' }) });
 
 const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', CI: '1', ...env }) });
 
