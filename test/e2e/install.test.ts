@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
+import { runPty } from '../helpers/pty.ts';
+import { answerPlan, fill } from '../helpers/wizard.ts';
 import { read, tempProject } from '../helpers/project.ts';
 
 const PKG = `${JSON.stringify({ name: 'shop-api', version: '1.0.0', private: true, type: 'module', scripts: { start: 'node server.js' } }, null, 2)}\n`;
@@ -71,4 +73,16 @@ test('PROD_READY_NO_INSTALL=1 leaves the install to you and says so; without a l
   assert.ok(!/Installing the new dependencies/.test(b.stdout), b.stdout);
   assert.match(b.stdout, /→ Install the new dependencies: npm install/);
   assert.ok(!existsSync(join(bare, 'package-lock.json')) && !existsSync(join(bare, 'node_modules')));
+});
+
+test('the wizard installs them too, under a spinner, and the next steps no longer say npm install', { timeout: 200_000 }, async () => {
+  const dir = app();
+  const s = runPty(['--providers', 'app'], { cwd: dir, env: cleanEnv({ PROD_READY_NO_INSTALL: '' }) });
+  await fill(s, {});
+  await answerPlan(s, /Write \d+ files\?/, 'Yes');
+  assert.equal((await s.exit).code, 0, s.transcript());
+  assert.match(s.transcript(), /Installing the new dependencies \(npm install\), so package-lock\.json matches package\.json/);
+  assert.match(s.transcript(), /Installed the new dependencies: package-lock\.json is up to date/);
+  assert.doesNotMatch(s.transcript(), /Install the new dependencies: npm install/);
+  assert.match(JSON.parse(read(dir, 'package-lock.json')).packages['node_modules/zod'].version, /^4\./);
 });
