@@ -49,7 +49,11 @@ export async function installStep(input: InstallInput): Promise<InstallReport | 
     await say.step(
       `Installing the new dependencies (${command}), ${why.replace(/ \(.*\)$/, '')}`,
       async (signal) => {
-        const r = await exec(project.packageManager, ['install'], { cwd: project.cwd, signal, timeoutMs: 300_000 });
+        // pnpm and Yarn 2+ freeze the lockfile when CI is set: updating it is the point here (classic
+        // Yarn ignores the variable)
+        const args = project.packageManager === 'pnpm' ? ['install', '--no-frozen-lockfile'] : ['install'];
+        const env = project.packageManager === 'yarn' ? { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' } : {};
+        const r = await exec(project.packageManager, args, { cwd: project.cwd, env, signal, timeoutMs: 300_000 });
         // a failed install is the step failing (the spinner ends in ✗), then one line says what to run
         if (r.code !== 0) throw new InstallFailed(`exit ${r.code}: ${lastLine(r.output)}`);
       },
