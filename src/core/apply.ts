@@ -1,7 +1,7 @@
 // The only module that writes to the project. Two phases: every new version goes to a temp file next
 // to its target (any failure removes them all, so nothing changed); then each is renamed over its
 // target, .gitignore first so .env is ignored before it exists. No backups of secrets are made.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, rmdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, lstatSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FileError } from './errors.ts';
@@ -75,7 +75,8 @@ function removeLeftovers(dirs: Iterable<string>): void {
 }
 
 export function apply(cwd: string, changes: FileChange[]): string[] {
-  const todo = changes.filter((c) => c.action !== 'keep');
+  const todo = changes.filter((c) => c.action !== 'keep' && c.action !== 'delete');
+  const gone = changes.filter((c) => c.action === 'delete');
   removeLeftovers(new Set([cwd, ...todo.map((c) => dirname(join(cwd, c.path)))]));
   const staged: { tmp: string; dest: string; path: string }[] = [];
   try {
@@ -123,6 +124,25 @@ export function apply(cwd: string, changes: FileChange[]): string[] {
       e.files = todo.filter((c) => written.includes(c.path)).map((c) => ({ path: c.path, action: c.action }));
       throw e;
     }
+  }
+  // Files moved away go last, once their new copies are in place; folders they leave empty go too.
+  for (const c of gone) {
+    const p = target(cwd, c.path);
+    try {
+      unlinkSync(p);
+      written.push(c.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const e = new FileError(`cannot delete ${c.path}: ${describe(err)} (already written: ${written.join(', ')})`);
+      e.files = changes.filter((x) => written.includes(x.path)).map((x) => ({ path: x.path, action: x.action }));
+      throw e;
+    }
+    for (let dir = dirname(p); relative(cwd, dir) && !relative(cwd, dir).startsWith('..'); dir = dirname(dir))
+      try {
+        rmdirSync(dir);
+      } catch {
+        break; // not empty
+      }
   }
   return written;
 }

@@ -28,7 +28,8 @@ export type ManagedFile = (typeof MANAGED_FILES)[number];
 export interface FileChange {
   /** A managed file, package.json, or a generated migration (e.g. migrations/0001_create-users.sql). */
   path: string;
-  action: 'create' | 'update' | 'keep';
+  /** `delete`: a file moved away (e.g. a SQLite migration history kept aside), removed after every other write. */
+  action: 'create' | 'update' | 'keep' | 'delete';
   before?: string;
   after: string;
   /** File mode for a created file (and enforced for .env). */
@@ -188,7 +189,7 @@ export function plan(input: PlanInput): Plan {
   }
   const dependenciesAdded = pkg !== undefined && pkg !== pkgBefore;
   if (dependenciesAdded) change('package.json', pkgBefore, pkg!);
-  for (const m of migrations?.files ?? []) change(m.path, m.before, m.after);
+  for (const m of migrations?.files ?? []) m.delete ? changes.push({ path: m.path, action: 'delete', before: m.before, after: '' }) : change(m.path, m.before, m.after);
   // The health route render.yaml checks, when the framework makes it a new file: only with a new render.yaml
   // (an existing one keeps its own health check), and never over a file that is there.
   const health = project.shape?.health;

@@ -281,7 +281,7 @@ export function describeProject(input: {
   };
 }
 
-const DRIZZLE_CONFIGS = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.mts', 'drizzle.config.json'];
+export const DRIZZLE_CONFIGS = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.mts', 'drizzle.config.json'];
 
 const PRISMA_DEPLOY = /^\s*(?:npx\s+|pnpm\s+(?:exec\s+)?|yarn\s+|bunx\s+|bun\s+x\s+)?prisma\s+migrate\s+deploy\b[^&|;]*$/;
 /** Runs the project's own prisma bin, as each package manager does. */

@@ -18,7 +18,7 @@ export function maskDotenv(text: string, publicKeys: ReadonlySet<string>, genera
   return out;
 }
 
-const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged' };
+const LABEL: Record<FileChange['action'], string> = { create: 'create', update: 'update', keep: 'unchanged', delete: 'delete' };
 
 /** A file of secrets: .env or .env.local, at the root or in a monorepo's app (never .env.example). */
 export const isSecretEnvFile = (path: string): boolean => isEnvFile(path.slice(path.lastIndexOf('/') + 1));
@@ -38,6 +38,10 @@ export async function renderDiffs(
   const parts: string[] = [];
   for (const c of changes) {
     if (c.action === 'keep') continue;
+    if (c.action === 'delete') {
+      parts.push(color.meta(`deleted ${c.path}`));
+      continue;
+    }
     const show = (t: string | undefined) =>
       t === undefined ? '' : isSecretEnvFile(c.path) ? maskDotenv(t, publicKeys, generated) : redact(t, secrets);
     const patch = createTwoFilesPatch(c.before === undefined ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, show(c.before), show(c.after), '', '', { context: 3 });

@@ -24,6 +24,8 @@ export interface MigrationFile {
   path: string;
   after: string;
   before?: string;
+  /** The file goes (a history moved aside: it was created at its new path first). */
+  delete?: true;
 }
 
 export interface MigrationPlan {

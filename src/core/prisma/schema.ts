@@ -35,6 +35,8 @@ export interface SchemaInfo {
   envVar?: string;
   /** The schema file that holds the datasource block. */
   datasourceFile: string;
+  /** The datasource's url as Prisma reads it: an env var's name, or a literal value. */
+  url?: { fromEnvVar: string | null; value: string | null };
   models: DmmfModel[];
 }
 
@@ -76,7 +78,7 @@ export function readSchema(wasm: SchemaWasm, files: SchemaFile[]): SchemaInfo {
 }
 
 function readSchemaAsIs(wasm: SchemaWasm, files: SchemaFile[]): SchemaInfo {
-  let config: { config: { datasources: { provider: string; url?: { fromEnvVar: string | null }; sourceFilePath: string }[] }; errors?: { message: string }[] };
+  let config: { config: { datasources: { provider: string; url?: { fromEnvVar: string | null; value?: string | null }; sourceFilePath: string }[] }; errors?: { message: string }[] };
   try {
     config = JSON.parse(wasm.get_config(JSON.stringify({ prismaSchema: asPairs(files), datasourceOverrides: {}, ignoreEnvVarErrors: true, env: {} })));
   } catch (e) {
@@ -91,7 +93,7 @@ function readSchemaAsIs(wasm: SchemaWasm, files: SchemaFile[]): SchemaInfo {
   } catch (e) {
     throw new Error(schemaErrorMessage(e));
   }
-  return { provider: ds.provider, envVar: ds.url?.fromEnvVar ?? undefined, datasourceFile: ds.sourceFilePath, models: dmmf.datamodel.models };
+  return { provider: ds.provider, envVar: ds.url?.fromEnvVar ?? undefined, datasourceFile: ds.sourceFilePath, url: ds.url ? { fromEnvVar: ds.url.fromEnvVar, value: ds.url.value ?? null } : undefined, models: dmmf.datamodel.models };
 }
 
 const table = (m: DmmfModel) => (m.dbName ?? m.name).toLowerCase();

@@ -35,6 +35,8 @@ export interface SchemaWasm {
   get_config(params: string): string;
   get_dmmf(params: string): string;
   validate(params: string): void;
+  /** Diagnostics with byte spans: `[{ file_name, start, end, text, is_warning }]` as JSON. */
+  lint(files: string): string;
 }
 
 let schemaWasm: SchemaWasm | undefined;
