@@ -39,6 +39,10 @@ Options
                        defaults; exits 2 naming every required value still missing
   --dry-run            show the plan (secrets masked) and write nothing
   --skip-verify        do not check values live (offline use)
+  --from-sqlite [FILE] move the app from SQLite to PostgreSQL: switch its Prisma/Drizzle schema,
+                       start a PostgreSQL baseline migration (the SQLite history is kept aside),
+                       then copy and prove the rows of FILE (default: the file its config names);
+                       needed with --yes, offered without it (docs/sqlite.md)
   --start-services     with --yes: when a local default (DATABASE_URL, REDIS_URL) points at a
                        service nothing listens on, write docker-compose.yml and run
                        docker compose up -d --wait <services> before the checks
@@ -91,11 +95,35 @@ export function helpOrVersion(argv: string[]): string | undefined {
 
 export type Args = ReturnType<typeof parseCommandLine>;
 
+/**
+ * `--from-sqlite [FILE]`: a flag whose value is optional. The next word is its FILE when it is not an
+ * option or a command and looks like a database file (or is one); the flag becomes `--from-sqlite=FILE`
+ * (or `--from-sqlite=` without one) for parseArgs.
+ */
+function optionalValue(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...out, ...argv.slice(i)];
+    if (a !== '--from-sqlite') {
+      out.push(a);
+      continue;
+    }
+    const next = argv[i + 1];
+    const isFile = next !== undefined && !next.startsWith('-') && !COMMANDS.includes(next) && (/\.(db|sqlite3?|db3)$/i.test(next) || existsSync(next));
+    out.push(`--from-sqlite=${isFile ? next : ''}`);
+    if (isFile) i++;
+  }
+  return out;
+}
+
+const COMMANDS = ['init', 'check', 'join', 'rotate', 'rehearse'];
+
 export function parseCommandLine(argv: string[]) {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: optionalValue(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -106,6 +134,7 @@ export function parseCommandLine(argv: string[]) {
         'dry-run': { type: 'boolean' },
         'skip-verify': { type: 'boolean' },
         'start-services': { type: 'boolean' },
+        'from-sqlite': { type: 'string' },
         json: { type: 'boolean' },
         finish: { type: 'boolean' },
         keep: { type: 'boolean' },
@@ -121,6 +150,7 @@ export function parseCommandLine(argv: string[]) {
   const command = (positionals[0] ?? 'init') as 'init' | 'check' | 'join' | 'rotate' | 'rehearse';
   if (!['init', 'check', 'join', 'rotate', 'rehearse'].includes(command) || (positionals.length > 1 && command !== 'rotate' && command !== 'rehearse'))
     throw new UsageError(`unknown command: ${positionals.join(' ')}`, 'commands: init (default), join, check, rotate, rehearse');
+  if (v['from-sqlite'] !== undefined && command !== 'init') throw new UsageError('--from-sqlite is an option of init', 'see create-prod-ready --help');
   if (v.finish && command !== 'rotate') throw new UsageError('--finish is an option of rotate', 'see create-prod-ready --help');
   for (const f of ['keep', 'timeout'] as const) if (v[f] !== undefined && command !== 'rehearse') throw new UsageError(`--${f} is an option of rehearse`, 'see create-prod-ready --help');
   const timeout = v.timeout === undefined ? 120 : Number(v.timeout);
@@ -157,6 +187,8 @@ export function parseCommandLine(argv: string[]) {
       skipVerify: !!v['skip-verify'],
       /** --start-services: with --yes, start the local docker-compose services the defaults point at. */
       startServices: !!v['start-services'],
+      /** `--from-sqlite [FILE]`: move from SQLite ('' without a file: the one the app's config names); undefined without the flag. */
+      fromSqlite: v['from-sqlite'],
       json: !!v.json,
       version: VERSION,
       /** `join`: a teammate's run (only .env is written); also detected from prod-ready.json without .env. */

@@ -1,0 +1,88 @@
+// SQLite apps through the built CLI: `--from-sqlite` with nothing to move is a one-line usage error (exit
+// 2); a Prisma + SQLite app run with --yes and without the flag is warned and left on SQLite; with
+// `--yes --from-sqlite --json` its schema is switched, Prisma's PostgreSQL baseline is proved and applied by
+// Prisma's own `migrate deploy` to a real PostgreSQL 15, the SQLite history kept aside, and the move
+// reported in --json.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
+import { cleanEnv } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tempProject } from '../helpers/project.ts';
+import { prismaCli } from '../helpers/prisma.ts';
+import { NO_SQLITE, prismaSqliteApp } from '../helpers/sqlite.ts';
+
+const SLOW = { timeout: 600_000 };
+let pg: PgServer | undefined;
+before(async () => {
+  if (!NO_SQLITE) pg = await startPostgres({ password: 'pg-Sqlite#secret' });
+});
+after(async () => {
+  await pg?.stop();
+});
+
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => runCli(args, { cwd, env: cleanEnv({ FORCE_COLOR: '0', ...env }), timeoutMs: 240_000 });
+
+let dbs = 0;
+async function database(): Promise<string> {
+  const name = `sqlite_app_${++dbs}`;
+  await createRoleAndDatabase(pg!, { user: name, password: `pw-${name}-Secret`, database: name, canCreate: true });
+  await pg!.sql(`alter role "${name}" createdb`);
+  return pg!.url(name, name, `pw-${name}-Secret`);
+}
+
+test('--from-sqlite in an app without SQLite: exit 2, one line, nothing written', async () => {
+  const dir = tempProject({ 'package.json': JSON.stringify({ name: 'pg-app', dependencies: { pg: '^8.0.0' } }) });
+  const r = await cli(['--yes', '--skip-verify', '--providers', 'postgres', '--from-sqlite'], dir, { DATABASE_URL: 'postgres://u:p@localhost:5432/db' });
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.stderr, /^create-prod-ready: --from-sqlite: no SQLite found in .* \(no Prisma datasource "sqlite", no Drizzle dialect "sqlite", no SQLite driver or file: URL\)\n/);
+  assert.doesNotMatch(r.out, /\n\s+at /);
+  assert.equal(existsSync(join(dir, '.env')), false);
+  // a named file that does not exist is the same kind of error
+  const missing = await cli(['--yes', '--skip-verify', '--providers', 'postgres', '--from-sqlite', 'nope.db'], dir, { DATABASE_URL: 'postgres://u:p@localhost:5432/db' });
+  assert.equal(missing.code, 2, missing.out);
+  assert.match(missing.stderr, /--from-sqlite/);
+});
+
+test('a Prisma + SQLite app with --yes and no flag: what was found is said, the app stays on SQLite with a warning', { ...SLOW, skip: NO_SQLITE }, async () => {
+  const dir = prismaSqliteApp({ rows: false });
+  const r = await cli(['--yes', '--skip-verify', '--providers', 'postgres'], dir, { DATABASE_URL: 'postgres://u:p@localhost:5432/db' });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /SQLite found: prisma\/schema\.prisma: datasource provider = "sqlite"; DATABASE_URL = file:\.\/dev\.db; database prisma\/dev\.db/);
+  assert.match(r.out, /This app runs on SQLite: DATABASE_URL is written for PostgreSQL, but the app keeps reading SQLite\. Pass --from-sqlite/);
+  assert.match(readFileSync(join(dir, 'prisma/schema.prisma'), 'utf8'), /provider = "sqlite"/);
+  assert.ok(existsSync(join(dir, 'prisma/migrations/20250101000000_init/migration.sql')));
+});
+
+test('--yes --from-sqlite --json: schema switched, Prisma baseline proved and applied by migrate deploy, history kept aside, the move in --json', { ...SLOW, skip: NO_SQLITE }, async () => {
+  const dir = prismaSqliteApp();
+  const url = await database();
+  const r = await cli(['--yes', '--json', '--providers', 'postgres', '--from-sqlite'], dir, { DATABASE_URL: url });
+  if (process.env.SHOW_OUTPUT) console.error(r.stdout, r.stderr);
+  assert.equal(r.code, 0, r.out);
+  const doc = JSON.parse(r.stdout) as { ok: boolean; files: { path: string; action: string }[]; migrations: { applied: string[]; proof: string }; sqlite: Record<string, unknown> };
+  assert.equal(doc.ok, true);
+  const s = doc.sqlite as { moved: boolean; orm: string; file: string; switched: string[]; baseline: string; aside: string; found: string[] };
+  assert.equal(s.moved, true);
+  assert.equal(s.orm, 'prisma');
+  assert.equal(s.file, 'prisma/dev.db');
+  assert.match(s.baseline, /^prisma\/migrations\/\d{14}_init\/migration\.sql$/);
+  assert.equal(s.aside, 'prisma/migrations_sqlite');
+  assert.ok(s.switched.some((l) => /provider = "sqlite" → "postgresql"/.test(l)));
+  assert.ok(doc.files.some((f) => f.path === 'prisma/migrations/20250101000000_init/migration.sql' && f.action === 'delete'));
+  assert.deepEqual(doc.migrations.applied, [s.baseline.split('/')[2]]);
+  assert.equal(doc.migrations.proof, 'passed');
+  assert.match(readFileSync(join(dir, 'prisma/schema.prisma'), 'utf8'), /provider = "postgresql"/);
+  assert.ok(existsSync(join(dir, 'prisma/migrations_sqlite/20250101000000_init/migration.sql')));
+  assert.equal(existsSync(join(dir, 'prisma/migrations/20250101000000_init')), false);
+  // the SQLite file is untouched, and .env now reads PostgreSQL
+  assert.ok(existsSync(join(dir, 'prisma/dev.db')));
+  assert.match(readFileSync(join(dir, '.env'), 'utf8'), /DATABASE_URL=.*postgres/);
+  // production notes: pooling for Prisma and the Render plan's backups
+  assert.match(r.stderr, /connection_limit/);
+  assert.match(r.stderr, /Backups: the "basic-256mb" plan in render\.yaml is a paid instance type/);
+  const status = await prismaCli(dir, ['migrate', 'status'], url);
+  assert.match(status.out, /Database schema is up to date!/, status.out);
+});
