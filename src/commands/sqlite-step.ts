@@ -8,8 +8,9 @@
 import { UsageError } from '../core/errors.ts';
 import type { ProjectInfo } from '../core/project.ts';
 import type { PrepareInput, PrismaPrep } from '../core/prisma/prepare.ts';
-import { detectSqlite, findingLine, type SqliteFinding } from '../core/sqlite/detect.ts';
+import { detectSqlite, findingLine, WHY_BASELINE, type SqliteFinding } from '../core/sqlite/detect.ts';
 import type { MoveSummary } from '../core/sqlite/move.ts';
+import type { MigrationFile } from '../core/files/migrations.ts';
 import type { Say } from '../ui/say.ts';
 
 /** The data copy's report (src/core/sqlite/copy.ts): per table, rows and the checksums of both sides. */
@@ -72,6 +73,8 @@ export interface DecideInput {
 export interface PlannedMove {
   report: SqliteReport;
   prep?: PrismaPrep;
+  /** Drizzle: the move's files for the plan, and the new history's journal (generated migrations follow it). */
+  drizzle?: { files: MigrationFile[]; journal?: string };
 }
 
 /** Says what was found; offers or takes the move; prepares its files. Undefined: no SQLite. */
@@ -114,6 +117,18 @@ export async function decideMove(input: DecideInput): Promise<PlannedMove | unde
     for (const n of prep.notes) say.info(`Prisma: ${n}`);
     for (const m of summary.manual) say.warn(m);
     return { report, prep };
+  }
+  if (finding.orm === 'drizzle' && input.prisma) {
+    const project = input.prisma.project;
+    const { prepareDrizzleMove } = await import('../core/sqlite/drizzle.ts');
+    const move = await say.step('Switching the Drizzle schema to PostgreSQL (pg-core, drizzle-kit generate)', (signal) => prepareDrizzleMove(project, finding, signal), (m) =>
+      m.files.length ? `Schema switched${m.baseline ? `; PostgreSQL baseline ${m.baseline}` : ''}` : 'The schema was not moved',
+    );
+    Object.assign(report, summaryFields(move), { moved: move.files.length > 0 });
+    if (move.switched.length) say.note(move.switched.join('\n'), 'Schema on PostgreSQL');
+    if (move.aside) say.info(`Drizzle: ${WHY_BASELINE(project.migrations.dir, move.aside)}`);
+    for (const m of move.manual) say.warn(m);
+    return { report, drizzle: { files: move.files, journal: move.journal } };
   }
   return { report };
 }

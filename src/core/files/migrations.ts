@@ -18,6 +18,8 @@ export interface MigrationState {
   packageJson?: string;
   /** Prisma: the schema edit and the migration Prisma's engine wrote for it (see core/prisma/prepare.ts). */
   prisma?: PrismaPrep;
+  /** A move from SQLite (src/core/sqlite/): its files (schema, config, new baseline, old history aside), planned before the generated ones. */
+  move?: MigrationFile[];
 }
 
 export interface MigrationFile {
@@ -118,7 +120,14 @@ export function statements(sql: string): string[] {
 /** The up section of a migration's SQL, statement by statement. */
 export const upStatements = (sql: string): string[] => statements(upSection(sql));
 
-export function planMigrations(input: {
+export function planMigrations(input: Parameters<typeof planGenerated>[0]): MigrationPlan {
+  const p = planGenerated(input);
+  const move = input.state.move;
+  // the generated files win over the move's for the same path (drizzle's journal, with their entries added)
+  return move?.length ? { ...p, files: [...move.filter((m) => !p.files.some((f) => f.path === m.path)), ...p.files] } : p;
+}
+
+function planGenerated(input: {
   project: ProjectInfo;
   wanted: MigrationName[];
   state: MigrationState;

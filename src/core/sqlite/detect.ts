@@ -138,3 +138,7 @@ export function findingLine(f: SqliteFinding): string {
   const where = f.file ? (f.fileExists ? `; database ${f.file}${size}` : `; ${f.file} does not exist yet`) : '';
   return `SQLite found: ${f.evidence.join('; ')}${where}`;
 }
+
+/** Why a move starts a new migration history (said to the user and in docs/sqlite.md). */
+export const WHY_BASELINE = (dir: string, aside: string) =>
+  `${dir}/ held SQLite's SQL (AUTOINCREMENT, its types and table rebuilds), which PostgreSQL cannot run: it is kept in ${aside}/ for reference, and a new PostgreSQL history starts with a baseline made from the schema`;

@@ -7,7 +7,7 @@ import { preparePrisma, readSchemaFiles, type PrepareInput, type PrismaPrep } fr
 import { readSchema } from '../prisma/schema.ts';
 import { loadSchemaWasm } from '../prisma/wasm.ts';
 import { asideName, moveHistory, switchPrismaSchema } from './prisma.ts';
-import type { SqliteFinding } from './detect.ts';
+import { WHY_BASELINE, type SqliteFinding } from './detect.ts';
 
 /** What the move changes, for the plan's lines, the next steps and --json. */
 export interface MoveSummary {
@@ -24,8 +24,6 @@ export interface MoveSummary {
   file?: string;
 }
 
-export const WHY_BASELINE = (dir: string, aside: string) =>
-  `${dir}/ held SQLite's SQL (AUTOINCREMENT, its types and table rebuilds), which PostgreSQL cannot run: it is kept in ${aside}/ for reference, and a new PostgreSQL history starts with a baseline made from the schema`;
 
 /**
  * A Prisma project's move: the switched schema, Prisma's `<ts>_init` for it (with the models the providers
