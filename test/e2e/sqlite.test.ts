@@ -5,10 +5,11 @@
 // reported in --json.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRoleAndDatabase, startPostgres, type PgServer } from '../harness/postgres.ts';
-import { cleanEnv } from '../helpers/pty.ts';
+import { cleanEnv, KEY, runPty } from '../helpers/pty.ts';
+import { acceptSettings, answerPlan } from '../helpers/wizard.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempProject } from '../helpers/project.ts';
 import { prismaCli } from '../helpers/prisma.ts';
@@ -85,4 +86,53 @@ test('--yes --from-sqlite --json: schema switched, Prisma baseline proved and ap
   assert.match(r.stderr, /Backups: the "basic-256mb" plan in render\.yaml is a paid instance type/);
   const status = await prismaCli(dir, ['migrate', 'status'], url);
   assert.match(status.out, /Database schema is up to date!/, status.out);
+});
+
+/** Every file of the project outside node_modules, with its text (a .db as its size). */
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    if (f.startsWith('node_modules') || !existsSync(join(dir, f)) || !/\.[a-z]+$/.test(f)) continue;
+    try {
+      out[f] = f.endsWith('.db') ? String(readFileSync(join(dir, f)).length) : readFileSync(join(dir, f), 'utf8');
+    } catch {
+      /* a folder named like a file */
+    }
+  }
+  return out;
+}
+
+test('the wizard says what it found and offers the move; declined: a warning; accepted: the switch is in the plan, and No at the plan writes nothing', { ...SLOW, skip: NO_SQLITE }, async () => {
+  const url = await database();
+  const dir = prismaSqliteApp();
+  const before = files(dir);
+  // declined: the app stays on SQLite, with a warning saying what that means
+  const s = runPty(['--providers', 'postgres'], { cwd: dir, env: cleanEnv({ DATABASE_URL: url }) });
+  await s.waitFor('Use these settings?', 30_000);
+  await acceptSettings(s);
+  await s.waitForPrompt('Move this app from SQLite to PostgreSQL?', 60_000);
+  assert.match(s.screen(), /SQLite found: prisma\/schema\.prisma: datasource provider = "sqlite"; DATABASE_URL = file:\.\/dev\.db; database prisma\/dev\.db/);
+  s.write('n');
+  s.write(KEY.enter);
+  await s.waitFor(/The app stays on SQLite: DATABASE_URL is written for PostgreSQL, but the app does not read it until its schema is switched/, 60_000);
+  await answerPlan(s, /Write \d+ files\?/, 'No');
+  assert.equal((await s.exit).code, 130, s.transcript());
+
+  // accepted: the switched schema, the baseline and the history moved aside are in the plan; No writes nothing
+  const t = runPty(['--providers', 'postgres'], { cwd: dir, env: cleanEnv({ DATABASE_URL: url }) });
+  await t.waitFor('Use these settings?', 30_000);
+  await acceptSettings(t);
+  await t.waitForPrompt('Move this app from SQLite to PostgreSQL?', 60_000);
+  t.write('y');
+  t.write(KEY.enter);
+  await t.waitFor(/Write \d+ files\?/, 180_000);
+  const screen = t.transcript();
+  assert.match(screen, /update\s+prisma\/schema\.prisma/);
+  assert.match(screen, /create\s+prisma\/migrations\/\d{14}_init\/migration\.sql/);
+  assert.match(screen, /delete\s+prisma\/migrations\/20250101000000_init\/migration\.sql/);
+  assert.match(screen, /create\s+prisma\/migrations_sqlite\/20250101000000_init\/migration\.sql/);
+  assert.match(screen, /Boolean: 0\/1 → boolean: User\.isAdmin, Post\.published/);
+  await answerPlan(t, /Write \d+ files\?/, 'No');
+  assert.equal((await t.exit).code, 130, t.transcript());
+  assert.deepEqual(files(dir), before, 'nothing written');
 });
