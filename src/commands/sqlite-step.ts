@@ -16,6 +16,24 @@ import type { Say } from '../ui/say.ts';
 /** The data copy's report (src/core/sqlite/copy.ts): per table, rows and the checksums of both sides. */
 export interface CopyReport {
   tables: { name: string; rows: number; sourceChecksum: string; targetChecksum: string }[];
+  totals?: { tables: number; rows: number; ms: number; rowsPerSecond: number };
+}
+/** The copy's progress (src/core/sqlite/copy.ts CopyProgress). */
+interface CopyProgress {
+  table: string;
+  done: number;
+  total: number;
+  phase: 'copy' | 'verify';
+  allDone: number;
+  allTotal: number;
+}
+
+/** `posts: 4,000/10,000 rows · 35% · about 12 s left`: one line of the copy's progress. */
+export function progressLine(p: CopyProgress, elapsedMs: number): string {
+  const pct = p.allTotal ? Math.floor((100 * p.allDone) / p.allTotal) : 100;
+  const left = p.allDone && p.phase === 'copy' ? Math.round(((elapsedMs / p.allDone) * (p.allTotal - p.allDone)) / 1000) : undefined;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${p.phase === 'verify' ? 'checking ' : ''}${p.table}: ${n(p.done)}/${n(p.total)} rows · ${pct}%${left !== undefined && p.allDone < p.allTotal ? ` · about ${left} s left` : ''}`;
 }
 
 /** What --json reports of the move. */
@@ -170,9 +188,10 @@ export async function copyData(input: CopyInput): Promise<SqliteReport | undefin
     if (!copy) notCopied('this build has no data copy (src/core/sqlite/copy.ts)');
     else {
       const sqliteFile = isAbsolute(file) ? file : join(input.project.cwd, file);
+      const t0 = Date.now();
       report.copy = await say.step(`Copying ${file} into PostgreSQL`, (signal, progress) =>
-        copy({ sqliteFile, databaseUrl: input.url!, signal, onProgress: (p) => progress?.(`${p.table}: ${p.rows}${p.total ? `/${p.total}` : ''} rows`) }), (r) =>
-        `Copied ${r.tables.reduce((n, t) => n + t.rows, 0)} rows in ${r.tables.length} tables; every checksum equal`,
+        copy({ sqliteFile, databaseUrl: input.url!, signal, onProgress: (p) => progress?.(progressLine(p, Date.now() - t0)) }), (r) =>
+        `Copied ${r.tables.reduce((n, t) => n + t.rows, 0)} rows in ${r.tables.length} tables; counts and checksums equal on both sides`,
       );
       say.note(copyTable(report.copy), 'Rows and checksums (SQLite → PostgreSQL)');
     }
@@ -182,7 +201,7 @@ export async function copyData(input: CopyInput): Promise<SqliteReport | undefin
 }
 
 /** The copy library, when this build has it (it lands separately). */
-async function loadCopy(): Promise<((o: { sqliteFile: string; databaseUrl: string; signal: AbortSignal; onProgress?: (p: { table: string; rows: number; total?: number }) => void }) => Promise<CopyReport>) | undefined> {
+async function loadCopy(): Promise<((o: { sqliteFile: string; databaseUrl: string; signal: AbortSignal; onProgress?: (p: CopyProgress) => void }) => Promise<CopyReport>) | undefined> {
   const path = '../core/sqlite/copy.ts';
   try {
     return ((await import(/* @vite-ignore */ path)) as { copySqliteToPostgres: never }).copySqliteToPostgres;
