@@ -13,7 +13,9 @@ import { acceptSettings, answerPlan } from '../helpers/wizard.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempProject } from '../helpers/project.ts';
 import { prismaCli } from '../helpers/prisma.ts';
-import { NO_SQLITE, prismaSqliteApp } from '../helpers/sqlite.ts';
+import { rows } from '../helpers/prisma-db.ts';
+import { drizzleSqliteApp, NO_SQLITE, prismaSqliteApp } from '../helpers/sqlite.ts';
+import { linkTools } from '../helpers/project.ts';
 
 const SLOW = { timeout: 600_000 };
 let pg: PgServer | undefined;
@@ -135,4 +137,26 @@ test('the wizard says what it found and offers the move; declined: a warning; ac
   await answerPlan(t, /Write \d+ files\?/, 'No');
   assert.equal((await t.exit).code, 130, t.transcript());
   assert.deepEqual(files(dir), before, 'nothing written');
+});
+
+test('a Drizzle + SQLite app with --yes --from-sqlite: pg-core schema, drizzle-kit\'s baseline applied by the app\'s db:migrate, the SQLite client listed', { ...SLOW, skip: NO_SQLITE }, async () => {
+  const dir = drizzleSqliteApp();
+  linkTools(dir, ['drizzle-kit', 'drizzle-orm', 'pg', 'dotenv']);
+  const url = await database();
+  const r = await cli(['--yes', '--json', '--providers', 'postgres', '--from-sqlite'], dir, { DATABASE_URL: url });
+  if (process.env.SHOW_OUTPUT) console.error(r.stdout, r.stderr);
+  assert.equal(r.code, 0, r.out);
+  const doc = JSON.parse(r.stdout) as { migrations: { applied: string[] }; sqlite: { moved: boolean; orm: string; file: string; baseline: string; aside: string; manual: string[] } };
+  assert.equal(doc.sqlite.moved, true);
+  assert.equal(doc.sqlite.orm, 'drizzle');
+  assert.equal(doc.sqlite.file, 'sqlite.db');
+  assert.equal(doc.sqlite.baseline, 'drizzle/0000_init.sql');
+  assert.equal(doc.sqlite.aside, 'drizzle_sqlite');
+  assert.match(doc.sqlite.manual.join('\n'), /^src\/db\/index\.ts:1: imports drizzle-orm\/better-sqlite3/m);
+  assert.deepEqual(doc.migrations.applied, ['0000_init']);
+  assert.match(readFileSync(join(dir, 'src/db/schema.ts'), 'utf8'), /from 'drizzle-orm\/pg-core'/);
+  assert.match(readFileSync(join(dir, 'drizzle/meta/_journal.json'), 'utf8'), /"dialect": "postgresql"/);
+  assert.ok(existsSync(join(dir, 'drizzle_sqlite/0000_init.sql')));
+  const cols = (await rows<{ c: string }>(url, "select table_name || '.' || column_name || ' ' || data_type as c from information_schema.columns where table_schema = 'public' order by 1")).map((x) => x.c);
+  assert.ok(cols.includes('users.is_admin boolean'), cols.join(', '));
 });

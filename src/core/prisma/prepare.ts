@@ -137,7 +137,10 @@ export async function preparePrisma(input: PrepareInput): Promise<PrismaPrep> {
   if (info.provider !== 'postgresql')
     return {
       ...prep,
-      skipped: `${info.datasourceFile} uses provider = "${info.provider}", and DATABASE_URL is PostgreSQL: change it to provider = "postgresql" in the datasource block (and move or delete ${setup.dir}/, whose SQL is ${info.provider}'s), then run again; no models or migration were generated`,
+      skipped:
+        info.provider === 'sqlite'
+          ? `${info.datasourceFile} uses provider = "sqlite", and DATABASE_URL is PostgreSQL: run again with --from-sqlite to move the schema and the data (docs/sqlite.md); no models or migration were generated`
+          : `${info.datasourceFile} uses provider = "${info.provider}", and DATABASE_URL is PostgreSQL: change it to provider = "postgresql" in the datasource block (and move or delete ${setup.dir}/, whose SQL is ${info.provider}'s), then run again; no models or migration were generated`,
     };
   if (info.envVar && info.envVar !== 'DATABASE_URL') prep.notes.push(`the datasource reads ${info.envVar}: give it the same value as DATABASE_URL (in .env and on Render)`);
   if (!wanted.length && !input.move) return prep;
