@@ -106,6 +106,7 @@ export async function decideMove(input: DecideInput): Promise<PlannedMove | unde
     return { report };
   };
   say.info(findingLine(finding));
+  if (!input.postgres && input.flag) throw new UsageError('--from-sqlite moves the app to PostgreSQL, which is not among the chosen providers', 'add postgres to --providers');
   if (!input.postgres) return stay('PostgreSQL is not among the chosen providers: the app stays on SQLite');
   if (!finding.orm) {
     // the schema was already switched (a re-run to copy the data), or an app without an ORM schema
