@@ -61,7 +61,8 @@ export async function findSqlite(project: ProjectInfo, env: Record<string, strin
     const [{ readSchemaFiles }, { readSchema }, { loadSchemaWasm }] = await Promise.all([import('../core/prisma/prepare.ts'), import('../core/prisma/schema.ts'), import('../core/prisma/wasm.ts')]);
     const files = readSchemaFiles(project.cwd, project.migrations).files;
     try {
-      prisma = files.length ? readSchema(loadSchemaWasm(), files) : undefined;
+      // Prisma's parser (a WebAssembly module to load) reads the schema only when it may say "sqlite"
+      prisma = files.some((f) => f.content.includes('"sqlite"')) ? readSchema(loadSchemaWasm(), files) : undefined;
     } catch {
       prisma = undefined; // an unreadable schema is reported by the Prisma step
     }
