@@ -62,10 +62,7 @@ export function prismaSqliteApp(opts: { rows?: boolean; db?: boolean } = {}): st
 /** The Drizzle + SQLite app (better-sqlite3 in package.json), with sqlite.db created from its migration. */
 export function drizzleSqliteApp(opts: { db?: boolean } = {}): string {
   const dir = tempProject();
-  for (const [p, text] of Object.entries(fixtureFiles('drizzle'))) {
-    cpSync(join(FIXTURES, 'drizzle', p), join(dir, p));
-    void text;
-  }
+  for (const p of Object.keys(fixtureFiles('drizzle'))) cpSync(join(FIXTURES, 'drizzle', p), join(dir, p));
   if (opts.db !== false && existsSync(join(dir, 'drizzle'))) {
     const Db = sqliteModule();
     if (!Db) throw new Error(String(NO_SQLITE));
