@@ -82,6 +82,14 @@ test('the switched schema: provider, a literal file: url, every SQLite type name
   assert.match(lines, /BigInt: integer → bigint: Post\.views/);
 });
 
+test('a datasource reading another env var for the SQLite file reads DATABASE_URL after the switch', () => {
+  const wasm = loadSchemaWasm();
+  const files = [{ path: 'schema.prisma', content: 'datasource db {\n  provider = "sqlite"\n  url      = env("SQLITE_FILE")\n}\n\nmodel A {\n  id Int @id @default(autoincrement())\n}\n' }];
+  const s = switchPrismaSchema(wasm, files, readSchema(wasm, files));
+  assert.equal(s.info.envVar, 'DATABASE_URL');
+  assert.match(s.switched.join('\n'), /url = env\("SQLITE_FILE"\) → env\("DATABASE_URL"\)/);
+});
+
 test('a native type PostgreSQL does not have is removed where Prisma\'s linter points, and nothing else', () => {
   const wasm = loadSchemaWasm();
   const schema = 'datasource db {\n  provider = "sqlite" // was postgres once\n  url = env("DATABASE_URL")\n}\n\nmodel A {\n  id Int @id\n  // @db.Foo in a comment stays\n  b String @db.TinyText @default("x")\n}\n';

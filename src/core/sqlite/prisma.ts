@@ -48,9 +48,12 @@ function datasourceSpans(text: string): { provider?: Edit; url?: Edit & { value:
   const start = block.index + block[0].length;
   const end = plain.indexOf('}', start);
   const body = plain.slice(start, end < 0 ? undefined : end);
+  // a string, or env("NAME") (value: `env:NAME`)
   const span = (key: string) => {
-    const m = new RegExp(`^([ \\t]*${key}[ \\t]*=[ \\t]*)("[^"\\n]*")`, 'm').exec(body);
-    return m ? { start: start + m.index + m[1]!.length, end: start + m.index + m[1]!.length + m[2]!.length, value: JSON.parse(m[2]!) as string } : undefined;
+    const m = new RegExp(`^([ \\t]*${key}[ \\t]*=[ \\t]*)("[^"\\n]*"|env\\([ \\t]*"[^"\\n]*"[ \\t]*\\))`, 'm').exec(body);
+    if (!m) return undefined;
+    const value = m[2]!.startsWith('env') ? `env:${/"([^"]*)"/.exec(m[2]!)![1]}` : (JSON.parse(m[2]!) as string);
+    return { start: start + m.index + m[1]!.length, end: start + m.index + m[1]!.length + m[2]!.length, value };
   };
   const p = span('provider');
   const u = span('url');
@@ -77,10 +80,15 @@ export function switchPrismaSchema(wasm: SchemaWasm, files: SchemaFile[], info: 
     if (!spans.provider) throw new Error(`${f.path}: the datasource block's provider was not found`);
     const edits: Edit[] = [spans.provider];
     switched.push(`${f.path}: provider = "sqlite" → "postgresql"`);
-    // A literal SQLite url cannot stay: the PostgreSQL URL is a secret and lives in DATABASE_URL
-    if (spans.url && sqliteLike(spans.url.value)) {
-      edits.push(spans.url);
-      switched.push(`${f.path}: url = "${spans.url.value}" → env("DATABASE_URL")`);
+    // A literal SQLite url cannot stay (the PostgreSQL URL is a secret and lives in DATABASE_URL), nor
+    // another env var that held the file's URL: the tool writes DATABASE_URL
+    const url = spans.url;
+    if (url && !url.value.startsWith('env:') && sqliteLike(url.value)) {
+      edits.push(url);
+      switched.push(`${f.path}: url = "${url.value}" → env("DATABASE_URL")`);
+    } else if (url?.value.startsWith('env:') && url.value !== 'env:DATABASE_URL') {
+      edits.push(url);
+      switched.push(`${f.path}: url = env("${url.value.slice(4)}") → env("DATABASE_URL") (the PostgreSQL URL is written as DATABASE_URL)`);
     }
     return { ...f, content: applyEdits(f.content, edits) };
   });
