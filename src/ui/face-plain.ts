@@ -75,7 +75,7 @@ export function plainFace(ctx: Ctx): Face {
     },
     nothing(migrations, plan, run) {
       out.ok('Nothing to change.');
-      json(true, run.results, plan.changes, migrations);
+      json(true, run.results, plan.changes, migrations, undefined, run.sqliteMove?.report);
       return 0;
     },
     async showPlan(p) {
@@ -92,7 +92,7 @@ export function plainFace(ctx: Ctx): Face {
     async dryRun(p, run) {
       if (p.plan.changes.some((c) => c.action !== 'keep')) out.line(`\n${await p.diff(colors)}`);
       out.line('\nDry run: nothing was changed or written.');
-      json(true, run.results, p.plan.changes);
+      json(true, run.results, p.plan.changes, undefined, undefined, run.sqliteMove?.report);
       return 0;
     },
     confirm: async () => true,
@@ -110,7 +110,7 @@ export function plainFace(ctx: Ctx): Face {
     written: (files) => out.ok(files.length ? `Wrote ${files.join(', ')}` : 'No file needed a change.'),
     done(steps, run, plan, migrations) {
       for (const s of steps) out.line(`  → ${stepLine(s)}`);
-      json(true, run.results, plan.changes, migrations);
+      json(true, run.results, plan.changes, migrations, undefined, run.sqliteMove?.report);
       return 0;
     },
   };

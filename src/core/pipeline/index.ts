@@ -11,7 +11,7 @@ import type { MigrationReport } from '../../commands/migrate-step.ts';
 import { installStep } from '../../commands/install-step.ts';
 import type { Say } from '../../ui/say.ts';
 import { actionLines, proposeActions, runAction } from './act.ts';
-import { migrateAfterWrite, missingCommands, prismaStep } from './migrate.ts';
+import { migrateAfterWrite, missingCommands, prismaStep, sqliteStage } from './migrate.ts';
 import { nextSteps, type NextStep } from './next-steps.ts';
 import { changed, filesChanged, guardTracked, makePlan, saveProduced, trackedEnvFiles, type Run } from './plan.ts';
 import { generatedKeys, nameLines, publicKeys, withProviders, type Ctx } from './state.ts';
@@ -88,7 +88,7 @@ export async function runInit(detected: Ctx, face: Face): Promise<number> {
   if (typeof resolved === 'number') return resolved;
   const verified = await face.verify(resolved);
   if (typeof verified === 'number') return verified;
-  let run = await prismaStep(await proposeActions(verified, face.say.warn, face.decide), face.say);
+  let run = await prismaStep(await sqliteStage(await proposeActions(verified, face.say.warn, face.decide), face.say, detected.flags.interactive), face.say);
   const { dryRun } = run.ctx.flags;
 
   let plan = makePlan(run);

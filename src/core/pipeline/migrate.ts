@@ -1,5 +1,6 @@
 // The Prisma step before the plan (Prisma's own engine makes the models' migration) and the migrate stage
 // after the write: the project's pending migrations applied to the checked database.
+import { parse as parseYaml } from 'yaml';
 import { UsageError, UserError } from '../errors.ts';
 import { contributionsOf, wantedMigrations, type Plan } from '../plan.ts';
 import { ioFor } from '../verify.ts';
@@ -43,17 +44,21 @@ export async function prismaStep(run: Run, say: Say): Promise<Run> {
   const project = ctx.mono?.schemaOwner?.project ?? ctx.project;
   const state = ctx.mono ? ctx.mono.migrations?.state : ctx.migrations.state;
   if (project.migrations.tool !== 'prisma' || !db || !state) return run;
+  // a move from SQLite prepared Prisma's part (the switched schema and its baseline)
+  const moved = run.sqliteMove?.prep;
   // a teammate only reads the schema (the env var its datasource reads) and applies what is committed
   const wanted = ctx.joining ? [] : wantedMigrations(ctx.providers, contributionsOf(ctx.providers, known(ctx, run.answers), ctx.project));
   const url = checkedUrl(run);
   const { preparePrisma } = await import('../prisma/prepare.ts');
   const prepare = (signal: AbortSignal) => preparePrisma({ project, wanted, url, now: ctx.migrations.now, signal, db: db.database!, io: ioFor(db, project, signal) });
-  const prep = wanted.length
+  const prep = moved
+    ? moved
+    : wanted.length
     ? await say.step("Adding Prisma models and a migration (with Prisma's own engine)", prepare, (p) =>
         p.added.length ? `Prisma migration ${p.added.join(', ')} ready` : p.skipped ? 'No Prisma migration' : 'The Prisma schema has every model already',
       )
     : await prepare(new AbortController().signal);
-  for (const n of prep.notes) say.info(`Prisma: ${n}`);
+  if (!moved) for (const n of prep.notes) say.info(`Prisma: ${n}`);
   const next = { ...state, prisma: prep };
   return {
     ...run,
@@ -76,11 +81,38 @@ export async function missingCommands(run: Run, thePlan: Plan): Promise<UsageErr
   return new UsageError(`${absent.command} is not on PATH, and this run needs it ${absent.why}${why}: ${howToGet(absent.command)}, then run again.`);
 }
 
+/**
+ * SQLite in the app: said, offered or taken (--from-sqlite), its schema switch prepared for the plan
+ * (src/commands/sqlite-step.ts). Drizzle's files join the migrations state; Prisma's go through prismaStep.
+ */
+export async function sqliteStage(run: Run, say: Say, interactive: boolean): Promise<Run> {
+  const { ctx } = run;
+  if (!ctx.sqlite) return run;
+  const { decideMove } = await import('../../commands/sqlite-step.ts');
+  const db = ctx.providers.find((p) => p.database);
+  const signal = new AbortController().signal;
+  const wanted = wantedMigrations(ctx.providers, contributionsOf(ctx.providers, known(ctx, run.answers), ctx.project));
+  const move = await decideMove({
+    finding: ctx.sqlite,
+    flag: ctx.flags.fromSqlite !== undefined,
+    interactive,
+    postgres: !!db,
+    say,
+    prisma: { project: ctx.project, wanted, url: checkedUrl(run), now: ctx.migrations.now, signal, db: db?.database, io: db && ioFor(db, ctx.project, signal) },
+  });
+  if (!move) return run;
+  const d = move.drizzle;
+  const migrations = d ? { ...ctx.migrations, state: { ...ctx.migrations.state, move: d.files, journal: d.journal } } : ctx.migrations;
+  return { ...run, sqliteMove: move, ctx: { ...ctx, migrations } };
+}
+
 /** Applies pending migrations once the files are written. A failure leaves the database as it was and says what was written. */
 export async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, written: string[], install?: InstallReport): Promise<MigrationReport | undefined> {
+  const input = migrateInput(run, thePlan);
+  let report: MigrationReport | undefined;
   try {
     // an install that just failed is not tried again for the migration tool
-    return await migrateStep({ ...migrateInput(run, thePlan), ...(install && !install.installed ? { install: false } : {}), say });
+    report = await migrateStep({ ...input, ...(install && !install.installed ? { install: false } : {}), say });
   } catch (err) {
     if (err instanceof UserError) {
       err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}; no migration was applied.`;
@@ -88,4 +120,20 @@ export async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, writt
     }
     throw err;
   }
+  // a move from SQLite: the rows are copied once the PostgreSQL schema exists
+  if (run.sqliteMove) {
+    const { copyData } = await import('../../commands/sqlite-step.ts');
+    const render = thePlan.changes.find((c) => c.path === 'render.yaml')?.after;
+    const renderPlan = render ? (parseYaml(render) as { databases?: { plan?: string }[] })?.databases?.[0]?.plan : undefined;
+    try {
+      await copyData({ move: run.sqliteMove, project: input.project, url: input.url, schemaReady: !!report && report.note === null, migrateCommand: input.project.migrateDeploy?.command ?? 'the migrations', say, renderPlan });
+    } catch (err) {
+      if (err instanceof UserError) {
+        err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}${report?.applied.length ? `; applied ${report.applied.join(', ')}` : ''}; no row was copied (the SQLite file is unchanged).`;
+        err.files = filesChanged(thePlan, written);
+      }
+      throw err;
+    }
+  }
+  return report;
 }

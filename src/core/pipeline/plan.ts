@@ -11,6 +11,7 @@ import type { Action, Provider } from '../provider.ts';
 import { readMigrationSql } from '../snapshot.ts';
 import type { Templates } from '../templates.ts';
 import type { Result } from './results.ts';
+import type { PlannedMove } from '../../commands/sqlite-step.ts';
 import { isEnvFile, known, type Answers, type Ctx } from './state.ts';
 
 /** What a run holds between stages: the context, the answers, the checks' results and what they propose. */
@@ -25,6 +26,8 @@ export interface Run {
   readonly resources: Record<string, string>;
   /** Local services this run started (docker compose), left out of the next steps. */
   readonly started: string[];
+  /** The move from SQLite, when it is taken (src/commands/sqlite-step.ts). */
+  readonly sqliteMove?: PlannedMove;
 }
 
 /**

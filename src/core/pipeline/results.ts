@@ -65,8 +65,8 @@ export function report(out: Out, p: Provider, r: Result): void {
   for (const w of r.warnings) out.warn(`${p.title}: ${w}`);
 }
 
-export function printJson(ok: boolean, providers: Result[], files: Pick<FileChange, 'path' | 'action'>[] | { path: string; action: string }[], migrations?: MigrationReport, audit?: object): void {
+export function printJson(ok: boolean, providers: Result[], files: Pick<FileChange, 'path' | 'action'>[] | { path: string; action: string }[], migrations?: MigrationReport, audit?: object, sqlite?: object): void {
   process.stdout.write(
-    `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })), ...(migrations ? { migrations } : {}), ...(audit ? { audit } : {}) }, null, 2)}\n`,
+    `${JSON.stringify({ ok, providers, files: files.map((f) => ({ path: f.path, action: f.action })), ...(migrations ? { migrations } : {}), ...(audit ? { audit } : {}), ...(sqlite ? { sqlite } : {}) }, null, 2)}\n`,
   );
 }

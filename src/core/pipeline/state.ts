@@ -18,6 +18,8 @@ import { readManagedFiles, readMigrationState, readProjectFile } from '../snapsh
 import type { Workspace, WorkspacePackage } from '../workspaces.ts';
 import { initialApps, monorepoNameLines, monorepoProject, readMonorepo } from '../../commands/monorepo-step.ts';
 import { loadProviders } from '../../../providers/index.ts';
+import { findSqlite } from '../../commands/sqlite-step.ts';
+import type { SqliteFinding } from '../sqlite/detect.ts';
 
 export interface InitFlags {
   cwd: string;
@@ -35,6 +37,8 @@ export interface InitFlags {
   apps?: string[];
   /** --start-services: without prompts, start the local services the defaults point at (docker compose up -d --wait). */
   startServices?: boolean;
+  /** --from-sqlite [FILE]: move the app from SQLite ('' without a file). */
+  fromSqlite?: string;
 }
 
 /** What the run found, and what it chose (apps, providers). */
@@ -63,6 +67,8 @@ export interface Ctx {
   readonly envFile: EnvFileName;
   readonly git: GitView;
   readonly providers: Provider[];
+  /** SQLite found in the app (src/commands/sqlite-step.ts). */
+  readonly sqlite?: SqliteFinding;
 }
 
 /** The values of the run's keys and where each came from; `foundAs`: the name an outside value was found under. */
@@ -125,7 +131,8 @@ export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
     git,
     providers: [],
   };
-  if (!ws) return ctx;
+  // SQLite in a single app: said, offered or moved later; --from-sqlite with none is refused here (exit 2)
+  if (!ws) return ctx.joining ? ctx : { ...ctx, sqlite: await findSqlite(project, read.values, flags.fromSqlite) };
   const mono = enterApps({ ...ctx, workspace: ws }, initialApps(ws, flags.apps, memory));
   const joining = !!flags.join || (memory !== undefined && !!memory.apps?.length && mono.mono!.targets.every((t) => mono.mono!.files[t.file] === undefined));
   return { ...mono, joining };
