@@ -12,29 +12,7 @@ import { detectSqlite, findingLine, WHY_BASELINE, type SqliteFinding } from '../
 import type { MoveSummary } from '../core/sqlite/move.ts';
 import type { MigrationFile } from '../core/files/migrations.ts';
 import type { Say } from '../ui/say.ts';
-
-/** The data copy's report (src/core/sqlite/copy.ts): per table, rows and the checksums of both sides. */
-export interface CopyReport {
-  tables: { name: string; rows: number; sourceChecksum: string; targetChecksum: string }[];
-  totals?: { tables: number; rows: number; ms: number; rowsPerSecond: number };
-}
-/** The copy's progress (src/core/sqlite/copy.ts CopyProgress). */
-interface CopyProgress {
-  table: string;
-  done: number;
-  total: number;
-  phase: 'copy' | 'verify';
-  allDone: number;
-  allTotal: number;
-}
-
-/** `posts: 4,000/10,000 rows · 35% · about 12 s left`: one line of the copy's progress. */
-export function progressLine(p: CopyProgress, elapsedMs: number): string {
-  const pct = p.allTotal ? Math.floor((100 * p.allDone) / p.allTotal) : 100;
-  const left = p.allDone && p.phase === 'copy' ? Math.round(((elapsedMs / p.allDone) * (p.allTotal - p.allDone)) / 1000) : undefined;
-  const n = (x: number) => x.toLocaleString('en-US');
-  return `${p.phase === 'verify' ? 'checking ' : ''}${p.table}: ${n(p.done)}/${n(p.total)} rows · ${pct}%${left !== undefined && p.allDone < p.allTotal ? ` · about ${left} s left` : ''}`;
-}
+import type { CopyReport } from '../core/sqlite/copy.ts';
 
 /** What --json reports of the move. */
 export interface SqliteReport {
@@ -167,6 +145,8 @@ export interface CopyInput {
   say: Say;
   /** Render's plan for the database (render.yaml), for what its backups are. */
   renderPlan?: string;
+  /** Where the progress bar goes (stderr when --json owns stdout). */
+  out?: NodeJS.WriteStream;
 }
 
 /** The copy (after the baseline is applied), its proof as a table, and the production notes. */
@@ -186,37 +166,13 @@ export async function copyData(input: CopyInput): Promise<SqliteReport | undefin
   else if (!input.schemaReady) notCopied(`the PostgreSQL schema is not created yet; run ${input.migrateCommand}, then ${rerun}`);
   else {
     const { join, isAbsolute } = await import('node:path');
-    const copy = await loadCopy();
-    if (!copy) notCopied('this build has no data copy (src/core/sqlite/copy.ts)');
-    else {
-      const sqliteFile = isAbsolute(file) ? file : join(input.project.cwd, file);
-      const t0 = Date.now();
-      report.copy = await say.step(`Copying ${file} into PostgreSQL`, (signal, progress) =>
-        copy({ sqliteFile, databaseUrl: input.url!, signal, onProgress: (p) => progress?.(progressLine(p, Date.now() - t0)) }), (r) =>
-        `Copied ${r.tables.reduce((n, t) => n + t.rows, 0)} rows in ${r.tables.length} tables; counts and checksums equal on both sides`,
-      );
-      say.note(copyTable(report.copy), 'Rows and checksums (SQLite → PostgreSQL)');
-    }
+    const { copyWithProgress, renderCopyReport } = await import('../ui/copy-progress.ts');
+    say.info(`Copying the rows of ${file} into PostgreSQL (one transaction: Ctrl+C leaves PostgreSQL as it was)`);
+    report.copy = await copyWithProgress({ sqliteFile: isAbsolute(file) ? file : join(input.project.cwd, file), databaseUrl: input.url, out: input.out });
+    say.note(renderCopyReport(report.copy), 'Rows and checksums, SQLite → PostgreSQL');
   }
   say.note(productionNotes(report.orm, input.renderPlan).join('\n'), 'In production');
   return report;
-}
-
-/** The copy library, when this build has it (it lands separately). */
-async function loadCopy(): Promise<((o: { sqliteFile: string; databaseUrl: string; signal: AbortSignal; onProgress?: (p: CopyProgress) => void }) => Promise<CopyReport>) | undefined> {
-  const path = '../core/sqlite/copy.ts';
-  try {
-    return ((await import(/* @vite-ignore */ path)) as { copySqliteToPostgres: never }).copySqliteToPostgres;
-  } catch {
-    return undefined;
-  }
-}
-
-/** table · rows · SQLite checksum · PostgreSQL checksum, aligned. */
-export function copyTable(r: CopyReport): string {
-  const rows = [['table', 'rows', 'SQLite checksum', 'PostgreSQL checksum'], ...r.tables.map((t) => [t.name, String(t.rows), t.sourceChecksum, t.targetChecksum])];
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
-  return rows.map((x) => x.map((c, i) => (i === 1 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n');
 }
 
 /**

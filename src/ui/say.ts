@@ -10,7 +10,7 @@ export interface Say {
   note(text: string, title: string): void;
   /** Without prompts: the fixed answer given to plainSay. */
   confirm(question: string): Promise<boolean>;
-  step<T>(title: string, task: (signal: AbortSignal, progress?: (line: string) => void) => Promise<T>, done: (r: T) => string): Promise<T>;
+  step<T>(title: string, task: (signal: AbortSignal) => Promise<T>, done: (r: T) => string): Promise<T>;
   /** A masked prompt; absent without prompts (the value must then come from the environment). */
   password?(message: string, hint: string | undefined, validate: (v: string) => string | undefined): Promise<string>;
 }
@@ -42,7 +42,7 @@ export async function wizardSay(initial: boolean): Promise<Say> {
     success: ui.success,
     note: (text, title) => ui.note(text, title),
     confirm: (message) => ui.confirm({ message, initial }),
-    step: (title, task, done) => withSpinner(title, (signal, progress) => task(signal, progress), done),
+    step: (title, task, done) => withSpinner(title, (signal) => task(signal), done),
     password: (message, hint, validate) => ui.password({ message, hint, validate }),
   };
 }

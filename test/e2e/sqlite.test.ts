@@ -1,8 +1,9 @@
 // SQLite apps through the built CLI: `--from-sqlite` with nothing to move is a one-line usage error (exit
 // 2); a Prisma + SQLite app run with --yes and without the flag is warned and left on SQLite; with
 // `--yes --from-sqlite --json` its schema is switched, Prisma's PostgreSQL baseline is proved and applied by
-// Prisma's own `migrate deploy` to a real PostgreSQL 15, the SQLite history kept aside, and the move
-// reported in --json.
+// Prisma's own `migrate deploy` to a real PostgreSQL 15, the SQLite history kept aside, the rows copied
+// (src/core/sqlite/copy.ts) with counts and checksums equal and read back as PostgreSQL types, the move
+// reported in --json, and a second run refused because the tables have rows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -88,6 +89,32 @@ test('--yes --from-sqlite --json: schema switched, Prisma baseline proved and ap
   assert.match(r.stderr, /Backups: the "basic-256mb" plan in render\.yaml is a paid instance type/);
   const status = await prismaCli(dir, ['migrate', 'status'], url);
   assert.match(status.out, /Database schema is up to date!/, status.out);
+
+  // the data (src/core/sqlite/copy.ts): every row copied, counts and checksums equal on both sides, read back as PostgreSQL types
+  const copy = (s as unknown as { copy: { tables: { name: string; rows: number; targetRows: number; sourceChecksum: string; targetChecksum: string }[] } }).copy;
+  assert.deepEqual(Object.fromEntries(copy.tables.map((t) => [t.name, t.rows])), { User: 2, Profile: 1, Post: 2, Tag: 1, _PostToTag: 1 });
+  for (const t of copy.tables) {
+    assert.equal(t.targetRows, t.rows, t.name);
+    assert.equal(t.targetChecksum, t.sourceChecksum, t.name);
+  }
+  assert.match(r.stderr, /Rows and checksums, SQLite → PostgreSQL/);
+  const users = await rows<{ id: number; email: string; isAdmin: boolean; createdAt: string }>(url, `select id, email, "isAdmin", to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS') as "createdAt" from "User" order by id`);
+  assert.deepEqual(users.map((u) => ({ ...u })), [
+    { id: 1, email: 'ada@example.com', isAdmin: true, createdAt: '2026-01-02T03:04:05.678' },
+    { id: 2, email: 'bob@example.com', isAdmin: false, createdAt: '2026-01-02T03:04:06.678' },
+  ]);
+  const post = await rows<{ views: string; settings: unknown }>(url, `select p.views::text as views, pr.settings from "Post" p join "Profile" pr on pr."userId" = p."authorId" where p.id = 1`);
+  assert.deepEqual(post[0], { views: '9007199254740993', settings: { theme: 'dark', n: [1, 2] } });
+  // the sequence continues after the copied ids
+  const next = await rows<{ id: number }>(url, `insert into "User" (email) values ('new@example.com') returning id`);
+  assert.equal(next[0]!.id, 3);
+
+  // a second run finds the schema on PostgreSQL and copies again: refused, naming the tables with rows
+  const again = await cli(['--yes', '--providers', 'postgres', '--from-sqlite', 'prisma/dev.db'], dir, { DATABASE_URL: url });
+  assert.equal(again.code, 1, again.out);
+  assert.match(again.stderr, /PostgreSQL already has rows in .*"User"/);
+  assert.match(again.stderr, /no row was copied \(the SQLite file is unchanged\)/);
+  assert.equal((await rows<{ n: string }>(url, 'select count(*)::text as n from "User"'))[0]!.n, '3');
 });
 
 /** Every file of the project outside node_modules, with its text (a .db as its size). */
@@ -159,4 +186,6 @@ test('a Drizzle + SQLite app with --yes --from-sqlite: pg-core schema, drizzle-k
   assert.ok(existsSync(join(dir, 'drizzle_sqlite/0000_init.sql')));
   const cols = (await rows<{ c: string }>(url, "select table_name || '.' || column_name || ' ' || data_type as c from information_schema.columns where table_schema = 'public' order by 1")).map((x) => x.c);
   assert.ok(cols.includes('users.is_admin boolean'), cols.join(', '));
+  // the copy ran into the new tables (the fixture's database has its tables, no rows)
+  assert.ok(doc.sqlite && (doc.sqlite as { copy?: unknown }).copy, 'copied');
 });
