@@ -481,7 +481,7 @@ function urisAction(values: Values, name: string | undefined, missing: AppUris):
 // them, from the application's own client, which rarely has that scope (the error then names it).
 //
 // THE WINDOW. Auth0 replaces the secret in place: the old one is refused at /oauth/token the moment
-// rotate-secret answers, and the new one exists only in that answer. The rotation is `inPlace`, so the
+// rotate-secret answers, and the new one exists only in that answer. The rotation is `in-place`, so the
 // framework writes .env right after `create` returns, before anything else can fail; but between Auth0's
 // answer and that write (milliseconds; `PROD_READY_CRASH_AFTER=created` in the tests) a killed process leaves
 // .env with a dead secret and nobody holding the new one. What the person does then:
@@ -684,10 +684,9 @@ export default defineProvider({
       id: 'auth0.secret',
       title: 'Auth0 client secret',
       keys: ['AUTH0_CLIENT_SECRET'],
-      kind: 'auto',
       // Auth0 kills the old secret when it makes the new one: .env is written at once (see THE WINDOW above).
-      inPlace: true,
-      create: (values, io) => rotateClientSecret(values, io),
+      kind: 'in-place',
+      rotate: (values, io) => rotateClientSecret(values, io),
       asks: [
         {
           key: MANAGEMENT_CLIENT_ID,

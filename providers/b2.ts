@@ -26,7 +26,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { VerifyError } from '../src/core/errors.ts';
 import { redact } from '../src/core/mask.ts';
-import { defineProvider, type Action, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
+import { defineProvider, type Action, type Io, type AutoRotation, type Values, type Verified } from '../src/core/provider.ts';
 import { httpUrlProblem, isLoopbackHost, originOf } from '../src/core/urls.ts';
 import { checkedString, foreignCredentialProblem, pastedValueProblem } from '../src/core/schema.ts';
 import { apiFor, backOffOn429, checkTimeoutMs, retryAfterMs, type ApiHints } from '../src/core/http.ts';
@@ -1013,7 +1013,7 @@ export async function adminKeyNeeded(values: Values, io: Io): Promise<boolean> {
   }
 }
 
-export const keyRotation: Rotation = {
+export const keyRotation: AutoRotation = {
   id: 'b2.key',
   title: 'B2 application key',
   keys: ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'],

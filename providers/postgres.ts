@@ -634,11 +634,10 @@ export default defineProvider({
       id: 'postgres.password',
       title: 'PostgreSQL password',
       keys: ['DATABASE_URL'],
-      kind: 'auto',
       // ALTER ROLE replaces the password at once; the new URL is in .env (pending) before it runs.
-      inPlace: true,
+      kind: 'in-place',
       prepare: withNewPassword,
-      create: (values, io, _tag, prepared) => rotatePassword(values, io, prepared!),
+      rotate: (values, io, prepared) => rotatePassword(values, io, prepared!),
       revokeHint: 'the old password stopped working when the new one was set (connections already open stay open until they close); services that read DATABASE_URL from render.yaml\'s fromDatabase are not affected',
     },
   ],

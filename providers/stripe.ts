@@ -19,7 +19,7 @@ import { keyMode, maskKey } from '../src/core/mask.ts';
 
 export { maskKey };
 import type { FrameworkId } from '../src/core/project.ts';
-import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type Rotation, type Values, type Verified } from '../src/core/provider.ts';
+import { defineProvider, type Action, type Contribution, type ContributeContext, type Io, type AutoRotation, type GuidedRotation, type Values, type Verified } from '../src/core/provider.ts';
 import { publicForms } from '../src/core/env-names.ts';
 import { checkedString, pastedValueProblem } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
@@ -857,7 +857,7 @@ async function currentEndpoint(c: Client, values: Values, io: Io): Promise<Strip
 
 const notFound = (e: unknown) => e instanceof StripeCheckError && e.status === 404;
 
-export const webhookRotation: Rotation = {
+export const webhookRotation: AutoRotation = {
   id: 'stripe.webhook',
   title: 'Stripe webhook signing secret',
   keys: ['STRIPE_WEBHOOK_SECRET'],
@@ -920,7 +920,7 @@ export const webhookRotation: Rotation = {
   },
 };
 
-export const keysRotation: Rotation = {
+export const keysRotation: GuidedRotation = {
   id: 'stripe.keys',
   title: 'Stripe secret key',
   keys: ['STRIPE_SECRET_KEY'],

@@ -199,64 +199,103 @@ export interface Provider {
 }
 
 /**
- * How one credential is rotated (`create-prod-ready rotate`). The order is always: make the new one →
- * verify it (the provider's own live check, on the new values) → write .env atomically → push to the
- * linked Render services → revoke the old one. Every step is recorded in prod-ready.json (ids only), so an
- * interrupted rotation is finished by running it again, and a failure at any step leaves a working
- * credential in .env.
+ * How one credential is rotated (`create-prod-ready rotate`), run by src/core/rotation.ts. The order is
+ * always: make the new one → verify it (the provider's own live check, on the new values) → write .env
+ * atomically → push to the linked services → revoke the old one. Every step is recorded in prod-ready.json
+ * (ids only), so an interrupted rotation is finished by running it again, and a failure at any step leaves a
+ * working credential in .env. Three kinds, each with only the members it uses:
+ *   auto      the provider's API makes a new credential beside the old one; the old one is revoked last
+ *   guided    the person makes the new one in the dashboard and pastes it; the old one is revoked by hand
+ *   in-place  the provider changes the same credential (Auth0's rotate-secret, ALTER ROLE): the old one
+ *             stops working at once, so .env is written before the check of the new values
  */
-export interface Rotation {
+export type Rotation = AutoRotation | GuidedRotation | InPlaceRotation;
+
+interface RotationBase {
   /** Stable id, e.g. "b2.key": a target of `rotate`, and the key of its state in prod-ready.json. */
   id: string;
   /** What is rotated, for people: "B2 application key". */
   title: string;
   /** The .env keys it replaces. */
   keys: string[];
-  /**
-   * auto: `create` makes the new credential through the provider's API. guided: the person makes it in the
-   * dashboard (`guide`), pastes it, and it is verified, written and pushed; the old one is revoked by hand.
-   */
-  kind: 'auto' | 'guided';
-  /** guided: the steps in the dashboard, with its exact page. */
-  guide?: string[];
-  /** The last line: how to revoke the old credential by hand (guided), or what happens to it (auto). */
+  /** The last line: how to revoke the old credential by hand (guided), or what happens to it. */
   revokeHint?: string;
+  /** Other .env changes that go with the new values (JWT_SECRET_PREVIOUS keeps the old JWT_SECRET). */
+  alongside?(old: Values, fresh: Record<string, string>): Record<string, string>;
+}
+
+/** What the provider answered when it made the new credential. */
+export interface Created {
+  /** The new values (secrets). */
+  values: Record<string, string>;
+  /** Ids of the old and new credentials (non-secret; recorded in prod-ready.json). */
+  old?: Record<string, string>;
+  new?: Record<string, string>;
+  resources?: Record<string, string>;
+}
+
+/** Credentials needed only to rotate (e.g. a B2 key that may create keys). */
+export interface RotationAsk {
+  key: string;
+  description: string;
+  where?: string;
+  /** false: an id (shown in messages); default: a secret (redacted everywhere) */
+  secret?: false;
+}
+
+interface ApiRotation extends RotationBase {
   /**
-   * The old credential stops working the moment the new one exists (Auth0's rotate-secret, ALTER ROLE):
-   * .env is written at once, before the check of the new values.
+   * Credentials needed only to rotate: asked for with a masked prompt, or read from the environment without
+   * prompts, passed to the provider's calls with the values, and never written anywhere.
    */
-  inPlace?: boolean;
+  asks?: RotationAsk[];
+  /** Whether `asks` are needed with these values (e.g. the app's own key may already manage keys); default yes. */
+  asksNeeded?(values: Values, io: Io): Promise<boolean>;
+}
+
+export interface AutoRotation extends ApiRotation {
+  kind: 'auto';
   /**
-   * auto: makes the new credential. `tag` names it at the provider where it can be named (a B2 key name,
-   * Stripe metadata), so `cleanup` can find it if the run stops before .env has it. Returns the new values
-   * (secrets), the ids of the new and old credentials (non-secret; recorded) and resources for prod-ready.json.
+   * Makes the new credential. `tag` names it at the provider where it can be named (a B2 key name, Stripe
+   * metadata), so `cleanup` can find it if the run stops before .env has it.
    */
-  create?(values: Values, io: Io, tag: string, prepared?: Record<string, string>): Promise<{ values: Record<string, string>; old?: Record<string, string>; new?: Record<string, string>; resources?: Record<string, string> }>;
+  create(values: Values, io: Io, tag: string): Promise<Created>;
   /** Deletes what an interrupted run created (found by `tag`) and never wrote to .env. Returns one line per thing removed. */
   cleanup?(values: Values, io: Io, tag: string): Promise<string[]>;
-  /** Revokes the old credential (ids from `create`); must succeed when it is already gone. One line: what was done. */
+  /**
+   * Revokes the old credential (ids from `create`); must succeed when it is already gone. One line: what was
+   * done. Also removes a new credential that failed its check. Without it the old one is left (`revokeHint`).
+   */
   revoke?(values: Values, io: Io, old: Record<string, string>): Promise<string>;
   /**
    * Revoking waits for a person to confirm that the app runs on the new credential (a webhook endpoint: the
    * deployed app must have the new secret first). Without prompts it is left for `rotate --finish`.
    */
   confirmRevoke?: string;
+}
+
+export interface GuidedRotation extends RotationBase {
+  kind: 'guided';
+  /** The steps in the dashboard, with its exact page. */
+  guide: string[];
+  /** How to revoke the old credential by hand. */
+  revokeHint: string;
+}
+
+export interface InPlaceRotation extends ApiRotation {
+  kind: 'in-place';
   /**
-   * Credentials needed only to rotate (e.g. a B2 key that may create keys): asked for with a masked prompt,
-   * or read from the environment without prompts, passed to create/cleanup/revoke with the values, and
-   * never written anywhere.
+   * Changes the credential at the provider; the old value stops working. Gets `prepared` when `prepare` is
+   * set. Returns the new values.
    */
-  asks?: { key: string; description: string; where?: string; /** false: an id (shown in messages); default: a secret (redacted everywhere) */ secret?: false }[];
-  /** Whether `asks` are needed with these values (e.g. the app's own key may already manage keys); default yes. */
-  asksNeeded?(values: Values, io: Io): Promise<boolean>;
+  rotate(values: Values, io: Io, prepared?: Record<string, string>): Promise<Created>;
   /**
-   * In place, with the new value made here (a generated password): it goes to .env first, as
-   * PROD_READY_PENDING_<KEY> beside the old one, and only then is the change made at the provider
-   * (`create` gets it as `prepared`). Whatever stops the run, one of the two works, and the next run finds which.
+   * The new value made here (a generated password): it goes to .env first, as PROD_READY_PENDING_<KEY> beside
+   * the old one, and only then is the change made at the provider. Whatever stops the run, one of the two
+   * works, and the next run finds which. Without it there is a window (the provider answered, .env not yet
+   * written) the provider's own recovery hint must cover.
    */
   prepare?(values: Values): Record<string, string>;
-  /** Other .env changes that go with the new values (JWT_SECRET_PREVIOUS keeps the old JWT_SECRET). */
-  alongside?(old: Values, fresh: Record<string, string>): Record<string, string>;
 }
 
 export const defineProvider = (p: Provider): Provider => p;

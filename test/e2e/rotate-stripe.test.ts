@@ -52,7 +52,7 @@ import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { NEXT_APP, read, snapshot, tempProject } from '../helpers/project.ts';
 import stripeProvider from '../../providers/stripe.ts';
-import type { Io } from '../../src/core/provider.ts';
+import type { AutoRotation, Io } from '../../src/core/provider.ts';
 import type { ProjectInfo } from '../../src/core/project.ts';
 
 const APP_URL = 'https://shop.example.com';
@@ -403,7 +403,7 @@ describe('rotate stripe.webhook', { concurrency: 2 }, () => {
   test('several endpoints for the URL and the id of prod-ready.json passed with the values: that one is replaced (in-process)', async (t) => {
     const w = await world(t, { endpoints: 2 });
     const second = hookEndpoints(w).find((e) => e.id !== w.old.id)!;
-    const rotation = stripeProvider.rotations!.find((r) => r.id === 'stripe.webhook')!;
+    const rotation = stripeProvider.rotations!.find((r): r is AutoRotation => r.id === 'stripe.webhook' && r.kind === 'auto')!;
     const io: Io = { signal: AbortSignal.timeout(20_000), project: { framework: 'nextjs' } as ProjectInfo, baseUrl: () => w.sx.url };
     const values = { ...dotenvOf(w), 'stripe.webhookEndpoint': second.id };
     const made = await rotation.create!(values, io, 'tag-1');
