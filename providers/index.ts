@@ -9,7 +9,7 @@ export const LOADERS: Record<ProviderId, () => Promise<Provider>> = {
   redis: async () => (await import('./redis.ts')).default,
   clerk: async () => (await import('./clerk.ts')).default,
   auth0: async () => (await import('./auth0.ts')).default,
-  stripe: async () => (await import('./stripe.ts')).default,
+  stripe: async () => (await import('./stripe/index.ts')).default,
   b2: async () => (await import('./b2.ts')).default,
   render: async () => (await import('./render.ts')).default,
 };

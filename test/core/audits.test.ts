@@ -5,7 +5,7 @@ import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { audit, dotenvTracked, gitTracked, missingFromDotenv, modeGroups, modeMix, secretsInTrackedFiles } from '../../src/core/audits.ts';
-import stripe from '../../providers/stripe.ts';
+import stripe from '../../providers/stripe/index.ts';
 import clerk from '../../providers/clerk.ts';
 
 /** The test/live key groups as the providers declare them (EnvVar.mode). */

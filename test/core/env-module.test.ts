@@ -9,7 +9,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z, type ZodType } from 'zod';
 import { loadProviders } from '../../providers/index.ts';
-import { DEFAULT_WEBHOOK_EVENTS } from '../../providers/stripe.ts';
+import { DEFAULT_WEBHOOK_EVENTS } from '../../providers/stripe/index.ts';
 import { LOCAL_S3 } from '../../providers/b2.ts';
 import { appCheck, DEFAULT_APP_CHECK, envModuleGroups, envModuleTarget, renderEnvModule } from '../../src/core/files/env-module.ts';
 import { describeProject, detectProject, type ProjectInfo } from '../../src/core/project.ts';

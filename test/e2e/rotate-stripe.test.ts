@@ -51,7 +51,7 @@ import { envText } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { NEXT_APP, read, snapshot, tempProject } from '../helpers/project.ts';
-import stripeProvider from '../../providers/stripe.ts';
+import stripeProvider from '../../providers/stripe/index.ts';
 import type { AutoRotation, Io } from '../../src/core/provider.ts';
 import type { ProjectInfo } from '../../src/core/project.ts';
 

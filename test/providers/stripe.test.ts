@@ -1,7 +1,7 @@
 // The Stripe provider against the stand-in (test/standins/stripe.ts) with the real `stripe` SDK: only the
 // base URL differs, given through io.baseUrl as PROD_READY_STRIPE_URL would.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, before, describe, test } from 'node:test';
 import type StripeSDK from 'stripe';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
@@ -15,7 +15,7 @@ import provider, {
   webhookEventsProblem,
   webhookPathProblem,
   webhookSecretProblem,
-} from '../../providers/stripe.ts';
+} from '../../providers/stripe/index.ts';
 import { KEYS, RESTRICTED_DEFAULT_PERMISSIONS, startStripe } from '../standins/stripe.ts';
 import { failingWith } from '../helpers/verify.ts';
 import { freePort } from '../harness/processes.ts';
@@ -628,7 +628,8 @@ describe('contribute and module shape', () => {
   });
 
   test('the stripe SDK is only imported lazily, inside the check', () => {
-    const src = readFileSync(new URL('../../providers/stripe.ts', import.meta.url), 'utf8');
+    const dir = new URL('../../providers/stripe/', import.meta.url);
+    const src = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), 'utf8')).join('\n');
     assert.doesNotMatch(src, /^import (?!type )[^;]*from 'stripe'/m);
     assert.match(src, /await import\('stripe'\)/);
   });
