@@ -23,7 +23,7 @@ import type { FrameworkId } from '../src/core/project.ts';
 import { defineProvider, type Action, type Contribution, type Io, type RenderEnvVar, type Values, type Verified } from '../src/core/provider.ts';
 import { checkedString, foreignCredentialProblem, pastedValueProblem, signingSecret } from '../src/core/schema.ts';
 import { httpUrlProblem, isLoopbackHost, overrideVar } from '../src/core/urls.ts';
-import { apiFor, type ApiClient, type ApiHints, type HttpAnswer } from '../src/core/http.ts';
+import { apiFor, failWith, type ApiClient, type ApiHints, type HttpAnswer } from '../src/core/http.ts';
 
 export const DASHBOARD = 'https://manage.auth0.com/dashboard';
 const URIS_PAGE = 'Auth0 Dashboard → Applications → your app → Settings → Application URIs';
@@ -532,7 +532,7 @@ export async function rotateClientSecret(values: Values, io: Io, opts: Auth0Chec
   const m: Ctx = own ? app : { ...app, clientId: mgmtId, secret: mgmtSecret, api: app.api.with({ secrets: [app.secret, mgmtSecret] }) };
   const who = own ? `the application's own client ${app.clientId}` : `${MANAGEMENT_CLIENT_ID} ${mgmtId}`;
   const secrets = [app.secret, m.secret];
-  const err = (message: string, hint: string | undefined, code: string) => new VerifyError(redact(message, secrets), hint && redact(hint, secrets), code);
+  const err = failWith(secrets);
   const untouched = 'nothing was rotated, .env is unchanged';
   const line = (e: VerifyError) => e.message.replace(/; try again$/, '');
   const grantIt = `${M2M_PAGE}: authorize ${own ? 'a Machine-to-Machine application' : 'it'} with ${ROTATE_SCOPE}${own ? `, and give its Client ID and Secret as ${MANAGEMENT_CLIENT_ID} and ${MANAGEMENT_CLIENT_SECRET} (used for this rotation only, never written)` : ''}`;

@@ -10,7 +10,7 @@ export const LOADERS: Record<ProviderId, () => Promise<Provider>> = {
   clerk: async () => (await import('./clerk.ts')).default,
   auth0: async () => (await import('./auth0.ts')).default,
   stripe: async () => (await import('./stripe/index.ts')).default,
-  b2: async () => (await import('./b2.ts')).default,
+  b2: async () => (await import('./b2/index.ts')).default,
   render: async () => (await import('./render.ts')).default,
 };
 

@@ -219,13 +219,21 @@ export interface Wording {
   hints?: ApiHints;
 }
 
+/**
+ * Errors with these secrets redacted from message and hint: `failWith(secrets)(message, hint, code)`. Given
+ * a UserError instead, the same error, redacted (what a provider rethrows from a step that knew fewer secrets).
+ */
+export function failWith(secrets: readonly string[]) {
+  const fail = (message: string, hint: string | undefined, code: string | undefined) => new VerifyError(redact(message, secrets), hint && redact(hint, secrets), code);
+  return Object.assign(fail, { again: (e: VerifyError) => fail(e.message, e.hint, e.code) });
+}
+
 const networkHint = (w: Wording) => `check your network (or a proxy) and try again${w.statusPage ? `; ${w.statusPage} shows incidents` : ''}`;
 
 function netLine(w: Wording, kind: NetKind, f: NetFailure, l: Line): VerifyError {
   const over = w.hints?.network?.[kind]?.(f, l);
   const x = { ...l, ...over };
-  const secrets = w.secrets ?? [];
-  return new VerifyError(redact(x.message, secrets), x.hint && redact(x.hint, secrets), x.code);
+  return failWith(w.secrets ?? [])(x.message, x.hint, x.code);
 }
 
 function failureOf(w: Wording, label: string | undefined, errno = ''): NetFailure {
@@ -282,7 +290,7 @@ export function apiClient(opts: ApiClientOptions): ApiClient {
   const w: Wording = { name: opts.name, where, overridden, overrideVar: opts.overrideVar, statusPage: opts.statusPage, timeoutMs, secrets, hints: opts.hints };
   const notJsonHint = opts.hints?.notJson ?? (overridden && opts.overrideVar ? `is ${opts.overrideVar} the address of the ${opts.name} API?` : `a proxy between you and ${opts.name} may be answering instead; try again`);
 
-  const fail = (message: string, hint: string | undefined, code: string) => new VerifyError(redact(message, secrets), hint && redact(hint, secrets), code);
+  const fail = failWith(secrets);
   const lineError = (l: Line) => fail(l.message, l.hint, l.code);
   const aborted = (label?: string) => abortFailure(w, signal, label);
   const networkError = (e: unknown, label: string | undefined, timedOut: boolean) => networkFailure(w, e, { label, timedOut });

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { z, type ZodType } from 'zod';
 import { loadProviders } from '../../providers/index.ts';
 import { DEFAULT_WEBHOOK_EVENTS } from '../../providers/stripe/index.ts';
-import { LOCAL_S3 } from '../../providers/b2.ts';
+import { LOCAL_S3 } from '../../providers/b2/index.ts';
 import { appCheck, DEFAULT_APP_CHECK, envModuleGroups, envModuleTarget, renderEnvModule } from '../../src/core/files/env-module.ts';
 import { describeProject, detectProject, type ProjectInfo } from '../../src/core/project.ts';
 import { PROVIDER_IDS, type EnvVar, type ProviderId } from '../../src/core/provider.ts';

@@ -44,7 +44,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { after, afterEach, before, describe, test } from 'node:test';
 import dotenv from 'dotenv';
-import { adminKeyNeeded, keyRotation } from '../../providers/b2.ts';
+import { adminKeyNeeded, keyRotation } from '../../providers/b2/index.ts';
 import type { Io } from '../../src/core/provider.ts';
 import type { ProjectInfo } from '../../src/core/project.ts';
 import { startB2, type B2Key, type B2Standin } from '../standins/b2.ts';

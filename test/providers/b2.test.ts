@@ -21,7 +21,7 @@ import provider, {
   secretKeySchema,
   uploadAllowed,
   verifyB2,
-} from '../../providers/b2.ts';
+} from '../../providers/b2/index.ts';
 import postgres from '../../providers/postgres.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
 import { startB2, type B2CorsRule, type B2Key, type B2Standin } from '../standins/b2.ts';
@@ -317,7 +317,7 @@ describe('verify: success', () => {
   test('the AWS SDK loads only inside verify, and its Node-version warning is not printed', () => {
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', '-e', "const m = await import('./providers/b2.ts'); const { createRequire } = await import('node:module'); const r = createRequire(import.meta.url); console.log(typeof m.default.verify, Object.keys(r.cache).filter((k) => /@aws-sdk|@smithy/.test(k)).length)"],
+      ['--import', 'tsx', '-e', "const m = await import('./providers/b2/index.ts'); const { createRequire } = await import('node:module'); const r = createRequire(import.meta.url); console.log(typeof m.default.verify, Object.keys(r.cache).filter((k) => /@aws-sdk|@smithy/.test(k)).length)"],
       { cwd: new URL('../..', import.meta.url), encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
     );
     assert.equal(out.trim(), 'function 0');

@@ -75,7 +75,7 @@ const shim = require('./s3rver-shim.cjs') as Shim;
 
 // --- public types ------------------------------------------------------------------------------------------
 
-import type { B2CorsRule } from '../../providers/b2.ts';
+import type { B2CorsRule } from '../../providers/b2/index.ts';
 import { listenOnLoopback } from '../harness/processes.ts';
 import type { Fault as BaseFault } from './fault.ts';
 export type { B2CorsRule };
