@@ -8,7 +8,7 @@ export const LOADERS: Record<ProviderId, () => Promise<Provider>> = {
   postgres: async () => (await import('./postgres.ts')).default,
   redis: async () => (await import('./redis.ts')).default,
   clerk: async () => (await import('./clerk.ts')).default,
-  auth0: async () => (await import('./auth0.ts')).default,
+  auth0: async () => (await import('./auth0/index.ts')).default,
   stripe: async () => (await import('./stripe/index.ts')).default,
   b2: async () => (await import('./b2/index.ts')).default,
   render: async () => (await import('./render.ts')).default,

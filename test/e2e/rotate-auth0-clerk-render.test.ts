@@ -17,9 +17,10 @@
 //     rotate-secret 200 without a client_secret → the secret in .env is tried: still works, said so
 //     rotate-secret 5xx after Auth0 DID rotate   → the line says .env's secret is refused now and how to get
 //                                  out (re-run, or the Dashboard page); a re-run makes and writes a new one
-//     no management client, in process (unreachable from the CLI while asks are mandatory) → the app's own
+//     no management client, in process (from the CLI: when the own client has the scope, next row) → the app's own
 //                                  client: missing scope named; with the scope it rotates; a dead own
 //                                  secret gets the Dashboard's exact page
+//     no management client in the environment, the own client has update:client_keys → rotates from the CLI
 //     Render push 5xx            → exit 1, state "written", .env has the new WORKING secret; a re-run pushes
 //                                  and finishes without rotating again
 //     killed after started       → .env unchanged and working; a re-run rotates
@@ -49,7 +50,7 @@ import { envText, startStandins, type Standins } from '../standins/all.ts';
 import { cleanEnv } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
 import { exists, read, snapshot, tempProject } from '../helpers/project.ts';
-import { rotateClientSecret } from '../../providers/auth0.ts';
+import { rotateClientSecret } from '../../providers/auth0/index.ts';
 import type { VerifyError } from '../../src/core/errors.ts';
 import { detectProject } from '../../src/core/project.ts';
 
@@ -310,7 +311,7 @@ describe('rotate', { concurrency: 3 }, () => {
     });
 
     test('in process: without a management client the application\'s own client is used; the missing scope is named, and with it the rotation works', async () => {
-      // Unreachable from the CLI while `asks` are mandatory (see the report); the provider handles it already.
+      // From the CLI this path is taken when the own client may rotate (asksNeeded; the next test).
       const app = CLIENTS.noReadScope.client_id; // a Management API grant with read:users only
       const values = { AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_CLIENT_ID: app, AUTH0_CLIENT_SECRET: a0.secretOf(app) };
       const io = { signal: AbortSignal.timeout(20_000), baseUrl: () => a0.url, project: detectProject(tempProject()) };
@@ -334,6 +335,26 @@ describe('rotate', { concurrency: 3 }, () => {
           assert.ok(!e.message.includes(values.AUTH0_CLIENT_SECRET) && !((e as VerifyError).hint ?? '').includes(values.AUTH0_CLIENT_SECRET));
           return true;
         });
+      } finally {
+        grants[a0.managementAudience] = ['read:users'];
+      }
+    });
+
+    test('no management client in the environment, and the application\'s own client has update:client_keys: it rotates its own secret', async () => {
+      const app = CLIENTS.noReadScope.client_id;
+      const grants = a0.app(app).grants;
+      grants[a0.managementAudience] = ['read:users', 'update:client_keys'];
+      try {
+        const old = a0.secretOf(app);
+        const dir = tempProject({ '.env': envText({ AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_CLIENT_ID: app, AUTH0_CLIENT_SECRET: old, AUTH0_SECRET: 'a'.repeat(64) }) });
+        const r = await run(['rotate', 'auth0.secret', '--yes'], dir);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const fresh = env(dir).AUTH0_CLIENT_SECRET!;
+        assert.notEqual(fresh, old);
+        assert.equal(await tokenStatus(old, app), 401, 'the old secret is refused');
+        assert.equal(await tokenStatus(fresh, app), 200, 'the new secret in .env gets a token');
+        assert.equal(memory(dir).rotations, undefined, 'no rotation left unfinished');
+        assertClean(r, dir, [old, fresh]);
       } finally {
         grants[a0.managementAudience] = ['read:users'];
       }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io, Values, Verified } from '../../src/core/provider.ts';
 import { check } from '../../src/core/resolve.ts';
-import provider, { expectedUris, verifyAuth0 } from '../../providers/auth0.ts';
+import provider, { expectedUris, verifyAuth0 } from '../../providers/auth0/index.ts';
 import { CLIENTS, startAuth0 } from '../standins/auth0.ts';
 import { failingWith } from '../helpers/verify.ts';
 import { freePort } from '../harness/processes.ts';
