@@ -5,7 +5,7 @@ import { CATALOG } from './catalog.ts';
 /** One per provider id (the type fails the build when one is missing; test/core/provider-list.test.ts checks the rest). */
 export const LOADERS: Record<ProviderId, () => Promise<Provider>> = {
   app: async () => (await import('./app.ts')).default,
-  postgres: async () => (await import('./postgres.ts')).default,
+  postgres: async () => (await import('./postgres/index.ts')).default,
   redis: async () => (await import('./redis.ts')).default,
   clerk: async () => (await import('./clerk.ts')).default,
   auth0: async () => (await import('./auth0/index.ts')).default,

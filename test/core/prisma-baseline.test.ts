@@ -15,7 +15,7 @@ import { assertNoDrift, database, prepare, rows, SLOW, write } from '../helpers/
 import { detectProject } from '../../src/core/project.ts';
 import { applyMigrations, existingBaseline, pendingMigrations, prove, type Migrator } from '../../src/core/migrate.ts';
 import { ioFor } from '../../src/core/verify.ts';
-import postgresProvider from '../../providers/postgres.ts';
+import postgresProvider from '../../providers/postgres/index.ts';
 
 let pg: PgServer;
 before(async () => {

@@ -22,7 +22,7 @@ import provider, {
   uploadAllowed,
   verifyB2,
 } from '../../providers/b2/index.ts';
-import postgres from '../../providers/postgres.ts';
+import postgres from '../../providers/postgres/index.ts';
 import { composeSchemaErrors } from '../helpers/schemas.ts';
 import { startB2, type B2CorsRule, type B2Key, type B2Standin } from '../standins/b2.ts';
 import { failingWith } from '../helpers/verify.ts';

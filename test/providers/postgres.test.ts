@@ -1,14 +1,14 @@
 // The postgres provider against real PostgreSQL servers (throwaway clusters from test/harness/postgres.ts):
 // plaintext, TLS with a self-signed certificate, and TLS-only (hostssl) like managed Postgres.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { describe, test } from 'node:test';
 import { VerifyError } from '../../src/core/errors.ts';
 import { describeProject, type ProjectInfo } from '../../src/core/project.ts';
 import type { Io } from '../../src/core/provider.ts';
-import provider, { databaseUrlSchema, LOCAL_DATABASE_URL, verifyPostgresUrl } from '../../providers/postgres.ts';
+import provider, { databaseUrlSchema, LOCAL_DATABASE_URL, verifyPostgresUrl } from '../../providers/postgres/index.ts';
 import { createRoleAndDatabase, freePort, startPostgres } from '../harness/postgres.ts';
 import { withServers } from '../helpers/servers.ts';
 
@@ -317,7 +317,8 @@ describe('contribute and module shape', () => {
   });
 
   test('postgres.js is only imported lazily, inside verify', () => {
-    const src = readFileSync(new URL('../../providers/postgres.ts', import.meta.url), 'utf8');
+    const dir = new URL('../../providers/postgres/', import.meta.url);
+    const src = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), 'utf8')).join('\n');
     assert.doesNotMatch(src, /^import[^;]*from 'postgres'/m);
     assert.match(src, /await import\('postgres'\)/);
   });

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProviders } from '../../providers/index.ts';
 import { LOCAL_S3 } from '../../providers/b2/index.ts';
-import { LOCAL_DATABASE_URL } from '../../providers/postgres.ts';
+import { LOCAL_DATABASE_URL } from '../../providers/postgres/index.ts';
 import { LOCAL_REDIS_URL } from '../../providers/redis.ts';
 import { UserError } from '../../src/core/errors.ts';
 import { detectProject, type ProjectInfo } from '../../src/core/project.ts';

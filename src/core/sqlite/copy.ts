@@ -13,7 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import type postgres from 'postgres';
 import { Cancelled, UserError } from '../errors.ts';
-import { withPostgres } from '../../../providers/postgres.ts';
+import { withPostgres } from '../../../providers/postgres/index.ts';
 import { convert, ConvertError, copyField, kindOf, NEEDS_NORMALIZE, normalize, targetExpr, type EpochUnit, type Kind, type SqliteValue } from './values.ts';
 
 export interface CopyProgress {
