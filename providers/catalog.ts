@@ -1,9 +1,11 @@
 // What the picker and detection need to know about each provider, as plain data: no provider code,
-// no zod. The first frame of the wizard is drawn from this alone (see src/boot.ts).
-import type { ProviderId } from '../src/core/provider.ts';
+// no zod. The first frame of the wizard is drawn from this alone (see src/boot.ts). It is also the one
+// list of providers: the ids (PROVIDER_IDS, ProviderId) come from it, src/core names none, and LOADERS
+// (./index.ts) must have one entry per id or the typecheck fails. test/core/provider-list.test.ts checks the
+// rest (each entry against its module, the published schema's enums).
 
 export interface CatalogEntry {
-  id: ProviderId;
+  id: string;
   title: string;
   hint: string;
   /** The env keys the provider manages: every key of its module's `env` (test/core/provider-list.test.ts fails on drift). */
@@ -11,7 +13,7 @@ export interface CatalogEntry {
 }
 
 /** In dependency order: later providers may read earlier ones' values (e.g. APP_URL). */
-export const CATALOG: CatalogEntry[] = [
+export const CATALOG = [
   { id: 'app', title: 'App settings', hint: 'NODE_ENV, PORT, APP_URL, CORS_ORIGINS, JWT_SECRET', keys: ['NODE_ENV', 'PORT', 'APP_URL', 'CORS_ORIGINS', 'JWT_SECRET', 'JWT_SECRET_PREVIOUS'] },
   { id: 'postgres', title: 'PostgreSQL', hint: 'DATABASE_URL', keys: ['DATABASE_URL'] },
   { id: 'redis', title: 'Redis / Key Value', hint: 'REDIS_URL', keys: ['REDIS_URL'] },
@@ -21,9 +23,12 @@ export const CATALOG: CatalogEntry[] = [
   { id: 'b2', title: 'Backblaze B2 (S3)', hint: 'bucket, region, application key', keys: ['S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] },
   // Last: its push sends the values every other provider (and their actions) settled on.
   { id: 'render', title: 'Render', hint: 'API key, link services, push secrets', keys: ['RENDER_API_KEY', 'RENDER_SERVICES', 'RENDER_REGION', 'RENDER_PLAN'] },
-];
+] as const satisfies readonly CatalogEntry[];
 
-export const AVAILABLE: readonly ProviderId[] = CATALOG.map((c) => c.id);
+export type ProviderId = (typeof CATALOG)[number]['id'];
+export const PROVIDER_IDS: readonly ProviderId[] = CATALOG.map((c) => c.id);
+
+export const AVAILABLE: readonly ProviderId[] = PROVIDER_IDS;
 
 /** Set up by default in a project that has none configured yet. */
 export const BASE_PROVIDERS: ProviderId[] = ['app', 'postgres', 'redis'];

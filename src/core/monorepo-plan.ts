@@ -12,8 +12,8 @@ import { planMigrations, type MigrationSql, type MigrationState } from './files/
 import { API_URL_KEY, PUBLIC, apiApp, monorepoRenderModel, readsAny, serviceNames, type AppReads, type ChosenApp } from './files/monorepo-render.ts';
 import { parse as parseYaml } from 'yaml';
 import { blueprintText, renderPlanProblems } from './files/render-yaml.ts';
-import { composeWarnings, plan, type FileChange, type Plan, type PlanInput } from './plan.ts';
-import { MIGRATION_NAMES, type EnvVar, type Provider } from './provider.ts';
+import { composeWarnings, plan, wantedMigrations, type FileChange, type Plan, type PlanInput } from './plan.ts';
+import type { EnvVar, Provider } from './provider.ts';
 import type { Workspace, WorkspacePackage } from './workspaces.ts';
 
 /** One env file this run writes: a chosen app's, or the schema owner's (its migration tool reads DATABASE_URL). */
@@ -112,7 +112,7 @@ export function planMonorepo(input: PlanInput, mono: MonorepoState): Plan {
   let script: string | undefined;
   let dependenciesAdded = false;
   if (owner && mono.migrations) {
-    const wanted = providers.some((p) => p.id === 'postgres') ? MIGRATION_NAMES.filter((n) => base.contributions.some((c) => c.migrations?.includes(n))) : [];
+    const wanted = wantedMigrations(providers, base.contributions);
     migrations = planMigrations({ project: owner.project, wanted, ...mono.migrations });
     script = owner.project.scripts.migrate ?? (migrations.packageJson !== undefined ? migrations.script : undefined);
     for (const m of migrations.files) change(`${owner.dir}/${m.path}`, m.before, m.after);

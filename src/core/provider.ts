@@ -6,8 +6,9 @@ import type { ApiClient, ApiClientOptions } from './http.ts';
 import type { KeyMode } from './mask.ts';
 import type { ProjectInfo } from './project.ts';
 
-export const PROVIDER_IDS = ['app', 'postgres', 'redis', 'stripe', 'clerk', 'auth0', 'b2', 'render'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+// The provider ids come from the one list in providers/catalog.ts: adding a provider changes nothing here.
+export { PROVIDER_IDS, type ProviderId } from '../../providers/catalog.ts';
+import type { ProviderId } from '../../providers/catalog.ts';
 
 export type Values = Readonly<Record<string, string>>;
 

@@ -1,9 +1,13 @@
-// The provider list is written in five places that must agree: PROVIDER_IDS (core), CATALOG (the plain
-// data the first frame and detection read without loading a provider), LOADERS (the modules), and the
-// published schema's enums (prod-ready.json's providers and team settings). This fails on any drift.
+// The provider list is written once, in providers/catalog.ts (CATALOG: the plain data the first frame and
+// detection read without loading a provider); PROVIDER_IDS and ProviderId come from it. Two more places must
+// agree with it: LOADERS (the modules; its type fails the build when an id has none) and the published
+// schema's enums (prod-ready.json's providers and team settings). This fails on any drift, and on core
+// knowing a provider: adding one never edits src/core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CATALOG } from '../../providers/catalog.ts';
 import { LOADERS, loadProviders } from '../../providers/index.ts';
 import { PROVIDER_IDS } from '../../src/core/provider.ts';
@@ -43,4 +47,14 @@ test('no env key belongs to two providers', () => {
       assert.ok(!owners.has(e.key), `${e.key} is declared by ${owners.get(e.key)} and ${p.id}`);
       owners.set(e.key, p.id);
     }
+});
+
+test('src/core names no provider: it imports no provider module (only the catalog, for the ids) and compares no id', () => {
+  const root = fileURLToPath(new URL('../../src/core/', import.meta.url));
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.ts') ? [join(dir, f)] : []));
+  for (const f of files(root)) {
+    const src = readFileSync(f, 'utf8');
+    for (const m of src.matchAll(/from '((?:\.\.\/)+providers\/[^']+)'/g)) assert.match(m[1]!, /\/providers\/catalog\.ts$/, `${f} imports ${m[1]}`);
+    for (const id of PROVIDER_IDS) assert.doesNotMatch(src, new RegExp(`\\.id\\s*[!=]==?\\s*'${id}'|'${id}'\\s*[!=]==?\\s*\\w+\\.id\\b`), `${f} compares a provider id (${id})`);
+  }
 });
