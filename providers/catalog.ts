@@ -21,7 +21,6 @@ export const CATALOG = [
   { id: 'auth0', title: 'Auth0', hint: 'domain, client, audience, callback URLs', keys: ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_AUDIENCE', 'AUTH0_SECRET', 'APP_BASE_URL'] },
   { id: 'stripe', title: 'Stripe', hint: 'API keys, webhook secret, price ids', keys: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_WEBHOOK_PATH', 'STRIPE_WEBHOOK_EVENTS'] },
   { id: 'b2', title: 'Backblaze B2 (S3)', hint: 'bucket, region, application key', keys: ['S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] },
-  { id: 'postmark', title: 'Postmark', hint: 'transactional email (server token)', keys: ['POSTMARK_SERVER_TOKEN'] },
   // Last: its push sends the values every other provider (and their actions) settled on.
   { id: 'render', title: 'Render', hint: 'API key, link services, push secrets', keys: ['RENDER_API_KEY', 'RENDER_SERVICES', 'RENDER_REGION', 'RENDER_PLAN'] },
 ] as const satisfies readonly CatalogEntry[];

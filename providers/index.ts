@@ -11,7 +11,6 @@ export const LOADERS: Record<ProviderId, () => Promise<Provider>> = {
   auth0: async () => (await import('./auth0/index.ts')).default,
   stripe: async () => (await import('./stripe/index.ts')).default,
   b2: async () => (await import('./b2/index.ts')).default,
-  postmark: async () => (await import('./postmark.ts')).default,
   render: async () => (await import('./render.ts')).default,
 };
 
