@@ -3,7 +3,7 @@ import { VerifyError } from '../../src/core/errors.ts';
 import { maskKey } from '../../src/core/mask.ts';
 import { type Io } from '../../src/core/provider.ts';
 import { overrideVar } from '../../src/core/urls.ts';
-import { abortFailure, backOffOn429, networkFailure, retryAfterMs, type Wording } from '../../src/core/http.ts';
+import { abortFailure, backOffOn429, networkFailure, rateLimitedLine, retryAfterMs, type Wording } from '../../src/core/http.ts';
 import { STRIPE_API, dashboard, modeOf, type Mode } from './format.ts';
 
 // --- the SDK, lazily ------------------------------------------------------------------------------------
@@ -200,13 +200,8 @@ export async function call<T>(c: Client, what: string, fn: (s: StripeClient) => 
         } catch {
           throw abortError(c.signal, c.where);
         }
-        throw new StripeCheckError(
-          `Stripe rate-limited ${c.doing ?? 'the check'} (429) after ${attempt + 1} attempt${attempt ? 's' : ''}${attempt < MAX_429_RETRIES && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,
-          'wait a minute and try again; every script using this key shares its rate limit',
-          'RATE_LIMITED',
-          429,
-          err.code,
-        );
+        const l = rateLimitedLine('Stripe', c.doing ?? 'the check', attempt, MAX_429_RETRIES, asked);
+        throw new StripeCheckError(l.message, l.hint, l.code, 429, err.code);
       }
       throw toVerifyError(e, c, what);
     }

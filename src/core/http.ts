@@ -219,6 +219,13 @@ export interface Wording {
   hints?: ApiHints;
 }
 
+/** The line for a 429 that outlasted the retries: the API client's, and an SDK's that retries by itself (Stripe). */
+export function rateLimitedLine(name: string, doing: string, attempt: number, maxRetries: number, askedMs: number | undefined): Line {
+  const attempts = attempt + 1;
+  const waited = attempt < maxRetries && askedMs !== undefined ? ` (it asked to wait ${Math.ceil(askedMs / 1000)} s)` : '';
+  return { message: `${name} rate-limited ${doing} (429) after ${attempts} attempt${attempts > 1 ? 's' : ''}${waited}`, hint: 'wait a minute and try again; every script using this key shares its rate limit', code: 'RATE_LIMITED' };
+}
+
 /**
  * Errors with these secrets redacted from message and hint: `failWith(secrets)(message, hint, code)`. Given
  * a UserError instead, the same error, redacted (what a provider rethrows from a step that knew fewer secrets).
@@ -324,15 +331,8 @@ export function apiClient(opts: ApiClientOptions): ApiClient {
           throw aborted(o.label);
         }
         if (again) continue;
-        const attempts = attempt + 1;
-        const given = opts.hints?.rateLimited?.({ attempts, askedMs: asked, label: o.label, answer: a });
-        throw lineError(
-          given ?? {
-            message: `${opts.name} rate-limited ${doing} (429) after ${attempts} attempt${attempts > 1 ? 's' : ''}${attempt < maxRetries && asked !== undefined ? ` (it asked to wait ${Math.ceil(asked / 1000)} s)` : ''}`,
-            hint: 'wait a minute and try again; every script using this key shares its rate limit',
-            code: 'RATE_LIMITED',
-          },
-        );
+        const given = opts.hints?.rateLimited?.({ attempts: attempt + 1, askedMs: asked, label: o.label, answer: a });
+        throw lineError(given ?? rateLimitedLine(opts.name, doing, attempt, maxRetries, asked));
       }
       // A server error on a request that changes nothing is asked once more, after a short pause.
       if (a.status >= 500 && safe && !retried5xx && budget.budgetMs >= 250) {
