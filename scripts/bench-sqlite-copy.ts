@@ -38,6 +38,7 @@ export async function benchSqliteCopy(pg: PgServer, runs = Number(process.env.BE
     return undefined;
   }
   const { copySqliteToPostgres } = await import('../src/core/sqlite/copy.ts');
+  const { withPostgres } = await import('../providers/postgres/index.ts');
   const { default: postgres } = await import('postgres');
   const dir = mkdtempSync(join(tmpdir(), 'cpr-bench-copy-'));
   const file = join(dir, 'dev.db');
@@ -73,7 +74,7 @@ export async function benchSqliteCopy(pg: PgServer, runs = Number(process.env.BE
   const viaCopy = async () => {
     const url = await fresh();
     const t0 = performance.now();
-    const r = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal });
+    const r = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: new AbortController().signal });
     writes.push(r.tables.reduce((n, t) => n + t.ms, 0));
     return performance.now() - t0;
   };

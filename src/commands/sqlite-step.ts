@@ -7,6 +7,7 @@
 // Without the flag and without a person, the app stays on SQLite and the user is warned.
 import { UsageError } from '../core/errors.ts';
 import type { ProjectInfo } from '../core/project.ts';
+import type { Database } from '../core/provider.ts';
 import type { PrepareInput, PrismaPrep } from '../core/prisma/prepare.ts';
 import { detectSqlite, findingLine, WHY_BASELINE, type SqliteFinding } from '../core/sqlite/detect.ts';
 import type { MoveSummary } from '../core/sqlite/move.ts';
@@ -138,6 +139,8 @@ export interface CopyInput {
   project: ProjectInfo;
   /** The checked DATABASE_URL; undefined: not checked, nothing is copied. */
   url: string | undefined;
+  /** The database provider's connection (`Provider.database.connect`); none: nothing is copied. */
+  connect: Database['connect'] | undefined;
   /** The PostgreSQL schema exists: the migration step applied the baseline (or had nothing to apply). */
   schemaReady: boolean;
   /** The command that applies the migrations, for the next step when they were not applied. */
@@ -162,13 +165,13 @@ export async function copyData(input: CopyInput): Promise<SqliteReport | undefin
     say.warn(`SQLite data not copied: ${why}`);
   };
   if (!file) notCopied('no SQLite file is known; name it with --from-sqlite FILE');
-  else if (!input.url) notCopied(`PostgreSQL was not checked; run ${rerun} once it is reachable`);
+  else if (!input.url || !input.connect) notCopied(`PostgreSQL was not checked; run ${rerun} once it is reachable`);
   else if (!input.schemaReady) notCopied(`the PostgreSQL schema is not created yet; run ${input.migrateCommand}, then ${rerun}`);
   else {
     const { join, isAbsolute } = await import('node:path');
     const { copyWithProgress, renderCopyReport } = await import('../ui/copy-progress.ts');
     say.info(`Copying the rows of ${file} into PostgreSQL (one transaction: Ctrl+C leaves PostgreSQL as it was)`);
-    report.copy = await copyWithProgress({ sqliteFile: isAbsolute(file) ? file : join(input.project.cwd, file), databaseUrl: input.url, out: input.out });
+    report.copy = await copyWithProgress({ sqliteFile: isAbsolute(file) ? file : join(input.project.cwd, file), databaseUrl: input.url, connect: input.connect, out: input.out });
     say.note(renderCopyReport(report.copy), 'Rows and checksums, SQLite → PostgreSQL');
   }
   say.note(productionNotes(report.orm, input.renderPlan).join('\n'), 'In production');

@@ -157,8 +157,11 @@ export interface ContributeContext {
 export interface Database {
   /** The env key of the connection URL (DATABASE_URL). */
   urlKey: string;
-  /** Runs `fn` on a connection to `url`, closed afterwards; failures are one-line VerifyErrors. */
-  connect<T>(url: string, io: Io, fn: (sql: Sql) => Promise<T>, opts?: { connectTimeoutMs?: number }): Promise<T>;
+  /**
+   * Runs `fn` on a connection to `url`, closed afterwards; failures are one-line VerifyErrors.
+   * `deadlineConnectOnly`: the deadline covers connecting only, not `fn` (a long copy); the signal still aborts.
+   */
+  connect<T>(url: string, io: Pick<Io, 'signal'>, fn: (sql: Sql) => Promise<T>, opts?: { connectTimeoutMs?: number; deadlineConnectOnly?: boolean }): Promise<T>;
   /** user, host, port and database of a URL (never the password), for messages. */
   describe(url: string): { user: string; host: string; port: number; database: string };
 }

@@ -55,9 +55,6 @@ test('src/core names no provider: it imports no provider module (only the catalo
   for (const f of files(root)) {
     const src = readFileSync(f, 'utf8');
     for (const m of src.matchAll(/from '((?:\.\.\/)+providers\/[^']+)'/g)) {
-      // Known, to be moved to Provider.database.connect: the SQLite copy (landed with its own session) connects
-      // through the PostgreSQL provider's withPostgres. Any other import of a provider fails here.
-      if (f.endsWith(join('core', 'sqlite', 'copy.ts')) && m[1]!.endsWith('/providers/postgres/index.ts')) continue;
       assert.match(m[1]!, /\/providers\/(catalog|index)\.ts$/, `${f} imports ${m[1]}`);
     }
     for (const id of PROVIDER_IDS) assert.doesNotMatch(src, new RegExp(`\\.id\\s*[!=]==?\\s*'${id}'|'${id}'\\s*[!=]==?\\s*\\w+\\.id\\b`), `${f} compares a provider id (${id})`);

@@ -16,6 +16,7 @@ import { cleanEnv } from '../helpers/pty.ts';
 import { startPostgres, type PgServer } from '../harness/postgres.ts';
 import { copySqliteToPostgres, fkOrder, SqliteCopyError, TargetNotEmptyError, type CopyProgress } from '../../src/core/sqlite/copy.ts';
 import { Cancelled } from '../../src/core/errors.ts';
+import { withPostgres } from '../../providers/postgres/index.ts';
 
 const require = createRequire(import.meta.url);
 let sqlite: typeof import('node:sqlite') | undefined;
@@ -147,7 +148,7 @@ test('a Prisma SQLite file moves into PostgreSQL: counts and checksums equal, va
   const before = readFileSync(file);
   const url = await database(PRISMA_PG);
   const seen: CopyProgress[] = [];
-  const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal, onProgress: (p) => seen.push(p) });
+  const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: new AbortController().signal, onProgress: (p) => seen.push(p) });
 
   assert.deepEqual(
     report.tables.map((t) => [t.name, t.rows, t.targetRows]),
@@ -207,7 +208,7 @@ test('a Prisma SQLite file moves into PostgreSQL: counts and checksums equal, va
 
   // a second run refuses, naming the tables that have rows, and changes nothing
   await assert.rejects(
-    copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal }),
+    copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: new AbortController().signal }),
     (e: unknown) => {
       assert.ok(e instanceof TargetNotEmptyError);
       assert.deepEqual([...e.tables].sort(), ['Comment', 'Post', 'Tag', 'User', '_PostToTag']);
@@ -243,7 +244,7 @@ test('Drizzle-shaped data: seconds timestamps, timestamptz, text ids, a two-tabl
     create table audit (at timestamptz not null, what text);
     create table items (id integer primary key generated always as identity, name text not null);
     create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text);`);
-  const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal });
+  const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: new AbortController().signal });
   for (const t of report.tables) assert.equal(t.sourceChecksum, t.targetChecksum, t.name);
   assert.match(report.tables.find((t) => t.name === 'audit')!.sourceChecksum, /^sum:/);
   assert.deepEqual(report.deferred.sort(), ['members.members_team_id_fkey → teams', 'teams.teams_captain_fk → members']);
@@ -288,7 +289,7 @@ test("edge values agree with what PostgreSQL stores: rounding of timestamp(p) an
   });
   const url = await database(`create table "E" (id int primary key, t0 timestamp(0), t3 timestamp(3), tz timestamptz, d date, n numeric(10,2), f real,
     c char(5), u uuid, j json, jb jsonb, s text, b bigint);`);
-  const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal });
+  const report = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: new AbortController().signal });
   assert.equal(report.tables[0]!.sourceChecksum, report.tables[0]!.targetChecksum);
   const rows = await query<Record<string, string>>(url, `select id, t0::text, t3::text, tz at time zone 'UTC' as tz, d::text, n::text, f::text, c, u::text, j::text, jb::text, s, b::text from "E" order by id`);
   assert.deepEqual(rows[0], {
@@ -311,7 +312,7 @@ test('a value that does not fit its column: one line naming table, column and ro
     db.exec(`insert into "A" values (1, 'fine'); insert into "B" values (1, 1), (2, 7)`);
   });
   const url = await database(`create table "A" (id int primary key, ok text); create table "B" (id int primary key, flag boolean);`);
-  await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: new AbortController().signal }), (e: unknown) => {
+  await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: new AbortController().signal }), (e: unknown) => {
     assert.ok(e instanceof SqliteCopyError);
     assert.equal(e.message, '"B"."flag" (id=2): cannot read the number 7 as a boolean (0 or 1) for the PostgreSQL bool column; nothing was copied');
     return true;
@@ -319,8 +320,8 @@ test('a value that does not fit its column: one line naming table, column and ro
   assert.equal((await query(url, 'select count(*)::int as n from "A"'))[0]!.n, 0);
   // a SQLite column PostgreSQL lacks is refused before anything is copied
   const url2 = await database(`create table "A" (id int primary key); create table "B" (id int primary key, flag boolean);`);
-  await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url2, signal: new AbortController().signal }), /PostgreSQL table "A" has no column "ok"/);
-  await assert.rejects(copySqliteToPostgres({ sqliteFile: join(dir, 'missing.db'), databaseUrl: url2, signal: new AbortController().signal }), /^SqliteCopyError: No SQLite file at /);
+  await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url2, connect: withPostgres, signal: new AbortController().signal }), /PostgreSQL table "A" has no column "ok"/);
+  await assert.rejects(copySqliteToPostgres({ sqliteFile: join(dir, 'missing.db'), databaseUrl: url2, connect: withPostgres, signal: new AbortController().signal }), /^SqliteCopyError: No SQLite file at /);
 });
 
 test('abort (Ctrl+C) mid-copy: Cancelled (exit 130), every target table as empty as before, the sequence untouched', { skip }, async () => {
@@ -337,7 +338,7 @@ test('abort (Ctrl+C) mid-copy: Cancelled (exit 130), every target table as empty
   await assert.rejects(
     copySqliteToPostgres({
       sqliteFile: file,
-      databaseUrl: url,
+      databaseUrl: url, connect: withPostgres,
       signal: ac.signal,
       batchRows: 1000,
       onProgress: (p) => {
@@ -360,7 +361,7 @@ test('abort (Ctrl+C) mid-copy: Cancelled (exit 130), every target table as empty
   // aborted while the rows are read back (after every row was written): rolled back as well
   const late = new AbortController();
   await assert.rejects(
-    copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: late.signal, onProgress: (p) => p.phase === 'verify' && late.abort(new Cancelled()) }),
+    copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: late.signal, onProgress: (p) => p.phase === 'verify' && late.abort(new Cancelled()) }),
     Cancelled,
   );
   const after = await query<{ o: number; e: number }>(url, 'select (select count(*)::int from "Owner") as o, (select count(*)::int from "Event") as e');
@@ -388,7 +389,7 @@ test('abort while waiting for a lock another connection holds: the statement is 
     const ac = new AbortController();
     const t0 = performance.now();
     setTimeout(() => ac.abort(new Cancelled()), 300);
-    await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, signal: ac.signal }), Cancelled);
+    await assert.rejects(copySqliteToPostgres({ sqliteFile: file, databaseUrl: url, connect: withPostgres, signal: ac.signal }), Cancelled);
     const ms = performance.now() - t0;
     assert.ok(ms >= 2000 && ms < 6000, `${ms} ms`); // the cancel request, not the last resort (closing the connection at 7 s)
   } finally {

@@ -3,6 +3,7 @@
 // and the report table, or the report as JSON; exits 0, 130 (Ctrl+C: rolled back) or the error's code.
 import { copyWithProgress, renderCopyReport } from '../../src/ui/copy-progress.ts';
 import { UserError } from '../../src/core/errors.ts';
+import { withPostgres } from '../../providers/postgres/index.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -11,6 +12,7 @@ try {
   const report = await copyWithProgress({
     sqliteFile: args[0]!,
     databaseUrl: process.env.DATABASE_URL!,
+    connect: withPostgres,
     batchRows: batch >= 0 ? Number(args[batch + 1]) : undefined,
     out: json ? process.stderr : process.stdout,
   });

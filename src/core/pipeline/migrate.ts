@@ -126,7 +126,7 @@ export async function migrateAfterWrite(run: Run, thePlan: Plan, say: Say, writt
     const render = thePlan.changes.find((c) => c.path === 'render.yaml')?.after;
     const renderPlan = render ? (parseYaml(render) as { databases?: { plan?: string }[] })?.databases?.[0]?.plan : undefined;
     try {
-      await copyData({ move: run.sqliteMove, project: input.project, url: input.url, schemaReady: !!report && report.note === null, migrateCommand: input.project.migrateDeploy?.command ?? 'the migrations', say, renderPlan, out: run.ctx.flags.json ? process.stderr : process.stdout });
+      await copyData({ move: run.sqliteMove, project: input.project, url: input.url, connect: run.ctx.providers.find((p) => p.database)?.database?.connect, schemaReady: !!report && report.note === null, migrateCommand: input.project.migrateDeploy?.command ?? 'the migrations', say, renderPlan, out: run.ctx.flags.json ? process.stderr : process.stdout });
     } catch (err) {
       if (err instanceof UserError) {
         err.outcome = `${written.length ? `Wrote ${written.join(', ')}` : 'No file needed a change'}${report?.applied.length ? `; applied ${report.applied.join(', ')}` : ''}; no row was copied (the SQLite file is unchanged).`;

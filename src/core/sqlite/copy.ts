@@ -13,7 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import type postgres from 'postgres';
 import { Cancelled, UserError } from '../errors.ts';
-import { withPostgres } from '../../../providers/postgres/index.ts';
+import type { Database } from '../provider.ts';
 import { convert, ConvertError, copyField, kindOf, NEEDS_NORMALIZE, normalize, targetExpr, type EpochUnit, type Kind, type SqliteValue } from './values.ts';
 
 export interface CopyProgress {
@@ -31,6 +31,8 @@ export interface CopyProgress {
 export interface CopyOptions {
   sqliteFile: string;
   databaseUrl: string;
+  /** The database provider's connection (`Provider.database.connect`). */
+  connect: Database['connect'];
   /** Only these tables (SQLite names); default every table but the bookkeeping ones. */
   tables?: string[];
   signal: AbortSignal;
@@ -324,7 +326,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
     // rolls back as well. Once the commit starts the copy finishes (an abort there could no longer tell
     // whether the commit happened).
     signal.addEventListener('abort', forward, { once: true });
-    const report = await withPostgres(
+    const report = await opts.connect(
       opts.databaseUrl,
       { signal: connection.signal },
       async (sqlAny) => {
