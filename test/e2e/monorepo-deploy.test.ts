@@ -3,20 +3,15 @@
 // committed files only, as Render checks them out, with NODE_ENV=production as Render sets it), with the
 // package manager the fixture uses (npm, pnpm 9, yarn 1: pnpm and yarn from the npm registry), and the
 // services answer on their health paths. PostgreSQL 15 runs for real.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startPostgres, type PgServer } from '../harness/postgres.ts';
+import { freePort, startPostgres } from '../harness/postgres.ts';
+import { withServers } from '../helpers/servers.ts';
 import { buildAll, checkBlueprint, cleanCopy, cli, database as makeDatabase, fixture, NPM_ENV, packageManagers, sh, startService, tableCount, stop, waitHttp, type Service } from '../helpers/monorepo.ts';
 
-let pg: PgServer;
-before(async () => {
-  pg = await startPostgres({ password: 'pg-MonoDeploy#secret' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pg-MonoDeploy#secret' }) });
 const database = () => makeDatabase(pg, 'mono_deploy');
 
 

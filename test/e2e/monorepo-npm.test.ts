@@ -1,22 +1,17 @@
 // Monorepos end to end, the npm workspaces + turbo fixture: the built CLI run with --yes against a real
 // PostgreSQL 15 (the shared Drizzle package's migrations applied from packages/db), then check and rotate
 // across the apps. (Each service's commands run from a clean copy: monorepo-deploy.test.ts.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import postgres from 'postgres';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { withServers } from '../helpers/servers.ts';
 import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, NPM_ENV, sh, tableCount } from '../helpers/monorepo.ts';
 
-let pg: PgServer;
-before(async () => {
-  pg = await startPostgres({ password: 'pg-MonoNpm#secret' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pg-MonoNpm#secret' }) });
 const database = () => makeDatabase(pg, 'mono_npm');
 
 test('npm workspaces + turbo: one Blueprint, env per app, the shared Drizzle package migrations applied by drizzle-kit from packages/db; check and rotate across the apps', async () => {

@@ -1,24 +1,19 @@
 // Monorepos end to end: the built CLI run on the fixture monorepos (test/fixtures/monorepos) against a real
 // PostgreSQL 15: pnpm + a Vite SPA, yarn + Expo and a browser extension, --apps, the app picker in a pty,
 // --dry-run masking, and an env file tracked by git. (The npm + turbo fixture: monorepo-npm.test.ts.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
-import { startPostgres, type PgServer } from '../harness/postgres.ts';
+import { startPostgres } from '../harness/postgres.ts';
+import { withServers } from '../helpers/servers.ts';
 import { answer, KEY, runPty } from '../helpers/pty.ts';
 import { acceptSettings, answerPlan, fill } from '../helpers/wizard.ts';
 import { checkBlueprint, checkEnvFiles, checkIgnored, cli, database as makeDatabase, fixture, FIXTURES, git, NPM_ENV, packageManagers, sh, tableCount, tempDir, type Service } from '../helpers/monorepo.ts';
 
-let pg: PgServer;
-before(async () => {
-  pg = await startPostgres({ password: 'pg-Mono#secret' });
-});
-after(async () => {
-  await pg?.stop();
-});
+const { pg } = withServers({ pg: () => startPostgres({ password: 'pg-Mono#secret' }) });
 const database = () => makeDatabase(pg, 'mono');
 
 test('pnpm workspaces: the Vite SPA is a static site with its rewrite and the API URL from the API service; the Hono API a web service', async () => {
