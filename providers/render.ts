@@ -31,6 +31,7 @@ import { defineProvider, type Action, type Contribution, type Io, type Values, t
 import { checkedString, foreignCredentialProblem } from '../src/core/schema.ts';
 import { isLoopbackHost, overrideVar } from '../src/core/urls.ts';
 import { apiFor, type ApiClient } from '../src/core/http.ts';
+import { underAppNames } from '../src/core/env-names.ts';
 
 export const RENDER_API = 'https://api.render.com';
 export const API_KEYS_PAGE = 'https://dashboard.render.com/u/settings#api-keys';
@@ -318,6 +319,7 @@ export function pushAction(service: Service, title: string, details: string[], o
       const c = client(values, io, opts);
       // The FINAL values (an earlier action may have produced a new secret) against what Render holds now.
       const before = await readEnv(c, service);
+      values = underAppNames(values, io.project.envNames); // what the app reads: its names, not the provider's
       const keys = only ? pushKeys(values).filter((k) => only.includes(k)) : pushKeys(values);
       const d = diffEnv(values, keys, before);
       const todo = [...d.added, ...d.changed].sort();
@@ -347,7 +349,8 @@ export async function pushToLinked(values: Values, keys: readonly string[], io: 
   for (const s of linked) {
     // a monorepo's service gets only the keys its app reads
     const only = io.project.serviceKeys?.[s.name];
-    const mine = only ? keys.filter((k) => only.includes(k)) : keys;
+    const named = keys.flatMap((k) => io.project.envNames?.[k] ?? [k]);
+    const mine = only ? named.filter((k) => only.includes(k)) : named;
     if (!only || mine.length) done.push((await pushAction(s, `push to ${s.name}`, [], opts, mine).run(io, values)).done);
   }
   return done;
@@ -420,11 +423,13 @@ export async function verifyRender(values: Values, io: Io, opts: RenderCheckOpti
   const linked = resolveLinked(linkedEntries(values.RENDER_SERVICES), services);
   const actions: Action[] = [];
   if (!linked.length) details.push('no service linked: the Blueprint (render.yaml) creates them');
-  const all = pushKeys(values);
+  // pushed under the names the app reads (STRIPE_API_KEY for STRIPE_SECRET_KEY), never the provider's
+  const pushed = underAppNames(values, io.project.envNames);
+  const all = pushKeys(pushed);
   // a monorepo's service gets only the keys its app reads
   const only = (s: Service) => io.project.serviceKeys?.[s.name];
   const keysFor = (s: Service) => (only(s) ? all.filter((k) => only(s)!.includes(k)) : all);
-  const local = localKeys(values);
+  const local = localKeys(pushed);
   if (linked.length && local.length) details.push(`not pushed, local values: ${local.join(', ')}`);
   const { region, plan } = renderSettings(values);
   for (const s of linked) {
@@ -433,10 +438,10 @@ export async function verifyRender(values: Values, io: Io, opts: RenderCheckOpti
       warnings.push(`Render service ${s.name} runs in ${s.serviceDetails.region}, not RENDER_REGION ${region} (a service's region cannot be changed)`);
     if (s.serviceDetails?.plan && values.RENDER_PLAN && s.serviceDetails.plan !== plan) warnings.push(`Render service ${s.name} is on plan ${s.serviceDetails.plan}, not RENDER_PLAN ${plan}`);
     const theirs = await readEnv(c, s);
-    const d = diffEnv(values, keysFor(s), theirs);
+    const d = diffEnv(pushed, keysFor(s), theirs);
     const count = d.added.length + d.changed.length;
     details.push(`linked ${s.name} (${s.id}): ${count ? `${count} to set` : 'in sync'}, ${d.unchanged.length} unchanged, ${d.foreign.length} other${d.foreign.length === 1 ? '' : 's'} kept`);
-    if (count) actions.push(pushAction(s, `Set ${count} variable${count > 1 ? 's' : ''} on Render service ${s.name}`, diffLines(d, values, theirs), opts, only(s)));
+    if (count) actions.push(pushAction(s, `Set ${count} variable${count > 1 ? 's' : ''} on Render service ${s.name}`, diffLines(d, pushed, theirs), opts, only(s)));
     actions.push(deployAction(s, opts));
   }
   return { identity, details, warnings, actions };

@@ -14,7 +14,7 @@ import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts
 import type { Provider, ProviderId } from '../core/provider.ts';
 import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
-import { mapNames } from '../core/env-names.ts';
+import { envNamesOf, mapNames } from '../core/env-names.ts';
 import { ENV_FILES, envFileHere, gitView } from '../core/env-file.ts';
 import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
@@ -50,6 +50,8 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   if (!ids.length) throw new UsageError('.env configures none of the providers this tool knows', `keys it looks for: ${CATALOG.flatMap((c) => c.keys).join(', ')}`);
   const providers = await loadProviders(ids);
   const names = mapNames(providers, contract);
+  const envNames = envNamesOf(providers, [names]);
+  if (envNames) project.envNames = envNames; // Render is compared under the names the app reads
 
   // Format problems are failures of that provider; the others are still checked.
   const values: Record<string, string> = {};

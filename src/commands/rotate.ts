@@ -13,7 +13,7 @@ import type { Provider } from '../core/provider.ts';
 import { pendingKey, rotateOne, type RotationOutcome, type RotationStore } from '../core/rotation.ts';
 import { detectContract } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
-import { mapNames, type NameMap } from '../core/env-names.ts';
+import { envNamesOf, mapNames, type NameMap } from '../core/env-names.ts';
 import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
 import { readManagedFiles, readProjectFile } from '../core/snapshot.ts';
 import { mergedValues, monorepoEnvFiles } from './monorepo-step.ts';
@@ -68,6 +68,8 @@ async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined,
   const git = await gitView(flags.cwd);
   const envFile = envFileHere(project, files, git);
   const names = mapNames(providers, monoFiles ? undefined : detectContract(flags.cwd));
+  const envNames = envNamesOf(providers, [names]);
+  if (envNames) project.envNames = envNames; // a push sends the new value under the app's names
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 

@@ -54,6 +54,29 @@ export function mapNames(providers: readonly Provider[], contract: EnvContract |
   return { out: (k) => outs.get(k) ?? [k], in: (k) => ins.get(k) ?? [k], unknown, renamed };
 }
 
+/** The renamed provider keys of these name maps (one per app), every app's names together; none renamed: undefined. */
+export function envNamesOf(providers: readonly Provider[], maps: readonly NameMap[]): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = {};
+  for (const p of providers)
+    for (const e of p.env) {
+      const names = [...new Set(maps.flatMap((m) => m.out(e.key)))];
+      if (names.length !== 1 || names[0] !== e.key) out[e.key] = names;
+    }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The values under the names the app reads (`envNamesOf`): a renamed key's value goes under each of its
+ * names, and wins over an older copy already under that name; every other value stays as it is.
+ */
+export function underAppNames(values: Record<string, string>, envNames: Record<string, string[]> | undefined): Record<string, string> {
+  if (!envNames) return values;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (!(k in envNames)) out[k] = v;
+  for (const [k, v] of Object.entries(values)) if (k in envNames) for (const n of envNames[k]!) out[n] = v;
+  return out;
+}
+
 /** One line per renamed key, for the plan: "STRIPE_SECRET_KEY → STRIPE_API_KEY (the app's name)". */
 export function mappingLines(names: NameMap): string[] {
   return names.renamed.map((r) => `${r.key} → ${r.names.join(', ')} (the app's name${r.names.length > 1 ? 's' : ''})`);

@@ -74,6 +74,11 @@ export interface ProjectInfo {
   commands: { install: string; build: string; start: string; worker?: string; run: (script: string) => string; exec: (bin: string) => string };
   /** A monorepo: the env keys each Render service's app reads, by service name; a push sends a service only those. */
   serviceKeys?: Record<string, string[]>;
+  /**
+   * Each provider key's names in the app (every app's, in a monorepo) where one differs from the key:
+   * STRIPE_SECRET_KEY → [STRIPE_API_KEY]. A push to the host sends values under these names (env-names.ts).
+   */
+  envNames?: Record<string, string[]>;
 }
 
 const FRAMEWORKS: { id: FrameworkId; name: string; deps: string[]; port: number }[] = [

@@ -9,7 +9,7 @@ import { z as z4 } from 'zod';
 import { z as z3 } from 'zod3';
 import { balanced, contractFiles, describeContract, detectContract, LIMITS, objectEntries, zodMajorOf } from '../../src/core/contract.ts';
 import { isPlaceholder } from '../../src/core/placeholder.ts';
-import { coverage, mapNames, mappingLines } from '../../src/core/env-names.ts';
+import { coverage, envNamesOf, mapNames, mappingLines, underAppNames } from '../../src/core/env-names.ts';
 import { envModuleGroups, toZod3 } from '../../src/core/files/env-module.ts';
 import { describeProject } from '../../src/core/project.ts';
 import { PROVIDER_IDS } from '../../src/core/provider.ts';
@@ -140,6 +140,17 @@ describe('provider keys under the app\'s names', () => {
     assert.ok(mappingLines(names).includes("STRIPE_SECRET_KEY → STRIPE_API_KEY (the app's name)"));
     // coverage: every provider-related name the app reads, with a value under that name
     assert.deepEqual(coverage(c, all, { STRIPE_API_KEY: 'sk_test_51AbCdEf', NEXTAUTH_SECRET: 'k'.repeat(43), NEXTAUTH_URL: 'changeme' }).missing, ['CORS_ORIGIN', 'DATABASE_URL_POSTGRES', 'NEXT_PUBLIC_APP_URL', 'NEXTAUTH_URL']);
+  });
+
+  test("a push's values: each renamed key under the app's names (winning over an older copy there), the rest as they are", () => {
+    const c = contract({ 'src/a.ts': 'process.env.STRIPE_API_KEY; process.env.NEXT_PUBLIC_APP_URL; process.env.NEXTAUTH_URL; process.env.REDIS_URL' });
+    const envNames = envNamesOf(all, [mapNames(all, c)])!;
+    assert.deepEqual(envNames.STRIPE_SECRET_KEY, ['STRIPE_API_KEY']);
+    assert.deepEqual(envNames.APP_URL, ['NEXT_PUBLIC_APP_URL', 'NEXTAUTH_URL']);
+    assert.ok(!('REDIS_URL' in envNames), 'a key the app reads under its own name is not renamed');
+    const v = underAppNames({ STRIPE_API_KEY: 'old', STRIPE_SECRET_KEY: 'new', APP_URL: 'https://a.example', REDIS_URL: 'redis://r', OWN: 'x' }, envNames);
+    assert.deepEqual(v, { STRIPE_API_KEY: 'new', NEXT_PUBLIC_APP_URL: 'https://a.example', NEXTAUTH_URL: 'https://a.example', REDIS_URL: 'redis://r', OWN: 'x' });
+    assert.equal(envNamesOf(all, [mapNames(all, undefined)]), undefined, 'no contract: nothing renamed');
   });
 
   test('a name is claimed once: two declarations never write the same name', () => {

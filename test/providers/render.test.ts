@@ -303,3 +303,25 @@ describe('a monorepo: each service gets only the keys its app reads', () => {
     assert.deepEqual(envOf(shopId), webBefore, 'the web service is not touched');
   });
 });
+
+describe("the app's own names: Render holds what the app reads (STRIPE_API_KEY), not the provider's key", () => {
+  const named: Io['project'] = { ...project, envNames: { STRIPE_SECRET_KEY: ['STRIPE_API_KEY'] } };
+  const namedIo = (): Io => ({ ...io(), project: named });
+  test('the wizard sets the value under the app name and never under the provider key', async () => {
+    const before = envOf(workerId);
+    const v = await verifyRender(values({ RENDER_SERVICES: 'shop-worker' }), namedIo(), FAST);
+    const push = action(v.actions, `render.push.${workerId}`)!;
+    assert.ok(push.details?.some((d) => d.includes('STRIPE_API_KEY')), push.details?.join('\n'));
+    assert.ok(!push.details?.some((d) => d.includes('STRIPE_SECRET_KEY')), push.details?.join('\n'));
+    await push.run(namedIo(), values({ RENDER_SERVICES: 'shop-worker' }));
+    assert.equal(envOf(workerId).STRIPE_API_KEY, STRIPE_SECRET);
+    assert.equal(envOf(workerId).STRIPE_SECRET_KEY, before.STRIPE_SECRET_KEY, 'the provider key on Render is left as it was');
+  });
+  test("a rotation's push of STRIPE_SECRET_KEY sets STRIPE_API_KEY", async () => {
+    const { pushToLinked } = await import('../../providers/render.ts');
+    const rotated = `sk_live_51Standin${'N'.repeat(40)}liveKey0002`;
+    const lines = await pushToLinked(values({ RENDER_SERVICES: 'shop-worker', STRIPE_SECRET_KEY: rotated }), ['STRIPE_SECRET_KEY'], namedIo(), FAST);
+    assert.equal(lines.length, 1);
+    assert.equal(envOf(workerId).STRIPE_API_KEY, rotated);
+  });
+});

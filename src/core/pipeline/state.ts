@@ -2,7 +2,7 @@
 // contract, prod-ready.json, a monorepo's apps), fixed once detected; choosing apps or providers returns a
 // new context. The answers (values and where each came from) are a separate small value.
 import { detectContract, type EnvContract } from '../contract.ts';
-import { mapNames, mappingLines, SAME_NAMES, type NameMap } from '../env-names.ts';
+import { envNamesOf, mapNames, mappingLines, SAME_NAMES, type NameMap } from '../env-names.ts';
 import { envFileHere, gitView, type EnvFileName, type GitView } from '../env-file.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../files/dotenv.ts';
 import { envModuleTarget } from '../files/env-module.ts';
@@ -141,13 +141,20 @@ export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
 /** The run deploys these apps of the monorepo: their env files are what it reads (as .env is for one app). */
 export function enterApps(ctx: Ctx, chosen: WorkspacePackage[]): Ctx {
   const read = readMonorepo(ctx.workspace!, chosen, ctx.files['.env'], ctx.git);
-  return { ...ctx, mono: read.state, project: { ...ctx.project, serviceKeys: serviceKeys(ctx.workspace!, read.state.apps) }, dotenv: read.dotenv, origin: read.origin, problems: read.problems };
+  return withEnvNames({ ...ctx, mono: read.state, project: { ...ctx.project, serviceKeys: serviceKeys(ctx.workspace!, read.state.apps) }, dotenv: read.dotenv, origin: read.origin, problems: read.problems });
 }
 
 /** The providers are chosen: from now on each key has its names in this app. */
 export async function withProviders(ctx: Ctx, ids: readonly ProviderId[]): Promise<Ctx> {
   const providers = await loadProviders(ids);
-  return { ...ctx, providers, names: mapNames(providers, ctx.contract) };
+  return withEnvNames({ ...ctx, providers, names: mapNames(providers, ctx.contract) });
+}
+
+/** The names a push to the host uses (ProjectInfo.envNames): the app's, or every chosen app's in a monorepo. */
+function withEnvNames(ctx: Ctx): Ctx {
+  const { envNames: _, ...project } = ctx.project;
+  const envNames = envNamesOf(ctx.providers, ctx.mono ? ctx.mono.targets.map((t) => mapNames(ctx.providers, t.sources.contract)) : [ctx.names]);
+  return { ...ctx, project: envNames ? { ...project, envNames } : project };
 }
 
 /** The files a teammate's run writes, and those kept after a failed action: the env files. */
