@@ -14,7 +14,7 @@ import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts
 import type { Provider, ProviderId } from '../core/provider.ts';
 import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
-import { envNamesOf, mapNames } from '../core/env-names.ts';
+import { mapNames, withPushNames } from '../core/env-names.ts';
 import { ENV_FILES, envFileHere, gitView } from '../core/env-file.ts';
 import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
@@ -24,7 +24,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   // In a monorepo set up by this tool, every app's env file is checked (from the root, found upward).
   const mono = monorepoEnvFiles(flags.cwd);
   const cwd = mono?.root ?? flags.cwd;
-  const project = mono ? { ...detectProject(cwd), cwd } : detectProject(flags.cwd);
+  let project = mono ? { ...detectProject(cwd), cwd } : detectProject(flags.cwd);
   const files = readManagedFiles(cwd);
   // a single app: .env then .env.local (which wins), as the frameworks that load it read them
   const envFiles: EnvFile[] = (
@@ -50,8 +50,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   if (!ids.length) throw new UsageError('.env configures none of the providers this tool knows', `keys it looks for: ${CATALOG.flatMap((c) => c.keys).join(', ')}`);
   const providers = await loadProviders(ids);
   const names = mapNames(providers, contract);
-  const envNames = envNamesOf(providers, [names]);
-  if (envNames) project.envNames = envNames; // Render is compared under the names the app reads
+  project = withPushNames(project, providers, [names]); // Render is compared under the names the app reads
 
   // Format problems are failures of that provider; the others are still checked.
   const values: Record<string, string> = {};

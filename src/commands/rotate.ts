@@ -13,7 +13,7 @@ import type { Provider } from '../core/provider.ts';
 import { pendingKey, rotateOne, type RotationOutcome, type RotationStore } from '../core/rotation.ts';
 import { detectContract } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
-import { envNamesOf, mapNames, type NameMap } from '../core/env-names.ts';
+import { mapNames, withPushNames, type NameMap } from '../core/env-names.ts';
 import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
 import { readManagedFiles, readProjectFile } from '../core/snapshot.ts';
 import { mergedValues, monorepoEnvFiles } from './monorepo-step.ts';
@@ -68,13 +68,12 @@ async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined,
   const git = await gitView(flags.cwd);
   const envFile = envFileHere(project, files, git);
   const names = mapNames(providers, monoFiles ? undefined : detectContract(flags.cwd));
-  const envNames = envNamesOf(providers, [names]);
-  if (envNames) project.envNames = envNames; // a push sends the new value under the app's names
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
   // A revoke that waits for a person is never confirmed without one: plain output answers no.
-  const ctx: Ctx = { flags, project, providers, envFile, names, monoFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
+  // a push sends the new value under the app's names
+  const ctx: Ctx = { flags, project: withPushNames(project, providers, [names]), providers, envFile, names, monoFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -107,7 +106,7 @@ async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined,
     const o: Outcome = { id: r.id, ok: true, done: [], pending: null, error: null };
     outcomes.push(o);
     try {
-      await rotateOne({ p, r, providers, project, say: ctx.say, store: storeFor(ctx, p, r.id), finish: flags.finish }, o, flags.dryRun);
+      await rotateOne({ p, r, providers, project: ctx.project, say: ctx.say, store: storeFor(ctx, p, r.id), finish: flags.finish }, o, flags.dryRun);
     } catch (err) {
       if (err instanceof Cancelled || err instanceof UsageError || !(err instanceof UserError)) throw err;
       o.ok = false;

@@ -65,6 +65,13 @@ export function envNamesOf(providers: readonly Provider[], maps: readonly NameMa
   return Object.keys(out).length ? out : undefined;
 }
 
+/** The project with the names a push to the host uses (ProjectInfo.envNames), from these name maps (one per app). */
+export function withPushNames<P extends { envNames?: Record<string, string[]> }>(project: P, providers: readonly Provider[], maps: readonly NameMap[]): P {
+  const { envNames: _, ...rest } = project;
+  const envNames = envNamesOf(providers, maps);
+  return (envNames ? { ...rest, envNames } : rest) as P;
+}
+
 /**
  * The values under the names the app reads (`envNamesOf`): a renamed key's value goes under each of its
  * names, and wins over an older copy already under that name; every other value stays as it is.

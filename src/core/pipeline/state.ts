@@ -2,7 +2,7 @@
 // contract, prod-ready.json, a monorepo's apps), fixed once detected; choosing apps or providers returns a
 // new context. The answers (values and where each came from) are a separate small value.
 import { detectContract, type EnvContract } from '../contract.ts';
-import { envNamesOf, mapNames, mappingLines, SAME_NAMES, type NameMap } from '../env-names.ts';
+import { mapNames, withPushNames, mappingLines, SAME_NAMES, type NameMap } from '../env-names.ts';
 import { envFileHere, gitView, type EnvFileName, type GitView } from '../env-file.ts';
 import { dotenvProblems, dotenvValues, parseDotenv } from '../files/dotenv.ts';
 import { envModuleTarget } from '../files/env-module.ts';
@@ -152,9 +152,8 @@ export async function withProviders(ctx: Ctx, ids: readonly ProviderId[]): Promi
 
 /** The names a push to the host uses (ProjectInfo.envNames): the app's, or every chosen app's in a monorepo. */
 function withEnvNames(ctx: Ctx): Ctx {
-  const { envNames: _, ...project } = ctx.project;
-  const envNames = envNamesOf(ctx.providers, ctx.mono ? ctx.mono.targets.map((t) => mapNames(ctx.providers, t.sources.contract)) : [ctx.names]);
-  return { ...ctx, project: envNames ? { ...project, envNames } : project };
+  const maps = ctx.mono ? ctx.mono.targets.map((t) => mapNames(ctx.providers, t.sources.contract)) : [ctx.names];
+  return { ...ctx, project: withPushNames(ctx.project, ctx.providers, maps) };
 }
 
 /** The files a teammate's run writes, and those kept after a failed action: the env files. */
