@@ -21,7 +21,32 @@ async function interruptible<T>(prompt: (signal: AbortSignal) => Promise<T>): Pr
     return await prompt(ac.signal);
   } finally {
     process.off('SIGINT', onSignal);
+    answered = true;
   }
+}
+
+let answered = false;
+
+/**
+ * Keys typed before a yes/no question was drawn were meant for the one before: `y` or `n` answers a confirm by
+ * itself, so the Enter a person types after it arrives once that prompt has closed, and would say Yes to the next
+ * question ("Write 8 files?"). Dropped before each confirm after the first answer; Ctrl+C among them still cancels.
+ */
+async function dropTypeAhead(): Promise<void> {
+  const input = process.stdin;
+  if (!answered || !input.isTTY) return;
+  let interrupted = false;
+  const drop = (chunk: Buffer | string) => {
+    if (String(chunk).includes('\x03')) interrupted = true;
+  };
+  input.setRawMode(true);
+  input.on('data', drop);
+  input.resume();
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  input.off('data', drop);
+  input.pause();
+  input.setRawMode(false);
+  if (interrupted) throw new Cancelled();
 }
 
 type Validate = (value: string) => string | undefined;
@@ -70,6 +95,7 @@ export const ui = {
   },
 
   async confirm(o: { message: string; initial?: boolean }): Promise<boolean> {
+    await dropTypeAhead();
     return answer(await interruptible((signal) => p.confirm({ signal, message: o.message, initialValue: o.initial ?? true })));
   },
 };

@@ -141,6 +141,7 @@ test('the wizard says what it found and offers the move; declined: a warning; ac
   await acceptSettings(s);
   await s.waitForPrompt('Move this app from SQLite to PostgreSQL?', 60_000);
   assert.match(s.screen(), /SQLite found: prisma\/schema\.prisma: datasource provider = "sqlite"; DATABASE_URL = file:\.\/dev\.db; database prisma\/dev\.db/);
+  // `n` answers by itself; the Enter a person types after it must not say Yes to the plan (it is dropped)
   s.write('n');
   s.write(KEY.enter);
   await s.waitFor(/The app stays on SQLite: DATABASE_URL is written for PostgreSQL, but the app does not read it until its schema is switched/, 60_000);

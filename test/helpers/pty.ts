@@ -46,11 +46,12 @@ export interface Session {
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-Za-z]/g, '');
 
-export function runPty(args: string[], opts: { cwd: string; env?: Record<string, string>; cols?: number; rows?: number }): Session {
+/** `opts.program`: what node runs instead of the built CLI (e.g. `['--import', tsx, script]`), `args` after it. */
+export function runPty(args: string[], opts: { cwd: string; env?: Record<string, string>; cols?: number; rows?: number; program?: string[] }): Session {
   const cols = opts.cols ?? 200;
   const rows = opts.rows ?? 50;
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 2000 });
-  const pty = spawn(process.execPath, [BIN, ...args], { name: 'xterm-256color', cols, rows, cwd: opts.cwd, env: opts.env ?? cleanEnv() });
+  const pty = spawn(process.execPath, [...(opts.program ?? [BIN]), ...args], { name: 'xterm-256color', cols, rows, cwd: opts.cwd, env: opts.env ?? cleanEnv() });
   let raw = '';
   const waiters = new Set<() => void>();
   pty.onData((d) => {
