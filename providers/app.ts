@@ -103,11 +103,12 @@ export default defineProvider({
         'the old secret is now JWT_SECRET_PREVIOUS: accept tokens signed with either until they expire; the next rotation drops it. Render generates production\'s own JWT_SECRET (render.yaml generateValue): rotate that one in the service\'s Environment page',
     },
   ],
-  async verify(v) {
+  async verify(v, io) {
     const warnings: string[] = [];
     const app = new URL(v.APP_URL!);
     const local = isLoopbackHost(app.hostname);
-    if (local && app.port && v.PORT && app.port !== v.PORT)
+    // (a monorepo's APP_URL is its frontend's address, and PORT its API's: different ports by design)
+    if (local && app.port && v.PORT && app.port !== v.PORT && !io.project.serviceKeys)
       warnings.push(`APP_URL uses port ${app.port} but PORT is ${v.PORT}`);
     if (v.NODE_ENV === 'production' && local) warnings.push('NODE_ENV is production but APP_URL is a local address');
     const origins = (v.CORS_ORIGINS ?? '').split(',').map((s) => s.trim());

@@ -319,15 +319,15 @@ export function pushAction(service: Service, title: string, details: string[], o
       const c = client(values, io, opts);
       // The FINAL values (an earlier action may have produced a new secret) against what Render holds now.
       const before = await readEnv(c, service);
-      values = underAppNames(values, io.project.envNames); // what the app reads: its names, not the provider's
-      const keys = only ? pushKeys(values).filter((k) => only.includes(k)) : pushKeys(values);
-      const d = diffEnv(values, keys, before);
+      const named = underAppNames(values, io.project.envNames); // what the app reads: its names, not the provider's
+      const keys = only ? pushKeys(named).filter((k) => only.includes(k)) : pushKeys(named);
+      const d = diffEnv(named, keys, before);
       const todo = [...d.added, ...d.changed].sort();
       if (!todo.length) return { done: `Render service ${service.name} already has these ${keys.length} values` };
       for (const key of todo)
-        await api(c, 'PUT', `/v1/services/${encodeURIComponent(service.id)}/env-vars/${encodeURIComponent(key)}`, `set ${key} on service ${service.name}`, { value: values[key] });
+        await api(c, 'PUT', `/v1/services/${encodeURIComponent(service.id)}/env-vars/${encodeURIComponent(key)}`, `set ${key} on service ${service.name}`, { value: named[key] });
       const after = await readEnv(c, service);
-      const wrong = todo.filter((k) => after.get(k) !== values[k]);
+      const wrong = todo.filter((k) => after.get(k) !== named[k]);
       if (wrong.length) throw new VerifyError(`Render service ${service.name}: ${wrong.join(', ')} did not read back as set`, 'check the service in the Render dashboard, then run the wizard again', 'PUSH_MISMATCH');
       const lost = [...before.keys()].filter((k) => !after.has(k));
       if (lost.length) throw new VerifyError(`Render service ${service.name}: ${lost.join(', ')} disappeared while the values were set`, 'someone else may be changing this service; check it in the dashboard', 'PUSH_LOST');

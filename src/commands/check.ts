@@ -14,7 +14,7 @@ import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts
 import type { Provider, ProviderId } from '../core/provider.ts';
 import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
-import { mapNames, withPushNames } from '../core/env-names.ts';
+import { mapNames, unionNames, withPushNames } from '../core/env-names.ts';
 import { ENV_FILES, envFileHere, gitView } from '../core/env-file.ts';
 import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
@@ -24,7 +24,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   // In a monorepo set up by this tool, every app's env file is checked (from the root, found upward).
   const mono = monorepoEnvFiles(flags.cwd);
   const cwd = mono?.root ?? flags.cwd;
-  let project = mono ? { ...detectProject(cwd), cwd } : detectProject(flags.cwd);
+  let project = mono ? { ...detectProject(cwd), cwd, serviceKeys: mono.serviceKeys } : detectProject(flags.cwd);
   const files = readManagedFiles(cwd);
   // a single app: .env then .env.local (which wins), as the frameworks that load it read them
   const envFiles: EnvFile[] = (
@@ -49,8 +49,10 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const ids = flags.providers ?? CATALOG.map((c) => c.id).filter((id) => configuredIds(dotenv, {}).includes(id) || remembered.includes(id));
   if (!ids.length) throw new UsageError('.env configures none of the providers this tool knows', `keys it looks for: ${CATALOG.flatMap((c) => c.keys).join(', ')}`);
   const providers = await loadProviders(ids);
-  const names = mapNames(providers, contract);
-  project = withPushNames(project, providers, [names]); // Render is compared under the names the app reads
+  // each app's names (a monorepo: a value is read under any app's name for it)
+  const maps = mono ? mono.files.map((f) => mapNames(providers, f.contract)) : [mapNames(providers, contract)];
+  const names = unionNames(maps);
+  project = withPushNames(project, providers, maps); // Render is compared under the names the apps read
 
   // Format problems are failures of that provider; the others are still checked.
   const values: Record<string, string> = {};
@@ -98,7 +100,8 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
   const a = await audited;
   // keys this tool declares optional (JWT_SECRET_PREVIOUS, STRIPE_WEBHOOK_PATH…) may be left empty, and so
   // may keys the app reads with a fallback; the app's required keys that are empty fail
-  const appKeys = names.unknown.filter((u) => isPlaceholder(dotenv[u.key]) && isPlaceholder(process.env[u.key]));
+  // (a monorepo's apps: each app's file is checked against its own .env.example below)
+  const appKeys = (mono ? [] : names.unknown).filter((u) => isPlaceholder(dotenv[u.key]) && isPlaceholder(process.env[u.key]));
   const appKeysEmpty = appKeys.filter((u) => u.required).map((u) => u.key);
   // optional: read with a fallback in the sources (a key only listed in .env.example stays a failure when empty)
   const appOptional = new Set(appKeys.filter((u) => !u.required && contract?.keys[u.key]!.seen.some((f) => !EXAMPLE_FILES.includes(f))).map((u) => u.key));

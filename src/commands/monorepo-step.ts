@@ -8,6 +8,7 @@ import { dotenvProblems, dotenvValues, parseDotenv } from '../core/files/dotenv.
 import { MEMORY_FILE, parseMemory, type Memory } from '../core/files/memory.ts';
 import type { MonorepoState } from '../core/monorepo-plan.ts';
 import type { ProjectInfo } from '../core/project.ts';
+import type { EnvContract } from '../core/contract.ts';
 import { readMonorepoState, readProjectFile } from '../core/snapshot.ts';
 import { serviceKeys } from '../core/files/monorepo-render.ts';
 import { chooseApps, detectWorkspace, type Workspace, type WorkspacePackage } from '../core/workspaces.ts';
@@ -89,6 +90,8 @@ export interface EnvFile {
   example: string;
   text?: string;
   exampleText?: string;
+  /** A monorepo app's env contract: the names its sources read (its file holds values under them). */
+  contract?: EnvContract;
 }
 
 /**
@@ -103,7 +106,7 @@ export function monorepoEnvFiles(cwd: string): { root: string; files: EnvFile[];
   const state = readMonorepoState(ws, initialApps(ws, undefined, memory), Date.now());
   return {
     root: ws.root,
-    files: state.targets.map((t) => ({ file: t.file, example: t.example, text: state.files[t.file], exampleText: state.files[t.example] })),
+    files: state.targets.map((t) => ({ file: t.file, example: t.example, text: state.files[t.file], exampleText: state.files[t.example], contract: t.sources.contract })),
     serviceKeys: serviceKeys(ws, state.apps),
   };
 }

@@ -13,10 +13,10 @@ import type { Provider } from '../core/provider.ts';
 import { pendingKey, rotateOne, type RotationOutcome, type RotationStore } from '../core/rotation.ts';
 import { detectContract } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
-import { mapNames, withPushNames, type NameMap } from '../core/env-names.ts';
+import { mapNames, unionNames, withPushNames, type NameMap } from '../core/env-names.ts';
 import { envFileHere, gitView, readEnvFiles, type EnvFileName } from '../core/env-file.ts';
 import { readManagedFiles, readProjectFile } from '../core/snapshot.ts';
-import { mergedValues, monorepoEnvFiles } from './monorepo-step.ts';
+import { mergedValues, monorepoEnvFiles, type EnvFile } from './monorepo-step.ts';
 import { plainOut } from '../ui/plain.ts';
 import { plainSay, wizardSay, type Say } from '../ui/say.ts';
 
@@ -38,8 +38,11 @@ interface Ctx {
   /** The file the secrets are in (.env, or .env.local for a framework that loads it), and each key's names in the app. */
   envFile: EnvFileName;
   names: NameMap;
-  /** A monorepo: every app's env file (a new value goes to each file that holds the key); `envFile` is unused. */
-  monoFiles?: string[];
+  /**
+   * A monorepo: every app's env file and the names its app reads (a new value goes to each file that holds the
+   * key under one of them, under that app's names); `envFile` is unused and `names` covers every app.
+   */
+  monoFiles?: { path: string; names: NameMap }[];
 }
 
 interface Outcome extends RotationOutcome {
@@ -53,27 +56,31 @@ export function rotate(flags: RotateFlags): Promise<number> {
   // In a monorepo set up by this tool, the rotation works at the root across every app's env file.
   const mono = monorepoEnvFiles(flags.cwd);
   const f = mono ? { ...flags, cwd: mono.root } : flags;
-  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files.map((x) => x.file), mono?.serviceKeys));
+  return withProjectLock(f.cwd, 'rotate', f.dryRun, () => rotateLocked(f, mono?.files, mono?.serviceKeys));
 }
 
-async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined, serviceKeys?: Record<string, string[]>): Promise<number> {
+async function rotateLocked(flags: RotateFlags, mono: EnvFile[] | undefined, serviceKeys?: Record<string, string[]>): Promise<number> {
   const project = { ...detectProject(flags.cwd), ...(serviceKeys ? { serviceKeys } : {}) };
   const files = readManagedFiles(flags.cwd);
-  if (monoFiles ? !readTexts(flags.cwd, monoFiles).length : files['.env'] === undefined && files['.env.local'] === undefined)
-    throw new UsageError(`no ${monoFiles ? monoFiles.join(' or ') : '.env'} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
+  const monoPaths = mono?.map((m) => m.file);
+  if (monoPaths ? !readTexts(flags.cwd, monoPaths).length : files['.env'] === undefined && files['.env.local'] === undefined)
+    throw new UsageError(`no ${monoPaths ? monoPaths.join(' or ') : '.env'} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
   const memory = parseMemory(files[MEMORY_FILE]);
-  const dotenv = monoFiles ? textValues(readTexts(flags.cwd, monoFiles)) : readEnvFiles(files);
+  const dotenv = monoPaths ? textValues(readTexts(flags.cwd, monoPaths)) : readEnvFiles(files);
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
   const git = await gitView(flags.cwd);
   const envFile = envFileHere(project, files, git);
-  const names = mapNames(providers, monoFiles ? undefined : detectContract(flags.cwd));
+  // each app's names (a monorepo: per app file; a value is read under any of them)
+  const maps = mono ? mono.map((m) => mapNames(providers, m.contract)) : [mapNames(providers, detectContract(flags.cwd))];
+  const names = unionNames(maps);
+  const monoFiles = mono?.map((m, i) => ({ path: m.file, names: maps[i]! }));
   const all = providers.flatMap((p) => (p.rotations ?? []).map((r) => ({ p, r })));
   const pendingIds = Object.keys(memory?.rotations ?? {});
 
   // A revoke that waits for a person is never confirmed without one: plain output answers no.
   // a push sends the new value under the app's names
-  const ctx: Ctx = { flags, project: withPushNames(project, providers, [names]), providers, envFile, names, monoFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
+  const ctx: Ctx = { flags, project: withPushNames(project, providers, maps), providers, envFile, names, monoFiles, say: flags.interactive ? await wizardSay(false) : plainSay(plainOut(flags.json ? process.stderr : process.stdout), false) };
   if (flags.interactive) (await import('../ui/prompter.ts')).ui.intro(`create-prod-ready rotate`);
 
   let chosen: typeof all;
@@ -128,7 +135,7 @@ async function rotateLocked(flags: RotateFlags, monoFiles: string[] | undefined,
 /** The current .env values and prod-ready.json, read fresh before each write (nothing else is held across steps). */
 function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: Record<string, string>; memory: Memory } {
   const files = readManagedFiles(ctx.flags.cwd);
-  const texts = ctx.monoFiles ? readTexts(ctx.flags.cwd, ctx.monoFiles) : [{ path: ctx.envFile, text: files[ctx.envFile] ?? '' }];
+  const texts = ctx.monoFiles ? readTexts(ctx.flags.cwd, ctx.monoFiles.map((f) => f.path)) : [{ path: ctx.envFile, text: files[ctx.envFile] ?? '' }];
   // the providers read their own keys: a value under the app's name is theirs too
   const raw = ctx.monoFiles ? textValues(texts) : readEnvFiles(files);
   const values = { ...raw };
@@ -168,17 +175,19 @@ function storeFor(ctx: Ctx, p: Provider, id: string): RotationStore {
       const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, readManagedFiles(ctx.flags.cwd)[MEMORY_FILE]);
       const changes = [];
       const touched = [...Object.keys(fresh), ...remove, ...Object.keys(beside)];
-      // A monorepo: every file that holds one of the keys gets the new values (one answer per key across the
-      // apps); none holds them: the first file does. A single app: its secrets file.
-      const holding = texts.filter((t) => touched.some((k) => k in dotenvValues(parseDotenv(t.text))));
+      // A monorepo: every file that holds one of the keys (under a name its app reads) gets the new values (one
+      // answer per key across the apps); none holds them: the first file does. A single app: its secrets file.
+      const namesIn = (path: string) => ctx.monoFiles?.find((f) => f.path === path)?.names ?? ctx.names;
+      const holding = texts.filter((t) => touched.some((k) => namesIn(t.path).in(k).some((n) => n in dotenvValues(parseDotenv(t.text)))));
       const targets = !ctx.monoFiles ? texts : holding.length ? holding : texts.slice(0, 1);
       for (const { path, text } of touched.length ? targets : []) {
-        // written under the names the app reads
-        const vars = Object.entries(fresh).flatMap(([key, value]) => ctx.names.out(key).map((name) => ({ key: name, value })));
+        // written under the names this file's app reads
+        const names = namesIn(path);
+        const vars = Object.entries(fresh).flatMap(([key, value]) => names.out(key).map((name) => ({ key: name, value })));
         let env = mergeDotenv(text, [{ title: p.title, vars }], new Set(vars.map((v) => v.key)));
-        if (remove.length) env = removeKeys(env, new Set(remove.flatMap((k) => [k, ...ctx.names.out(k)])));
+        if (remove.length) env = removeKeys(env, new Set(remove.flatMap((k) => [k, ...names.out(k)])));
         // pending values go right below the key they replace, so removing them leaves .env as it was
-        env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: ctx.names.out(key)[0]!, key: pendingKey(key), value })));
+        env = addBeside(env, Object.entries(beside).map(([key, value]) => ({ after: names.out(key)[0]!, key: pendingKey(key), value })));
         changes.push({ path, action: 'update' as const, after: env, mode: 0o600 });
       }
       changes.push({ path: MEMORY_FILE, action: 'update' as const, after: nextMemory });

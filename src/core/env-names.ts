@@ -54,6 +54,23 @@ export function mapNames(providers: readonly Provider[], contract: EnvContract |
   return { out: (k) => outs.get(k) ?? [k], in: (k) => ins.get(k) ?? [k], unknown, renamed };
 }
 
+/**
+ * Several apps' maps as one (a monorepo's, for reading and checking across its env files): a key is read from
+ * and written under every app's names for it. Each app's own file still uses its own map.
+ */
+export function unionNames(maps: readonly NameMap[]): NameMap {
+  if (maps.length === 1) return maps[0]!;
+  const all = (f: (m: NameMap) => string[]) => [...new Set(maps.flatMap(f))];
+  const unknown = new Map(maps.flatMap((m) => m.unknown.map((u) => [u.key, u] as const)));
+  const renamed = new Map(maps.flatMap((m) => m.renamed.map((r) => [r.key, r.key] as const)));
+  return {
+    out: (k) => all((m) => m.out(k)),
+    in: (k) => [...new Set([...all((m) => m.out(k)), ...all((m) => m.in(k))])], // the names the apps read first
+    unknown: [...unknown.values()],
+    renamed: [...renamed.keys()].map((key) => ({ key, names: all((m) => m.out(key)) })),
+  };
+}
+
 /** The renamed provider keys of these name maps (one per app), every app's names together; none renamed: undefined. */
 export function envNamesOf(providers: readonly Provider[], maps: readonly NameMap[]): Record<string, string[]> | undefined {
   const out: Record<string, string[]> = {};

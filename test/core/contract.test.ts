@@ -9,7 +9,7 @@ import { z as z4 } from 'zod';
 import { z as z3 } from 'zod3';
 import { balanced, contractFiles, describeContract, detectContract, LIMITS, objectEntries, zodMajorOf } from '../../src/core/contract.ts';
 import { isPlaceholder } from '../../src/core/placeholder.ts';
-import { coverage, envNamesOf, mapNames, mappingLines, underAppNames } from '../../src/core/env-names.ts';
+import { coverage, envNamesOf, mapNames, mappingLines, underAppNames, unionNames } from '../../src/core/env-names.ts';
 import { envModuleGroups, toZod3 } from '../../src/core/files/env-module.ts';
 import { describeProject } from '../../src/core/project.ts';
 import { PROVIDER_IDS } from '../../src/core/provider.ts';
@@ -151,6 +151,17 @@ describe('provider keys under the app\'s names', () => {
     const v = underAppNames({ STRIPE_API_KEY: 'old', STRIPE_SECRET_KEY: 'new', APP_URL: 'https://a.example', REDIS_URL: 'redis://r', OWN: 'x' }, envNames);
     assert.deepEqual(v, { STRIPE_API_KEY: 'new', NEXT_PUBLIC_APP_URL: 'https://a.example', NEXTAUTH_URL: 'https://a.example', REDIS_URL: 'redis://r', OWN: 'x' });
     assert.equal(envNamesOf(all, [mapNames(all, undefined)]), undefined, 'no contract: nothing renamed');
+  });
+
+  test("a monorepo's apps as one map: a key is read and written under every app's name for it", () => {
+    const api = mapNames(all, contract({ 'src/a.ts': 'process.env.JWT_SECRET; process.env.GITHUB_CLIENT_ID' }));
+    const worker = mapNames(all, contract({ 'src/w.ts': 'process.env.SESSION_SECRET; process.env.QUEUE_NAME' }));
+    const both = unionNames([api, worker]);
+    assert.deepEqual(both.out('JWT_SECRET'), ['JWT_SECRET', 'SESSION_SECRET']);
+    assert.deepEqual(both.in('JWT_SECRET').slice(0, 2), ['JWT_SECRET', 'SESSION_SECRET']);
+    assert.deepEqual(both.renamed, [{ key: 'JWT_SECRET', names: ['JWT_SECRET', 'SESSION_SECRET'] }]);
+    assert.deepEqual(both.unknown.map((u) => u.key).sort(), ['GITHUB_CLIENT_ID', 'QUEUE_NAME']);
+    assert.equal(unionNames([api]), api);
   });
 
   test('a name is claimed once: two declarations never write the same name', () => {

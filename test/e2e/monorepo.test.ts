@@ -94,6 +94,31 @@ test('--apps deploys only the apps named; on a single app it is a usage error', 
   assert.match(bad.stderr + bad.stdout, /--apps: no workspace with a deployable app was found/);
 });
 
+test('an app that reads a key under its own name: written there, rotated there, and checked without mixing two apps\' APP_URL and PORT', async () => {
+  const dir = await fixture('npm-turbo');
+  // the worker verifies what the API signs, under its own name (an alias of JWT_SECRET)
+  const worker = join(dir, 'apps/worker/src/worker.js');
+  writeFileSync(worker, readFileSync(worker, 'utf8').replace('const url = process.env.DATABASE_URL;', 'const url = process.env.DATABASE_URL;\nconst signing = process.env.SESSION_SECRET;'));
+  const r = await cli(['--yes', '--providers', 'app'], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const env = (app: string) => parseDotenv(readFileSync(join(dir, app, '.env'), 'utf8'));
+  const first = env('apps/api').JWT_SECRET!;
+  assert.equal(env('apps/worker').SESSION_SECRET, first, 'one secret, under the name each app reads');
+  assert.equal(env('apps/worker').JWT_SECRET, undefined);
+
+  const rotated = await cli(['rotate', 'JWT_SECRET', '--yes'], join(dir, 'apps', 'worker'));
+  assert.equal(rotated.code, 0, rotated.stdout + rotated.stderr);
+  const fresh = env('apps/api').JWT_SECRET!;
+  assert.notEqual(fresh, first, 'a new secret');
+  assert.equal(env('apps/worker').SESSION_SECRET, fresh, 'the worker got it under its name, not the old one kept beside a new JWT_SECRET');
+  assert.equal(env('apps/worker').JWT_SECRET, undefined);
+  assert.doesNotMatch(rotated.stdout + rotated.stderr, /uses port/, "APP_URL is the frontend's address, PORT the API's");
+
+  const checked = await cli(['check'], dir);
+  assert.match(checked.stdout, /✔ App settings/);
+  assert.doesNotMatch(checked.stdout, /uses port|JWT_SECRET/, checked.stdout);
+});
+
 test('the wizard in a monorepo: the packages that are not deployed are named, and the person picks the apps', async () => {
   const dir = await fixture('yarn-expo');
   const s = runPty(['--providers', 'app', '--skip-verify'], { cwd: dir });
