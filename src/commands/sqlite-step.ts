@@ -71,8 +71,11 @@ export interface DecideInput {
 export interface PlannedMove {
   report: SqliteReport;
   prep?: PrismaPrep;
-  /** Drizzle: the move's files for the plan, and the new history's journal (generated migrations follow it). */
-  drizzle?: { files: MigrationFile[]; journal?: string };
+  /**
+   * Drizzle: the move's files for the plan, the new history's journal (generated migrations follow it), and the
+   * name the switched config reads the URL from (the URL is written there).
+   */
+  drizzle?: { files: MigrationFile[]; journal?: string; urlEnv?: string };
 }
 
 /** Says what was found; offers or takes the move; prepares its files. Undefined: no SQLite. */
@@ -127,7 +130,7 @@ export async function decideMove(input: DecideInput): Promise<PlannedMove | unde
     if (move.switched.length) say.note(move.switched.join('\n'), 'Schema on PostgreSQL');
     if (move.aside) say.info(`Drizzle: ${WHY_BASELINE(project.migrations.dir, move.aside)}`);
     for (const m of move.manual) say.warn(m);
-    return { report, drizzle: { files: move.files, journal: move.journal } };
+    return { report, drizzle: { files: move.files, journal: move.journal, urlEnv: move.urlEnv } };
   }
   return { report };
 }

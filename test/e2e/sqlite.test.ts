@@ -5,6 +5,7 @@
 // (src/core/sqlite/copy.ts) with counts and checksums equal and read back as PostgreSQL types, the move
 // reported in --json, and a second run refused because the tables have rows.
 import { test, before, after } from 'node:test';
+import { parse as parseDotenv } from 'dotenv';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -189,4 +190,12 @@ test('a Drizzle + SQLite app with --yes --from-sqlite: pg-core schema, drizzle-k
   assert.ok(cols.includes('users.is_admin boolean'), cols.join(', '));
   // the copy ran into the new tables (the fixture's database has its tables, no rows)
   assert.ok(doc.sqlite && (doc.sqlite as { copy?: unknown }).copy, 'copied');
+  // the switched drizzle.config reads DATABASE_URL: that is where the URL goes (in .env, which it loads, and on
+  // Render); DB_FILE_NAME, which the app's own SQLite client still reads until it is changed, keeps its file
+  const env = parseDotenv(readFileSync(join(dir, '.env'), 'utf8'));
+  assert.equal(env.DATABASE_URL, url);
+  assert.equal(env.DB_FILE_NAME, 'file:sqlite.db');
+  const blueprint = readFileSync(join(dir, 'render.yaml'), 'utf8');
+  assert.match(blueprint, /- key: "DATABASE_URL"\n\s+fromDatabase:/);
+  assert.doesNotMatch(blueprint, /- key: "DB_FILE_NAME"\n\s+fromDatabase:/);
 });

@@ -8,7 +8,7 @@ import { commandsNeeded, migrateStep, type MigrationReport } from '../../command
 import type { InstallReport } from '../../commands/install-step.ts';
 import type { Say } from '../../ui/say.ts';
 import { filesChanged, type Run } from './plan.ts';
-import { known } from './state.ts';
+import { known, withDatasource } from './state.ts';
 
 /** The checked database URL: undefined when PostgreSQL was not checked (skipped, failed, not selected). */
 function checkedUrl(run: Run): string | undefined {
@@ -103,7 +103,9 @@ export async function sqliteStage(run: Run, say: Say, interactive: boolean): Pro
   if (!move) return run;
   const d = move.drizzle;
   const migrations = d ? { ...ctx.migrations, state: { ...ctx.migrations.state, move: d.files, journal: d.journal } } : ctx.migrations;
-  return { ...run, sqliteMove: move, ctx: { ...ctx, migrations } };
+  // the switched config reads the URL under its new name: it is written there (the app's SQLite name keeps its file)
+  const names = d?.urlEnv ? withDatasource(ctx, [d.urlEnv]) : ctx;
+  return { ...run, sqliteMove: move, ctx: { ...names, migrations } };
 }
 
 /** Applies pending migrations once the files are written. A failure leaves the database as it was and says what was written. */

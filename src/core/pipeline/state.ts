@@ -150,6 +150,12 @@ export async function withProviders(ctx: Ctx, ids: readonly ProviderId[]): Promi
   return withEnvNames({ ...ctx, providers, names: mapNames(providers, ctx.contract) });
 }
 
+/** The app reads its database URL under `datasource` from now on (a config switched to PostgreSQL reads DATABASE_URL). */
+export function withDatasource(ctx: Ctx, datasource: string[]): Ctx {
+  const contract = { ...ctx.contract, datasource };
+  return withEnvNames({ ...ctx, contract, names: mapNames(ctx.providers, contract) });
+}
+
 /** The names a push to the host uses (ProjectInfo.envNames): the app's, or every chosen app's in a monorepo. */
 function withEnvNames(ctx: Ctx): Ctx {
   const maps = ctx.mono ? ctx.mono.targets.map((t) => mapNames(ctx.providers, t.sources.contract)) : [ctx.names];

@@ -149,6 +149,15 @@ export interface DrizzleRewrite {
   switched: string[];
   /** What a person must change, `file:line: what`; non-empty means the file was left as it is. */
   manual: string[];
+  /** The config's dbCredentials now read the URL from this name. */
+  urlEnv?: string;
+}
+
+/** The Drizzle move: its files for the plan, the new history's journal, and the name the URL is read from. */
+export interface DrizzleMove extends MoveSummary {
+  files: MigrationFile[];
+  journal?: string;
+  urlEnv?: string;
 }
 
 interface Edit {
@@ -312,6 +321,9 @@ function chain(text: string, i: number): number {
   }
 }
 
+/** The name a switched drizzle.config reads its PostgreSQL URL from. */
+export const URL_ENV = 'DATABASE_URL';
+
 /** drizzle.config switched: dialect "postgresql", the URL from DATABASE_URL, no SQLite driver. */
 export function rewriteDrizzleConfig(path: string, text: string): DrizzleRewrite {
   const switched: string[] = [];
@@ -333,10 +345,10 @@ export function rewriteDrizzleConfig(path: string, text: string): DrizzleRewrite
     const open = creds.index + creds[0].length - 1;
     const end = close(after, open);
     const old = after.slice(open, end + 1);
-    after = `${after.slice(0, open)}{ url: process.env.DATABASE_URL! }${after.slice(end + 1)}`;
-    switched.push(`${path}: dbCredentials ${old.replace(/\s+/g, ' ')} → { url: process.env.DATABASE_URL! }`);
+    after = `${after.slice(0, open)}{ url: process.env.${URL_ENV}! }${after.slice(end + 1)}`;
+    switched.push(`${path}: dbCredentials ${old.replace(/\s+/g, ' ')} → { url: process.env.${URL_ENV}! }`);
   }
-  return { after, switched, manual };
+  return { after, switched, manual, ...(creds ? { urlEnv: URL_ENV } : {}) };
 }
 
 /** The files the config's `schema` names (a path, a list, or a folder). */
@@ -389,9 +401,9 @@ function sqliteClients(cwd: string, skipFiles: string[]): string[] {
 }
 
 /** The Drizzle move as files for the plan, and what to say. All or nothing: a file that cannot be rewritten stops the move. */
-export async function prepareDrizzleMove(project: ProjectInfo, finding: SqliteFinding, signal: AbortSignal): Promise<MoveSummary & { files: MigrationFile[]; journal?: string }> {
+export async function prepareDrizzleMove(project: ProjectInfo, finding: SqliteFinding, signal: AbortSignal): Promise<DrizzleMove> {
   const cwd = project.cwd;
-  const summary: MoveSummary & { files: MigrationFile[]; journal?: string } = { orm: 'drizzle', switched: [], manual: [], file: finding.file, files: [] };
+  const summary: DrizzleMove = { orm: 'drizzle', switched: [], manual: [], file: finding.file, files: [] };
   const configPath = finding.config!;
   const configText = readFileSync(join(cwd, configPath), 'utf8');
   const config = rewriteDrizzleConfig(configPath, configText);
@@ -405,6 +417,7 @@ export async function prepareDrizzleMove(project: ProjectInfo, finding: SqliteFi
   }
   summary.switched.push(...config.switched, ...rewrites.flatMap((f) => f.r.switched));
   summary.files.push({ path: configPath, before: configText, after: config.after });
+  summary.urlEnv = config.urlEnv;
   for (const f of rewrites) if (f.r.after !== f.before) summary.files.push({ path: f.path, before: f.before, after: f.r.after });
   const dir = project.migrations.dir;
   const baseline = await drizzleBaseline(project, summary.files, signal);
