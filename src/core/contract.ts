@@ -226,6 +226,21 @@ function prisma(f: ContractFile): { found: Found[]; datasource: string[] } {
   return { found, datasource };
 }
 
+/**
+ * prisma.config.* (Prisma 7 keeps the URLs there, not in the schema): every `env('X')` of prisma/config is
+ * required; the names `datasource.url` reads (`env('X')`, `process.env.X`, or several joined by `??`/`||`)
+ * name the database.
+ */
+function prismaConfig(f: ContractFile): { found: Found[]; datasource: string[] } {
+  const found = [...f.text.matchAll(new RegExp(`\\benv\\(\\s*["'](${NAME})["']\\s*\\)`, 'g'))].map((m) => ({ key: m[1]!, required: true, path: f.path }));
+  const one = `(?:env\\(\\s*["']${NAME}["']\\s*\\)|process\\.env(?:\\.${NAME}|\\[\\s*["']${NAME}["']\\s*\\]))`;
+  const url = new RegExp(`\\burl\\s*:\\s*(${one}(?:\\s*(?:\\?\\?|\\|\\|)\\s*${one})*)`).exec(f.text);
+  const datasource = url ? [...url[1]!.matchAll(new RegExp(`(?:env\\(\\s*["']|process\\.env(?:\\.|\\[\\s*["']))(${NAME})`, 'g'))].map((m) => m[1]!) : [];
+  return { found, datasource };
+}
+
+const PRISMA_CONFIG = /(^|\/)(prisma\.config|\.config\/prisma)\.[cm]?[jt]s$/;
+
 /** drizzle.config.*: the env name of `url` / `connectionString` in dbCredentials. */
 function drizzleDatasource(f: ContractFile): string[] {
   return [...f.text.matchAll(new RegExp(`(?:url|connectionString)\\s*:\\s*process\\.env(?:\\.|\\[\\s*['"])(${NAME})`, 'g'))].map((m) => m[1]!);
@@ -281,6 +296,11 @@ export function describeContract(input: { deps: Record<string, string>; files: C
       datasource.push(...p.datasource);
     } else {
       if (/(^|\/)drizzle\.config\.[cm]?[jt]s$/.test(f.path)) datasource.push(...drizzleDatasource(f));
+      if (PRISMA_CONFIG.test(f.path)) {
+        const p = prismaConfig(f);
+        take(p.found);
+        datasource.push(...p.datasource);
+      }
       take(reads(f).map((x) => (schemaKeys.has(x.key) ? { ...x, required: false } : x)));
     }
   }

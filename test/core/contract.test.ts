@@ -77,6 +77,19 @@ describe('reading the names an app reads', () => {
     assert.deepEqual(keys(c), ['DATABASE_URL_POSTGRES', 'DIRECT_URL', 'OPTIONAL?', 'ORIGIN?', 'PG_URL', 'PUBLIC_SHOP_NAME?', 'SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
   });
 
+  test("Prisma 7's prisma.config.ts: env('…') of prisma/config, and the names datasource.url reads", () => {
+    const c = contract({
+      'prisma.config.ts': "import 'dotenv/config';\nimport { defineConfig, env } from 'prisma/config';\nexport default defineConfig({\n  schema: 'prisma/schema.prisma',\n  datasource: { url: env('POSTGRES_PRISMA_URL'), directUrl: env('POSTGRES_URL_NON_POOLING') },\n});\n",
+      'prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n}\n',
+    });
+    assert.deepEqual(c.datasource, ['POSTGRES_PRISMA_URL']);
+    assert.deepEqual(keys(c), ['POSTGRES_PRISMA_URL', 'POSTGRES_URL_NON_POOLING']);
+    // the URL is written where Prisma reads it
+    assert.deepEqual(mapNames(all, c).out('DATABASE_URL'), ['POSTGRES_PRISMA_URL', 'POSTGRES_URL_NON_POOLING']);
+    const either = contract({ 'prisma.config.ts': "export default defineConfig({ datasource: { url: process.env.DIRECT_DATABASE_URL ?? process.env['DATABASE_URL'] } });" });
+    assert.deepEqual(either.datasource, ['DIRECT_DATABASE_URL', 'DATABASE_URL']);
+  });
+
   test('odd files: unbalanced braces, binary, huge, deep or unreadable files never throw', () => {
     const c = contract({ 'src/env.ts': "import { z } from 'zod'; createEnv({ server: { A: z.string(", 'src/b.ts': '\u0000\u0001process.env.X' });
     assert.ok(c.keys.X);
