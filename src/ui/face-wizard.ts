@@ -2,12 +2,12 @@
 // person: a value only the user knows is asked for; every other value (the environment, the env files,
 // prod-ready.json, a local default, a generated secret) is settled and shown in one "Settings" summary,
 // confirmed once, with a way to change any one. Local services the defaults point at are started there
-// too, when the person agrees. Then the live checks (one at a time, each failure settled), then the plan.
+// too, when the person agrees. Then the live checks (all at once, then each failure settled in turn), then the plan.
 import { styleText } from 'node:util';
 import { initialSelection } from '../../providers/catalog.ts';
 import { UsageError, VerifyError } from '../core/errors.ts';
 import { maskSecret } from '../core/mask.ts';
-import type { EnvVar, ProviderId } from '../core/provider.ts';
+import type { EnvVar, Provider, ProviderId, Verified } from '../core/provider.ts';
 import { check } from '../core/resolve.ts';
 import { runVerify } from '../core/verify.ts';
 import { chooseApps } from '../core/workspaces.ts';
@@ -31,16 +31,94 @@ const styled = {
   meta: (s: string) => styleText('cyan', s),
 };
 
+/** "Stripe, Render and PostgreSQL". */
+const titles = (t: string[]) => (t.length > 1 ? `${t.slice(0, -1).join(', ')} and ${t.at(-1)}` : (t[0] ?? ''));
+
 export async function wizardFace(ctx: Ctx): Promise<Face> {
   const { flags } = ctx;
   const { ui } = await import('./prompter.ts');
-  const { withSpinner } = await import('./spinner.ts');
+  const { doneLine, withSpinner } = await import('./spinner.ts');
   const say = await wizardSay(true);
   /** Starts what the person chose; a failure is said, and the run goes on (the check then fails). */
   const start = async (run: Run, services: LocalService[]) => {
     const s = await startServices(run, services, say);
     if (s.error) ui.error(s.error.message);
     return s.run;
+  };
+  /** The live checks of every provider at once, under one spinner naming those still running. */
+  const checkAll = async (run: Run): Promise<({ verified: Verified } | { error: VerifyError })[]> => {
+    const { providers } = run.ctx;
+    const values = known(run.ctx, run.answers);
+    const running = new Set(providers.map((p) => p.title));
+    const t0 = performance.now();
+    return withSpinner(
+      `Checking ${titles([...running])}`,
+      (signal, progress) =>
+        Promise.all(
+          providers.map((p) =>
+            runVerify(p, values, run.ctx.project, signal)
+              .then(
+                (verified) => ({ verified }),
+                (error: unknown) => {
+                  if (error instanceof VerifyError) return { error };
+                  throw error;
+                },
+              )
+              .finally(() => {
+                running.delete(p.title);
+                if (running.size) progress(`Checking ${titles([...running])}`);
+              }),
+          ),
+        ),
+      (rs) => {
+        const only = rs.length === 1 ? rs[0]! : undefined;
+        if (only && 'verified' in only) return `${providers[0]!.title}: ${only.verified.identity}`;
+        const ms = performance.now() - t0;
+        return `Checked ${titles(providers.map((p) => p.title))} in ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`}`;
+      },
+    );
+  };
+  /** A passed check: its warnings and details said, its result and actions recorded. */
+  const shown = (run: Run, p: Provider, v: Verified): Run => {
+    for (const w of v.warnings) ui.warn(w);
+    for (const d of v.details ?? []) ui.message(styleText('dim', d));
+    return record(run, p, v);
+  };
+  /** A failed check, settled with the person: start a local service, re-enter, keep unverified, or abort. */
+  const settleFailure = async (first: Run, p: Provider, firstError: VerifyError): Promise<Run> => {
+    let run = first;
+    let err: VerifyError | undefined = firstError;
+    for (;;) {
+      if (!err) {
+        try {
+          const v = await withSpinner(`Checking ${p.title}`, (signal) => runVerify(p, known(run.ctx, run.answers), run.ctx.project, signal), (r) => `${p.title}: ${r.identity}`);
+          return shown(run, p, v);
+        } catch (e) {
+          if (!(e instanceof VerifyError)) throw e;
+          err = e;
+        }
+      }
+      const svc = await import('../commands/services.ts');
+      // A local default nothing listens on: say so, and offer Docker or a hosted URL instead.
+      const down = await servicesDown(run, [p]);
+      const docker = down.length && !flags.dryRun ? await svc.dockerState(flags.cwd) : undefined;
+      if (down.length) ui.error(`${p.title}: nothing listens on ${svc.where(down)}, the local docker-compose default`);
+      else ui.error(`${err.message}${err.hint ? `\n${styleText('dim', err.hint)}` : ''}`);
+      if (docker && !docker.ok) ui.warn(`${docker.reason}: ${svc.names(down).join(', ')} cannot be started here`);
+      const options: { value: 'start' | 'retry' | 'hosted' | 'skip' | 'abort'; label: string; hint?: string }[] = [];
+      if (docker?.ok) options.push({ value: 'start', label: `Start ${svc.names(down).join(', ')} with Docker`, hint: svc.composeCommand(down) });
+      if (down.length) options.push({ value: 'hosted', label: 'Enter a hosted URL instead' });
+      else options.push({ value: 'retry', label: 'Re-enter the values' });
+      options.push({ value: 'skip', label: 'Keep them unverified', hint: 'written as entered' }, { value: 'abort', label: 'Abort', hint: 'nothing is written' });
+      const next = await ui.select({ message: `What now?`, options });
+      if (next === 'abort') throw new VerifyError(`${p.title} check failed. Nothing was written.`);
+      if (next === 'skip') return withResult(run, skipped(p, err.message));
+      if (next === 'start') run = await start(run, down);
+      else if (next === 'hosted') run = await enterHosted(ui, run, down);
+      else for (const e of p.env.filter(askable)) run = await askValue(ui, run, e);
+      run = { ...run, answers: refresh(run.ctx, run.answers) };
+      err = undefined;
+    }
   };
   return {
     say,
@@ -83,44 +161,20 @@ export async function wizardFace(ctx: Ctx): Promise<Face> {
     },
     async verify(first) {
       let run = first;
-      for (const p of run.ctx.providers) {
-        for (;;) {
-          if (flags.skipVerify) {
-            run = withResult(run, skipped(p));
-            break;
-          }
-          try {
-            const v = await withSpinner(`Checking ${p.title}`, (signal) => runVerify(p, known(run.ctx, run.answers), run.ctx.project, signal), (r) => `${p.title}: ${r.identity}`);
-            for (const w of v.warnings) ui.warn(w);
-            for (const d of v.details ?? []) ui.message(styleText('dim', d));
-            run = record(run, p, v);
-            break;
-          } catch (err) {
-            if (!(err instanceof VerifyError)) throw err;
-            const svc = await import('../commands/services.ts');
-            // A local default nothing listens on: say so, and offer Docker or a hosted URL instead.
-            const down = await servicesDown(run, [p]);
-            const docker = down.length && !flags.dryRun ? await svc.dockerState(flags.cwd) : undefined;
-            if (down.length) ui.error(`${p.title}: nothing listens on ${svc.where(down)}, the local docker-compose default`);
-            else ui.error(`${err.message}${err.hint ? `\n${styleText('dim', err.hint)}` : ''}`);
-            if (docker && !docker.ok) ui.warn(`${docker.reason}: ${svc.names(down).join(', ')} cannot be started here`);
-            const options: { value: 'start' | 'retry' | 'hosted' | 'skip' | 'abort'; label: string; hint?: string }[] = [];
-            if (docker?.ok) options.push({ value: 'start', label: `Start ${svc.names(down).join(', ')} with Docker`, hint: svc.composeCommand(down) });
-            if (down.length) options.push({ value: 'hosted', label: 'Enter a hosted URL instead' });
-            else options.push({ value: 'retry', label: 'Re-enter the values' });
-            options.push({ value: 'skip', label: 'Keep them unverified', hint: 'written as entered' }, { value: 'abort', label: 'Abort', hint: 'nothing is written' });
-            const next = await ui.select({ message: `What now?`, options });
-            if (next === 'abort') throw new VerifyError(`${p.title} check failed. Nothing was written.`);
-            if (next === 'skip') {
-              run = withResult(run, skipped(p, err.message));
-              break;
-            }
-            if (next === 'start') run = await start(run, down);
-            else if (next === 'hosted') run = await enterHosted(ui, run, down);
-            else for (const e of p.env.filter(askable)) run = await askValue(ui, run, e);
-            run = { ...run, answers: refresh(run.ctx, run.answers) };
-          }
-        }
+      const { providers } = run.ctx;
+      if (flags.skipVerify || !providers.length) {
+        for (const p of providers) run = withResult(run, skipped(p));
+        return run;
+      }
+      // Every check at once (the wait is the slowest one's, not their sum), then each shown in order; a
+      // failure is settled with the person, and its re-check runs alone.
+      const firsts = await checkAll(run);
+      for (const [i, p] of providers.entries()) {
+        const f = firsts[i]!;
+        if ('verified' in f) {
+          if (providers.length > 1) doneLine(`${p.title}: ${f.verified.identity}`);
+          run = shown(run, p, f.verified);
+        } else run = await settleFailure(run, p, f.error);
       }
       return run;
     },

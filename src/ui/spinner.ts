@@ -67,3 +67,8 @@ export async function withSpinner<T>(
     throw err;
   }
 }
+
+/** The line a spinner leaves when its task is done, for a result shown without one (a check run among others). */
+export function doneLine(text: string): void {
+  process.stdout.write(`${styleText('gray', S_BAR)}\n${styleText('green', S_STEP_SUBMIT)}  ${text}\n`);
+}
