@@ -13,6 +13,7 @@ import { detectSqlite, findingLine, WHY_BASELINE, type SqliteFinding } from '../
 import type { MoveSummary } from '../core/sqlite/move.ts';
 import type { MigrationFile } from '../core/files/migrations.ts';
 import type { Say } from '../ui/say.ts';
+import type { Workspace } from '../core/workspaces.ts';
 import type { CopyReport } from '../core/sqlite/copy.ts';
 
 /** What --json reports of the move. */
@@ -53,6 +54,17 @@ export async function findSqlite(project: ProjectInfo, env: Record<string, strin
     throw new UsageError(`--from-sqlite: no SQLite found in ${project.cwd} (no Prisma datasource "sqlite", no Drizzle dialect "sqlite", no SQLite driver or file: URL)`, 'see docs/sqlite.md');
   if (fromSqlite && !found!.fileExists) throw new UsageError(`--from-sqlite ${fromSqlite}: no such file`);
   return found;
+}
+
+/** A monorepo's packages on SQLite, one line each (the move itself works in a single app). */
+export async function sqlitePackages(ws: Workspace, env: Record<string, string>): Promise<string[]> {
+  const lines: string[] = [];
+  for (const p of ws.packages) {
+    const found = await findSqlite(p.project, env, undefined);
+    if (found)
+      lines.push(`${p.dir}: ${findingLine(found)}. DATABASE_URL is written for PostgreSQL, but this package keeps reading SQLite: --from-sqlite moves a single app only, so move it by hand (docs/sqlite.md)`);
+  }
+  return lines;
 }
 
 export interface DecideInput {

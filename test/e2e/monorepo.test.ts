@@ -119,6 +119,19 @@ test('an app that reads a key under its own name: written there, rotated there, 
   assert.doesNotMatch(checked.stdout, /uses port|JWT_SECRET/, checked.stdout);
 });
 
+test('a package on SQLite in a monorepo is named with what says so; --from-sqlite, which moves a single app, exits 2 and writes nothing', async () => {
+  const dir = await fixture('npm-turbo');
+  const config = join(dir, 'packages/db/drizzle.config.js');
+  writeFileSync(config, readFileSync(config, 'utf8').replace("dialect: 'postgresql'", "dialect: 'sqlite'"));
+  const refused = await cli(['--yes', '--providers', 'app', '--from-sqlite'], dir);
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /--from-sqlite moves a single app from SQLite, not a package of a monorepo/);
+  assert.ok(!existsSync(join(dir, 'render.yaml')), 'nothing written');
+  const r = await cli(['--yes', '--providers', 'app'], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, /packages\/db: SQLite found: drizzle\.config\.js: dialect "sqlite".*this package keeps reading SQLite: --from-sqlite moves a single app only/);
+});
+
 test('the wizard in a monorepo: the packages that are not deployed are named, and the person picks the apps', async () => {
   const dir = await fixture('yarn-expo');
   const s = runPty(['--providers', 'app', '--skip-verify'], { cwd: dir });

@@ -1,6 +1,7 @@
 // The detect stage and what every later stage reads: the project as found (files, git, the app's env
 // contract, prod-ready.json, a monorepo's apps), fixed once detected; choosing apps or providers returns a
 // new context. The answers (values and where each came from) are a separate small value.
+import { UsageError } from '../errors.ts';
 import { detectContract, type EnvContract } from '../contract.ts';
 import { mapNames, withPushNames, mappingLines, SAME_NAMES, type NameMap } from '../env-names.ts';
 import { envFileHere, gitView, type EnvFileName, type GitView } from '../env-file.ts';
@@ -18,7 +19,7 @@ import { readManagedFiles, readMigrationState, readProjectFile } from '../snapsh
 import type { Workspace, WorkspacePackage } from '../workspaces.ts';
 import { initialApps, monorepoNameLines, monorepoProject, readMonorepo } from '../../commands/monorepo-step.ts';
 import { loadProviders } from '../../../providers/index.ts';
-import { findSqlite } from '../../commands/sqlite-step.ts';
+import { findSqlite, sqlitePackages } from '../../commands/sqlite-step.ts';
 import type { SqliteFinding } from '../sqlite/detect.ts';
 
 export interface InitFlags {
@@ -133,9 +134,11 @@ export async function detect(flags: InitFlags, ws?: Workspace): Promise<Ctx> {
   };
   // SQLite in a single app: said, offered or moved later; --from-sqlite with none is refused here (exit 2)
   if (!ws) return ctx.joining ? ctx : { ...ctx, sqlite: await findSqlite(project, read.values, flags.fromSqlite) };
+  // the move from SQLite works in a single app: a monorepo's packages on SQLite are named, the flag refused
+  if (flags.fromSqlite !== undefined) throw new UsageError('--from-sqlite moves a single app from SQLite, not a package of a monorepo', 'move the schema package by hand (docs/sqlite.md), then run again without the flag');
   const mono = enterApps({ ...ctx, workspace: ws }, initialApps(ws, flags.apps, memory));
   const joining = !!flags.join || (memory !== undefined && !!memory.apps?.length && mono.mono!.targets.every((t) => mono.mono!.files[t.file] === undefined));
-  return { ...mono, joining };
+  return { ...mono, joining, problems: [...mono.problems, ...(joining ? [] : await sqlitePackages(ws, mono.dotenv))] };
 }
 
 /** The run deploys these apps of the monorepo: their env files are what it reads (as .env is for one app). */
