@@ -12,7 +12,7 @@ import { exec } from '../core/exec.ts';
 import { Cancelled, UsageError } from '../core/errors.ts';
 import { dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
 import { copyProject } from '../core/rehearse/copy.ts';
-import { groupListeners, isLoopback, isWildcard, portListeners, portTaken, type Listener } from '../core/rehearse/listen.ts';
+import { groupListeners, isLoopback, isWildcard, portAnswers, portListeners, portTaken, type Listener } from '../core/rehearse/listen.ts';
 import { composeUrls, nodeFits, planRehearsal, readBlueprint, type ServicePlan, type Skipped, type StepId } from '../core/rehearse/plan.ts';
 import { killAllNow, run, stop, stopAll, type Proc } from '../core/rehearse/proc.ts';
 import { plainOut } from '../ui/plain.ts';
@@ -310,9 +310,12 @@ async function listening(ctx: Context, signal: AbortSignal, progress: (s: string
   let lookedAround = started;
   for (;;) {
     if (app.exit) throw new StepFailed(`\`${svc.startCommand}\` ${exitText(app.exit)} before listening on port ${svc.port}`, app.tail(), missingHint(svc));
-    const onPort = await portListeners(svc.port);
+    // a connection test first; the kernel's tables (which name the addresses) once something answers,
+    // and every second for a listener on another address or port
+    const lookAround = performance.now() - lookedAround > 1000;
+    const onPort = lookAround || (await portAnswers(svc.port)) ? await portListeners(svc.port) : [];
     // now and then (a scan of every process), the ports the app listens on instead
-    if (!onPort.length && performance.now() - lookedAround > 1000) {
+    if (!onPort.length && lookAround) {
       lookedAround = performance.now();
       others = (groupListeners(app.pid) ?? []).filter((l) => l.port !== svc.port);
     }
@@ -336,7 +339,8 @@ async function listening(ctx: Context, signal: AbortSignal, progress: (s: string
         `read the port from the PORT variable (Render sets it to ${svc.port}) and listen on 0.0.0.0`,
       );
     progress(`start: \`${svc.startCommand}\`, waiting for port ${svc.port}${others.length ? ` (listening on ${describe(others)})` : ''}`);
-    await sleep(50, signal);
+    // often: a connection test costs little; slower once the tables are being read (a loopback listener)
+    await sleep(!onPort.length && performance.now() - started < 2000 ? 10 : 50, signal);
   }
 }
 

@@ -1,9 +1,9 @@
 // The clean copy a rehearsal runs in: the files git would commit (tracked files as they are now, plus
 // untracked files .gitignore does not exclude), plus the untracked .env/.env.local. Never node_modules,
 // build output or anything else ignored; the user's folder is only read.
+import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { exec } from '../exec.ts';
 
 export interface CopyReport {
   files: number;
@@ -14,14 +14,15 @@ export interface CopyReport {
   envFiles: string[];
 }
 
-/** git's output, or undefined outside a repository (or without git). */
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  try {
-    const r = await exec('git', args, { cwd });
-    return r.code === 0 ? r.stdout : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * git's output, or undefined outside a repository (or without git). node:child_process rather than
+ * src/core/exec.ts: two fixed git commands need nothing of execa, whose loading (~25 ms) every rehearsal
+ * would otherwise pay before its first step.
+ */
+function git(cwd: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) =>
+    execFile('git', args, { cwd, maxBuffer: 100 * 1024 * 1024, windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout)),
+  );
 }
 
 /** `envDirs`: folders (relative, '' for the top) whose .env and .env.local are copied too. */

@@ -3,7 +3,7 @@
 // itself. Elsewhere a connection test: the port answers on 127.0.0.1 but not on this machine's network
 // address means a loopback-only listener.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { groupPids, hasProc } from './proc.ts';
 
@@ -105,7 +105,30 @@ async function probe(port: number): Promise<Listener[]> {
   return [{ address: '127.0.0.1', port }];
 }
 
-/** Something (anyone) already listening on the port, before the rehearsal starts its app. */
+/**
+ * Whether anything answers on `port` on the loopback addresses (a fraction of a millisecond): the cheap
+ * test a wait for the port polls with, where reading the kernel's tables takes several milliseconds of
+ * system time on some machines (time taken from the app that is starting).
+ */
+export async function portAnswers(port: number): Promise<boolean> {
+  const [v4, v6] = await Promise.all([canConnect('127.0.0.1', port), canConnect('::1', port)]);
+  return v4 || v6;
+}
+
+/** Whether this process could listen on `port` on all interfaces (false: EADDRINUSE, someone has it). */
+function canBind(port: number, host = '::'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      // no IPv6 here: the IPv4 wildcard; any other error (EACCES…) is the app's to meet and report
+      if (host === '::' && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) resolve(canBind(port, '0.0.0.0'));
+      else resolve(err.code !== 'EADDRINUSE');
+    });
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Something (anyone, on any address) already listening on the port, before the rehearsal starts its app. */
 export async function portTaken(port: number): Promise<boolean> {
-  return hasProc ? (await portListeners(port)).length > 0 : canConnect('127.0.0.1', port);
+  return (await portAnswers(port)) || !(await canBind(port));
 }

@@ -3,7 +3,9 @@
 // whole tree (SIGTERM to the group, SIGKILL after a grace period), and `stopAll` ends every group
 // still alive, on success, failure and Ctrl+C alike. Not src/core/exec.ts: that one runs a command to its end
 // without a shell; these are the Blueprint's shell command lines, and a server that must keep running.
-import { execa, type ResultPromise } from 'execa';
+// node:child_process rather than execa: a shell line needs none of execa's argument handling, and loading
+// execa (~25 ms) would be paid by every rehearsal before its first step.
+import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export interface Proc {
@@ -11,6 +13,8 @@ export interface Proc {
   command: string;
   /** Resolves when the shell (the group's leader) exits. */
   exited: Promise<{ code: number | null; signal: string | null }>;
+  /** The shell itself exited (its output may still be open, held by what it started). */
+  leaderExited: Promise<void>;
   /** The exit, once it happened. */
   exit?: { code: number | null; signal: string | null };
   /** The output to show: the first lines of its first error (tools often print usage after it), then its last lines. */
@@ -65,26 +69,15 @@ export function groupAlive(pid: number): boolean {
 
 export function run(command: string, opts: { cwd: string; env: Record<string, string>; log: string }): Proc {
   const shell = existsSync('/bin/bash') ? '/bin/bash' : true;
-  const child: ResultPromise = execa(command, {
-    cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: false,
-    shell,
-    detached: !isWindows,
-    stdin: 'ignore',
-    all: true,
-    buffer: false,
-    reject: false,
-    cleanup: false,
-    stripFinalNewline: false,
-  });
+  // its own process group (detached), nothing on stdin; stdout and stderr read alike, in arrival order
+  const child = spawn(command, { cwd: opts.cwd, env: opts.env, shell, detached: !isWindows, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   const file = createWriteStream(opts.log);
   const lines: string[] = [];
   /** The first error-looking line and the few after it, kept whatever follows. */
   let firstError: string[] | undefined;
   let total = 0;
   let partial = '';
-  child.all?.on('data', (d: Buffer) => {
+  const onData = (d: Buffer) => {
     file.write(d);
     const text = partial + d.toString('utf8');
     const parts = text.split(/\r?\n/).map(clean);
@@ -97,7 +90,9 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
       if (!firstError && ERROR.test(l)) (firstError = [l]), (errorAt = total);
     }
     if (lines.length > 400) lines.splice(0, lines.length - 200);
-  });
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   let errorAt = 0;
   const proc: Proc = {
     pid: child.pid ?? -1,
@@ -105,6 +100,7 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
     log: opts.log,
     startedAt: performance.now(),
     exited: undefined as never,
+    leaderExited: new Promise<void>((resolve) => child.once('exit', () => resolve()).once('error', () => resolve())),
     tail(n = 12) {
       const all = [...lines, ...(partial.trim() ? [clean(partial)] : [])];
       // a stack trace's frames after its first say little here: one stands for the rest
@@ -114,23 +110,29 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
       return last;
     },
   };
-  proc.exited = child.then(
-    (r) => {
-      proc.exit = { code: r.exitCode ?? null, signal: r.signal ?? null };
+  // 'close': the shell exited and its output was read to the end (as execa resolved); a spawn error
+  // (no shell, a missing cwd) ends it with no code
+  proc.exited = new Promise((resolve) => {
+    const done = (code: number | null, signal: string | null) => {
+      if (proc.exit) return;
+      proc.exit = { code, signal };
       file.end();
-      return proc.exit;
-    },
-    (err: { exitCode?: number; signal?: string }) => {
-      proc.exit = { code: err.exitCode ?? null, signal: err.signal ?? null };
-      file.end();
-      return proc.exit;
-    },
-  );
+      resolve(proc.exit);
+    };
+    child.on('close', (code, signal) => done(code, signal));
+    child.on('error', () => done(null, null));
+  });
   live.add(proc);
   return proc;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `p`, at most `ms` (the timer does not outlive it). */
+const within = (p: Promise<unknown>, ms: number) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    void p.then(() => (clearTimeout(t), resolve()));
+  });
 
 /** Stops the process tree: SIGTERM to the group, then SIGKILL when anything is left after `graceMs`. */
 export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
@@ -144,15 +146,15 @@ export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
   if (proc.pid > 0 && groupAlive(proc.pid)) {
     signal('SIGTERM');
     const until = performance.now() + graceMs;
-    while (groupAlive(proc.pid) && performance.now() < until) await sleep(20);
+    // the group mostly ends with its leader (the shell): its exit is waited for as an event, then
+    // whatever is left of the group is polled
+    await within(proc.leaderExited, graceMs);
+    while (groupAlive(proc.pid) && performance.now() < until) await sleep(10);
     if (groupAlive(proc.pid)) signal('SIGKILL');
     for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
   }
-  // the shell's exit is collected (and its output flushed); the timer must not outlive it
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, 1000);
-    void proc.exited.then(() => (clearTimeout(t), resolve()));
-  });
+  // the shell's exit is collected (and its output flushed)
+  await within(proc.exited, 1000);
   live.delete(proc);
 }
 
