@@ -9,7 +9,19 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const common = { bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'none', define: { __VERSION__: JSON.stringify(pkg.version) }, logLevel: 'warning', metafile: true };
 // The boot file: CommonJS, tiny, no dependencies beyond node's own (help, version, first frame).
 const boot = await build({ ...common, entryPoints: { boot: 'src/boot.ts' }, outdir: 'dist', format: 'cjs', outExtension: { '.js': '.cjs' } });
+// Node's own modules are read with require, not import: an ES import of a builtin builds its namespace by
+// reading every export, which runs the lazy getters behind them (node:http's loads undici for WebSocket and
+// fetch, node:fs's loads its streams and fs/promises): ~25 ms on a rehearsal's start for nothing it uses.
+// esbuild's require interop reads a property only when the code uses it. Dynamic imports stay imports.
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => (a.kind === 'import-statement' && a.namespace === 'file' ? { path: a.path, namespace: 'builtin' } : { path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
+  },
+};
 const result = await build({
+  plugins: [builtinsByRequire],
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   ...common,
