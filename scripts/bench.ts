@@ -4,7 +4,7 @@
 //  3. runtime dependencies of the packed package (target 0) and its size
 //  4. `check` with every provider behind a proxy adding latency: total vs the slowest single check
 //  5. `rehearse` of a web service (npm ci, a psql migration, npm start + health check) vs the same three
-//     commands run by hand in a fresh copy: the rehearsal's own overhead
+//     commands run by hand in a fresh copy: the rehearsal's own overhead (scripts/bench-rehearse.ts)
 //  6. questions a new user answers (app + Postgres + Redis + Stripe, every default accepted, Docker
 //     present): the built CLI driven through a pty, a `docker` stand-in starting the real servers
 //  7. env coverage over the fixture apps (test/fixtures/apps): of the provider keys each app reads, how many
@@ -22,15 +22,13 @@ import { tempProject } from '../test/helpers/project.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 import { startRedis } from '../test/harness/redis.ts';
 import { envText, startStandins } from '../test/standins/all.ts';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawn as spawnChild } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { FIXTURE_APPS } from '../test/helpers/app-fixtures.ts';
 import { coverageFigure, fitFixture } from '../test/helpers/fit-the-app.ts';
-import { commitAll, fixtureApp } from '../test/helpers/fixture-app.ts';
-import { freePort } from '../test/harness/processes.ts';
 import { join } from 'node:path';
 import { benchSqliteCopy, copyBenchLine } from './bench-sqlite-copy.ts';
+import { benchRehearse, rehearseBenchLines } from './bench-rehearse.ts';
 
 const N = Number(process.env.BENCH_RUNS) || 31;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS) || 300;
@@ -142,57 +140,10 @@ for (let i = 0; i < runs; i++) {
 const concRatio = median(all) / median(slowest);
 console.log(`${`check, ${ids.length} providers (+${LATENCY_MS} ms)`.padEnd(34)} ${fmt(median(all)).padStart(10)} vs slowest single ${fmt(median(slowest)).padStart(10)}   ratio ${concRatio.toFixed(2)}`);
 
-// The rehearsal's overhead: the migrate-fail fixture with its migration fixed, against the real PostgreSQL.
-const app = fixtureApp('rehearse/migrate-fail', { '.env': `DATABASE_URL=${pg.url('postgres')}\n` });
-writeFileSync(join(app, 'migrations/002_orders.sql'), 'CREATE TABLE IF NOT EXISTS orders (id serial PRIMARY KEY, user_id integer REFERENCES users(id));\n');
-commitAll(app);
-const rehearsePort = await freePort();
-const sh = (command: string, cwd: string, env: NodeJS.ProcessEnv) =>
-  new Promise<void>((resolve, reject) =>
-    spawnChild('/bin/bash', ['-c', command], { cwd, env, stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`)))),
-  );
-const byHand = async () => {
-  const t0 = performance.now();
-  const copy = join(tempProject(), 'app');
-  cpSync(app, copy, { recursive: true, filter: (f) => !/[\\/](\.git|node_modules)$/.test(f) });
-  const env = { ...cleanEnv(), PORT: String(rehearsePort), DATABASE_URL: pg.url('postgres'), RENDER: 'true' };
-  await sh('npm ci', copy, env);
-  await sh('npm run migrate', copy, env);
-  const server = spawnChild('/bin/bash', ['-c', 'npm start'], { cwd: copy, env, stdio: 'ignore', detached: true });
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${rehearsePort}/`).then((r) => r.ok, () => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  process.kill(-server.pid!, 'SIGTERM');
-  await new Promise((r) => server.on('exit', r));
-  rmSync(copy, { recursive: true, force: true });
-  return performance.now() - t0;
-};
-/** The rehearsal's own time outside its steps (start-up, the copy, stopping, removing the copy), per run. */
-const outside: number[] = [];
-const byRehearsal = () =>
-  new Promise<number>((resolve, reject) => {
-    const t0 = performance.now();
-    execFile(process.execPath, [BIN, 'rehearse', '--json', '--cwd', app], { env: cleanEnv({ FORCE_COLOR: '0', PROD_READY_REHEARSE_PORT: String(rehearsePort) }) }, (err, stdout) => {
-      if (err) return reject(new Error(`rehearse failed: ${stdout}`));
-      const ms = performance.now() - t0;
-      const steps = (JSON.parse(stdout) as { services: { steps: { seconds: number }[] }[] }).services.flatMap((s) => s.steps);
-      outside.push(ms - steps.reduce((a, s) => a + s.seconds * 1000, 0));
-      resolve(ms);
-    });
-  });
-const rehearseRuns = Number(process.env.BENCH_REHEARSE_RUNS) || 5;
-const hand: number[] = [], rehearsal: number[] = [];
-await byHand(); await byRehearsal(); // warm npm's cache and the file cache
-outside.length = 0;
-for (let i = 0; i < rehearseRuns; i++) {
-  hand.push(await byHand());
-  rehearsal.push(await byRehearsal());
-}
-const rehearseRatio = median(rehearsal) / median(hand);
-console.log(`${'rehearse (build, migrate, start)'.padEnd(34)} ${fmt(median(rehearsal)).padStart(10)} vs by hand ${fmt(median(hand)).padStart(10)}   ratio ${rehearseRatio.toFixed(2)}`);
-console.log(`${'  of which outside the steps'.padEnd(34)} ${fmt(median(outside)).padStart(10)} (start-up, copy, stop, clean-up; the copy and its removal are in the by-hand time too)`);
+// The rehearsal's overhead (scripts/bench-rehearse.ts; BENCH_REHEARSE_RUNS, BENCH_REHEARSE_BIN).
+const rehearseBench = await benchRehearse(pg);
+const rehearseRatio = rehearseBench.ratio;
+console.log(rehearseBenchLines(rehearseBench));
 
 pgp.server.close();
 rp.server.close();
