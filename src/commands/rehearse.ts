@@ -11,7 +11,7 @@ import { styleText } from 'node:util';
 import { exec } from '../core/exec.ts';
 import { Cancelled, UsageError } from '../core/errors.ts';
 import { dotenvValues, parseDotenv } from '../core/files/dotenv.ts';
-import { copyProject } from '../core/rehearse/copy.ts';
+import { copyProject, gitListing } from '../core/rehearse/copy.ts';
 import { groupListeners, isLoopback, isWildcard, portAnswers, portListeners, portTaken, type Listener } from '../core/rehearse/listen.ts';
 import { composeUrls, nodeFits, planRehearsal, readBlueprint, type ServicePlan, type Skipped, type StepId } from '../core/rehearse/plan.ts';
 import { killAllNow, run, stop, stopAll, type Proc } from '../core/rehearse/proc.ts';
@@ -430,6 +430,8 @@ async function runStep(ctx: Context, step: StepId, signal: AbortSignal, progress
 export async function rehearse(flags: RehearseFlags): Promise<number> {
   const blueprintFile = join(flags.cwd, 'render.yaml');
   if (!existsSync(blueprintFile)) throw new UsageError('no render.yaml here: nothing to rehearse', `run \`npx create-prod-ready\` to write one, or --cwd the folder that has it (looked in ${flags.cwd})`);
+  // what git would commit, asked now: its two commands run while the Blueprint is read and the port checked
+  const listing = gitListing(flags.cwd);
   const defaultPort = Number(process.env.PROD_READY_REHEARSE_PORT) || 10000;
   let composeText: string | undefined;
   for (const f of ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'])
@@ -467,7 +469,7 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
       if (master.signal.aborted) throw master.signal.reason;
       r.service(svc);
       const base = join(root, svc.name);
-      const copied = await copyProject(flags.cwd, base, svc.rootDir ? ['', svc.rootDir] : ['']);
+      const copied = await copyProject(flags.cwd, base, svc.rootDir ? ['', svc.rootDir] : [''], listing);
       const dir = svc.rootDir ? join(base, svc.rootDir) : base;
       r.info(
         copied.git

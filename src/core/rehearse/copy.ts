@@ -25,13 +25,25 @@ function git(cwd: string, args: string[]): Promise<string | undefined> {
   );
 }
 
-/** `envDirs`: folders (relative, '' for the top) whose .env and .env.local are copied too. */
-export async function copyProject(from: string, to: string, envDirs: string[] = ['']): Promise<CopyReport> {
-  mkdirSync(to, { recursive: true });
+/** What git would commit from a folder; `listed` undefined outside a repository. */
+export interface GitListing {
+  listed?: string;
+  status: string;
+}
+
+/** Asked once and early (while the Blueprint is read): the same for every service's copy. */
+export async function gitListing(from: string): Promise<GitListing> {
   const [listed, status = ''] = await Promise.all([
     git(from, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']),
     git(from, ['status', '--porcelain', '-z', '--untracked-files=all', '--', '.']),
   ]);
+  return { listed, status };
+}
+
+/** `envDirs`: folders (relative, '' for the top) whose .env and .env.local are copied too. */
+export async function copyProject(from: string, to: string, envDirs: string[] = [''], listing: Promise<GitListing> = gitListing(from)): Promise<CopyReport> {
+  mkdirSync(to, { recursive: true });
+  const { listed, status } = await listing;
   if (listed === undefined) {
     // not a git repository: everything but dependencies and git's own folder
     cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](node_modules|\.git)$/.test(src) });
