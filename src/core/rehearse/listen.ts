@@ -24,10 +24,10 @@ function hexToIp(hex: string): string {
 }
 
 
-/** Every listening TCP socket in the kernel's tables, with its inode (Linux). */
-function tableListeners(): (Listener & { inode: string })[] {
+/** Every listening TCP socket in the kernel's tables (IPv6's, IPv4's), with its inode (Linux). */
+function tableListeners(tables = ['/proc/net/tcp6', '/proc/net/tcp']): (Listener & { inode: string })[] {
   const out: (Listener & { inode: string })[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  for (const table of tables) {
     let text: string;
     try {
       text = readFileSync(table, 'utf8');
@@ -74,9 +74,14 @@ export function groupListeners(pgid: number): Listener[] | undefined {
  */
 export async function portListeners(port: number): Promise<Listener[]> {
   if (!hasProc) return probe(port);
-  return tableListeners()
-    .filter((l) => l.port === port)
-    .map(({ address }) => ({ address, port }));
+  const found: Listener[] = [];
+  // IPv6's table first: a listener on [::] (Node's default) is the answer, and the IPv4 table is not
+  // read (each read takes several milliseconds of system time on some machines)
+  for (const table of ['/proc/net/tcp6', '/proc/net/tcp']) {
+    for (const l of tableListeners([table])) if (l.port === port) found.push({ address: l.address, port });
+    if (found.some((l) => isWildcard(l.address))) break;
+  }
+  return found;
 }
 
 export const isWildcard = (a: string) => a === '0.0.0.0' || a === '[::]';

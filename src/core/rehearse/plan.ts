@@ -1,7 +1,6 @@
 // What a rehearsal of render.yaml runs, decided without touching anything: which services, which steps,
 // and the environment each one gets, built the way Render builds it (Blueprint values, database and Key
 // Value references pointed at the local ones, fresh generated secrets, prompted values from .env).
-import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.ts';
 
@@ -84,7 +83,9 @@ export function readBlueprint(text: string): Blueprint {
   return doc as Blueprint;
 }
 
-const generated = () => randomBytes(32).toString('base64');
+// Web Crypto's global, loaded on first use: importing node:crypto costs every rehearsal ~10 ms, needed
+// only by a Blueprint with generateValue
+const generated = () => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('base64');
 
 /** The parts Render gives for a database property, read from a local connection string. */
 function urlPart(url: string, property: string): string | undefined {

@@ -13,8 +13,6 @@ export interface Proc {
   command: string;
   /** Resolves when the shell (the group's leader) exits. */
   exited: Promise<{ code: number | null; signal: string | null }>;
-  /** The shell itself exited (its output may still be open, held by what it started). */
-  leaderExited: Promise<void>;
   /** The exit, once it happened. */
   exit?: { code: number | null; signal: string | null };
   /** The output to show: the first lines of its first error (tools often print usage after it), then its last lines. */
@@ -100,7 +98,6 @@ export function run(command: string, opts: { cwd: string; env: Record<string, st
     log: opts.log,
     startedAt: performance.now(),
     exited: undefined as never,
-    leaderExited: new Promise<void>((resolve) => child.once('exit', () => resolve()).once('error', () => resolve())),
     tail(n = 12) {
       const all = [...lines, ...(partial.trim() ? [clean(partial)] : [])];
       // a stack trace's frames after its first say little here: one stands for the rest
@@ -143,13 +140,13 @@ export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
       /* already gone */
     }
   };
-  if (proc.pid > 0 && groupAlive(proc.pid)) {
+  // still running: no need to scan /proc to know it (a scan costs milliseconds)
+  if (proc.pid > 0 && (!proc.exit || groupAlive(proc.pid))) {
     signal('SIGTERM');
     const until = performance.now() + graceMs;
-    // the group mostly ends with its leader (the shell): its exit is waited for as an event, then
-    // whatever is left of the group is polled
-    await within(proc.leaderExited, graceMs);
-    while (groupAlive(proc.pid) && performance.now() < until) await sleep(10);
+    // the end of its output (every process that held it has exited) is waited for as an event, polled
+    // for anything of the group that is left
+    while (groupAlive(proc.pid) && performance.now() < until) await (proc.exit ? sleep(5) : within(proc.exited, 20));
     if (groupAlive(proc.pid)) signal('SIGKILL');
     for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
   }
