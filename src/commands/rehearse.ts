@@ -310,10 +310,10 @@ async function listening(ctx: Context, signal: AbortSignal, progress: (s: string
   let lookedAround = started;
   for (;;) {
     if (app.exit) throw new StepFailed(`\`${svc.startCommand}\` ${exitText(app.exit)} before listening on port ${svc.port}`, app.tail(), missingHint(svc));
-    // a connection test first; the kernel's tables (which name the addresses) once something answers,
-    // and every second for a listener on another address or port
+    // a connection test first; the kernel's tables (which name the addresses) once something answers or
+    // was seen on the port, and every second for a listener on another address or port
     const lookAround = performance.now() - lookedAround > 1000;
-    const onPort = lookAround || (await portAnswers(svc.port)) ? await portListeners(svc.port) : [];
+    const onPort = lookAround || loopbackSince !== undefined || (await portAnswers(svc.port)) ? await portListeners(svc.port) : [];
     // now and then (a scan of every process), the ports the app listens on instead
     if (!onPort.length && lookAround) {
       lookedAround = performance.now();

@@ -146,9 +146,12 @@ export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
     const until = performance.now() + graceMs;
     // the end of its output (every process that held it has exited) is waited for as an event, polled
     // for anything of the group that is left
-    while (groupAlive(proc.pid) && performance.now() < until) await (proc.exit ? sleep(5) : within(proc.exited, 20));
-    if (groupAlive(proc.pid)) signal('SIGKILL');
-    for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
+    let alive = true;
+    while ((alive = groupAlive(proc.pid)) && performance.now() < until) await (proc.exit ? sleep(5) : within(proc.exited, 20));
+    if (alive) {
+      signal('SIGKILL');
+      for (let i = 0; i < 40 && groupAlive(proc.pid); i++) await sleep(25);
+    }
   }
   // the shell's exit is collected (and its output flushed)
   await within(proc.exited, 1000);
