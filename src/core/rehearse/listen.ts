@@ -2,7 +2,7 @@
 // with the sockets the group's processes hold, so the answer names every address and port of the app
 // itself. Elsewhere a connection test: the port answers on 127.0.0.1 but not on this machine's network
 // address means a loopback-only listener.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { groupPids, hasProc } from './proc.ts';
@@ -24,24 +24,51 @@ function hexToIp(hex: string): string {
 }
 
 
-/** Every listening TCP socket in the kernel's tables (IPv6's, IPv4's), with its inode (Linux). */
-function tableListeners(tables = ['/proc/net/tcp6', '/proc/net/tcp']): (Listener & { inode: string })[] {
-  const out: (Listener & { inode: string })[] = [];
-  for (const table of tables) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
+type TableListener = Listener & { inode: string };
+
+/**
+ * The listening TCP sockets of one of the kernel's tables, with their inodes (Linux). `enough` ends the
+ * reading at the first socket it accepts: read in small pieces, the kernel generates only the lines asked
+ * for, where a whole table costs several milliseconds of system time on some machines (every bucket of
+ * the connection hash is walked), and a listener is among the first lines.
+ */
+function readTable(table: string, enough?: (l: TableListener) => boolean): TableListener[] {
+  const out: TableListener[] = [];
+  let fd: number;
+  try {
+    fd = openSync(table, 'r');
+  } catch {
+    return out;
+  }
+  try {
+    const buf = Buffer.alloc(enough ? 256 : 65536);
+    let rest = '';
+    let first = true;
+    for (let n: number; (n = readSync(fd, buf, 0, buf.length, null)) > 0 || rest; ) {
+      const lines = (rest + buf.toString('latin1', 0, n)).split('\n');
+      rest = n > 0 ? lines.pop()! : '';
+      for (const line of lines) {
+        if (first) {
+          first = false; // the header
+          continue;
+        }
+        const f = line.trim().split(/\s+/);
+        if (f.length < 10 || f[3] !== '0A') continue;
+        const [addr, port] = f[1]!.split(':');
+        const l = { address: hexToIp(addr!), port: parseInt(port!, 16), inode: f[9]! };
+        out.push(l);
+        if (enough?.(l)) return out;
+      }
     }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || f[3] !== '0A') continue;
-      const [addr, port] = f[1]!.split(':');
-      out.push({ address: hexToIp(addr!), port: parseInt(port!, 16), inode: f[9]! });
-    }
+  } finally {
+    closeSync(fd);
   }
   return out;
+}
+
+/** Every listening TCP socket in the kernel's tables (IPv6's, IPv4's), with its inode (Linux). */
+function tableListeners(): TableListener[] {
+  return ['/proc/net/tcp6', '/proc/net/tcp'].flatMap((t) => readTable(t));
 }
 
 /** Every TCP listener of the process group; undefined where the kernel tables cannot be read. */
@@ -75,10 +102,9 @@ export function groupListeners(pgid: number): Listener[] | undefined {
 export async function portListeners(port: number): Promise<Listener[]> {
   if (!hasProc) return probe(port);
   const found: Listener[] = [];
-  // IPv6's table first: a listener on [::] (Node's default) is the answer, and the IPv4 table is not
-  // read (each read takes several milliseconds of system time on some machines)
+  // IPv6's table first: a listener on [::] (Node's default) is the answer, and the reading stops there
   for (const table of ['/proc/net/tcp6', '/proc/net/tcp']) {
-    for (const l of tableListeners([table])) if (l.port === port) found.push({ address: l.address, port });
+    for (const l of readTable(table, (l) => l.port === port && isWildcard(l.address))) if (l.port === port) found.push({ address: l.address, port });
     if (found.some((l) => isWildcard(l.address))) break;
   }
   return found;
