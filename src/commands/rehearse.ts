@@ -433,6 +433,8 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
   // what git would commit, asked now: its two commands run while the Blueprint is read and the port checked
   const listing = gitListing(flags.cwd);
   const defaultPort = Number(process.env.PROD_READY_REHEARSE_PORT) || 10000;
+  // the usual port is checked meanwhile too (a Blueprint's own PORT once it is read)
+  const defaultTaken = portTaken(defaultPort);
   let composeText: string | undefined;
   for (const f of ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'])
     if (composeText === undefined && existsSync(join(flags.cwd, f))) composeText = readFileSync(join(flags.cwd, f), 'utf8');
@@ -443,7 +445,7 @@ export async function rehearse(flags: RehearseFlags): Promise<number> {
   });
   for (const s of services) if (s.rootDir && !existsSync(join(flags.cwd, s.rootDir))) throw new UsageError(`${s.name}: rootDir ${s.rootDir} does not exist`, 'fix rootDir in render.yaml');
   for (const port of new Set(services.filter((s) => s.steps.includes('port')).map((s) => s.port)))
-    if (await portTaken(port))
+    if (await (port === defaultPort ? defaultTaken : portTaken(port)))
       throw new UsageError(`port ${port} is already in use on this machine: the rehearsal needs it for the app`, 'stop what listens there, or set PROD_READY_REHEARSE_PORT to rehearse on another port');
 
   // Until the result is known, an early end (a bug that leaves nothing to wait on) must not read as success.
