@@ -12,12 +12,19 @@ const boot = await build({ ...common, entryPoints: { boot: 'src/boot.ts' }, outd
 // Node's own modules are read with require, not import: an ES import of a builtin builds its namespace by
 // reading every export, which runs the lazy getters behind them (node:http's loads undici for WebSocket and
 // fetch, node:fs's loads its streams and fs/promises): ~25 ms on a rehearsal's start for nothing it uses.
-// esbuild's require interop reads a property only when the code uses it. Dynamic imports stay imports.
+// Each builtin becomes a small ES module with one export per name, each read from require()'s object only
+// when the bundle uses it (the unused ones are pure, so esbuild drops them). Dynamic imports stay imports.
+const { createRequire } = await import('node:module');
+const requireHere = createRequire(import.meta.url);
 const builtinsByRequire = {
   name: 'builtins-by-require',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (a) => (a.kind === 'import-statement' && a.namespace === 'file' ? { path: a.path, namespace: 'builtin' } : { path: a.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => {
+      const names = Object.keys(requireHere(a.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const lines = names.map((n) => `export const ${n} = /* @__PURE__ */ (() => m.${n})();`);
+      return { contents: `const m = require(${JSON.stringify(a.path)});\nexport default m;\n${lines.join('\n')}\n`, loader: 'js' };
+    });
   },
 };
 const result = await build({
