@@ -21,6 +21,8 @@ export interface RehearseBench {
   /** The rehearsal's time outside its steps (start-up, the copy, stopping, removing the copy). */
   outsideMs: number;
   ratio: number;
+  /** The median of each run's own ratio (a rehearsal against the by-hand run just before it): steadier under a changing load. */
+  pairedRatio: number;
 }
 
 /** GET / answered 2xx. */
@@ -75,13 +77,13 @@ export async function benchRehearse(pg: PgServer, runs = Number(process.env.BENC
     rehearsal.push(await byRehearsal());
     if (process.env.BENCH_VERBOSE) console.log(`  run ${i + 1}: rehearse ${rehearsal.at(-1)!.toFixed(0)} ms, by hand ${hand.at(-1)!.toFixed(0)} ms, outside the steps ${outside.at(-1)!.toFixed(0)} ms`);
   }
-  return { runs, rehearsalMs: median(rehearsal), handMs: median(hand), outsideMs: median(outside), ratio: median(rehearsal) / median(hand) };
+  return { runs, rehearsalMs: median(rehearsal), handMs: median(hand), outsideMs: median(outside), ratio: median(rehearsal) / median(hand), pairedRatio: median(rehearsal.map((x, i) => x / hand[i]!)) };
 }
 
 export function rehearseBenchLines(r: RehearseBench): string {
   const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
   return [
-    `${'rehearse (build, migrate, start)'.padEnd(34)} ${fmt(r.rehearsalMs).padStart(10)} vs by hand ${fmt(r.handMs).padStart(10)}   ratio ${r.ratio.toFixed(2)}`,
+    `${'rehearse (build, migrate, start)'.padEnd(34)} ${fmt(r.rehearsalMs).padStart(10)} vs by hand ${fmt(r.handMs).padStart(10)}   ratio ${r.ratio.toFixed(2)} (run by run ${r.pairedRatio.toFixed(2)})`,
     `${'  of which outside the steps'.padEnd(34)} ${fmt(r.outsideMs).padStart(10)} (start-up, copy, stop, clean-up; the copy and its removal are in the by-hand time too)`,
   ].join('\n');
 }
