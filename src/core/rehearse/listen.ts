@@ -159,8 +159,15 @@ function canBind(port: number, host = '::'): Promise<boolean> {
   });
 }
 
-/** Something (anyone, on any address) already listening on the port, before the rehearsal starts its app. */
+/**
+ * Something (anyone, on any address) already listening on the port, before the rehearsal starts its app. On
+ * Linux binding the wildcard fails for a listener on any address; elsewhere (BSD sockets let a wildcard
+ * bind beside a specific address) a connection to the loopback addresses is tried first.
+ */
 export async function portTaken(port: number): Promise<boolean> {
-  const [v4, v6] = await Promise.all([canConnect('127.0.0.1', port), canConnect('::1', port)]);
-  return v4 || v6 || !(await canBind(port));
+  if (process.platform !== 'linux') {
+    const [v4, v6] = await Promise.all([canConnect('127.0.0.1', port), canConnect('::1', port)]);
+    if (v4 || v6) return true;
+  }
+  return !(await canBind(port));
 }
