@@ -48,12 +48,17 @@ export async function benchRehearse(pg: PgServer, runs = Number(process.env.BENC
     const env = { ...cleanEnv(), PORT: String(port), DATABASE_URL: pg.url('postgres'), RENDER: 'true' };
     await sh('npm ci', copy, env);
     await sh('npm run migrate', copy, env);
-    const server = spawn('/bin/bash', ['-c', 'npm start'], { cwd: copy, env, stdio: 'ignore', detached: true });
+    // its output read (and dropped) so that its end says when every process of the group has exited
+    const server = spawn('/bin/bash', ['-c', 'npm start'], { cwd: copy, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    server.stdout.resume();
+    server.stderr.resume();
     // as soon as it answers: polled every 10 ms (a baseline that waited longer would hide the
     // rehearsal's own waiting), with node:http as the rehearsal does (fetch's first call loads undici)
     while (!(await answers(port))) await new Promise((r) => setTimeout(r, 10));
+    // stopped as the rehearsal stops it: SIGTERM to the group, done when the server itself has exited
+    // (not only npm, which may exit first)
     process.kill(-server.pid!, 'SIGTERM');
-    await new Promise((r) => server.on('exit', r));
+    await new Promise((r) => server.on('close', r));
     rmSync(copy, { recursive: true, force: true });
     return performance.now() - t0;
   };
