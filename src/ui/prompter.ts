@@ -9,28 +9,13 @@ function answer<T>(v: T | symbol): Exclude<T, symbol> {
   return v as Exclude<T, symbol>;
 }
 
-/**
- * A real SIGINT (`kill -INT`, or Ctrl+C while the terminal is not in raw mode) cancels the active prompt
- * as Ctrl+C does, instead of killing the process with the terminal left in raw mode and no exit 130.
- */
-async function interruptible<T>(prompt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSignal = () => ac.abort();
-  process.on('SIGINT', onSignal);
-  try {
-    return await prompt(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    answered = true;
-  }
-}
-
 let answered = false;
 
 /**
- * Keys typed before a yes/no question was drawn were meant for the one before: `y` or `n` answers a confirm by
- * itself, so the Enter a person types after it arrives once that prompt has closed, and would say Yes to the next
- * question ("Write 8 files?"). Dropped before each confirm after the first answer; Ctrl+C among them still cancels.
+ * Keys typed before a question was drawn were meant for the one before: `y` or `n` answers a confirm by itself,
+ * so the Enter a person types after it arrives once that prompt has closed, and would pick the next question's
+ * default (Yes to "Write 8 files?"). Dropped before every question after the first answer; Ctrl+C among them
+ * still cancels.
  */
 async function dropTypeAhead(): Promise<void> {
   const input = process.stdin;
@@ -47,6 +32,23 @@ async function dropTypeAhead(): Promise<void> {
   input.pause();
   input.setRawMode(false);
   if (interrupted) throw new Cancelled();
+}
+
+/**
+ * A real SIGINT (`kill -INT`, or Ctrl+C while the terminal is not in raw mode) cancels the active prompt
+ * as Ctrl+C does, instead of killing the process with the terminal left in raw mode and no exit 130.
+ */
+async function interruptible<T>(prompt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  await dropTypeAhead();
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.on('SIGINT', onSignal);
+  try {
+    return await prompt(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    answered = true;
+  }
 }
 
 type Validate = (value: string) => string | undefined;
@@ -95,7 +97,6 @@ export const ui = {
   },
 
   async confirm(o: { message: string; initial?: boolean }): Promise<boolean> {
-    await dropTypeAhead();
     return answer(await interruptible((signal) => p.confirm({ signal, message: o.message, initialValue: o.initial ?? true })));
   },
 };
