@@ -250,8 +250,17 @@ function missingHint(svc: ServicePlan): string | undefined {
   return hints.length ? hints.join('; ') : undefined;
 }
 
+/**
+ * Prisma's migrate over @prisma/adapter-pg (prisma.config.ts `engine: "js"`, no engine binary) stops on the
+ * first PostgreSQL catalog column it reads (prisma/orm#27403): a bug of the adapter, the same on Render.
+ */
+const PRISMA_ADAPTER_TYPES = /Column type '([\w" ]+)' could not be deserialized from the database/;
+
 /** Which database the migration ran against, and what to do about it; then any value it ran without. */
-function preDeployHint(svc: ServicePlan): string {
+function preDeployHint(svc: ServicePlan, tail: string[]): string {
+  const adapterBug = PRISMA_ADAPTER_TYPES.exec(tail.join('\n'));
+  if (adapterBug)
+    return `@prisma/adapter-pg cannot read PostgreSQL's catalog type '${adapterBug[1]}' that Prisma's migrate reads (prisma/orm#27403), so \`prisma migrate deploy\` fails the same way on Render: give the adapter in prisma.config.ts a pg pool that reports catalog types as text (docs/prisma.md), or drop \`engine: "js"\` and \`adapter\` there so migrate uses Prisma's schema engine binary`;
   const refs = Object.entries(svc.sources);
   const composed = refs.filter(([, from]) => from === 'docker-compose.yml').map(([k]) => k);
   const where = composed.length
@@ -292,7 +301,7 @@ async function command(ctx: Context, step: 'build' | 'pre-deploy', cmd: string, 
   await stop(p, 2000); // anything it left running in the background
   if (e.code !== 0) {
     const tail = p.tail();
-    throw new StepFailed(`\`${cmd}\` ${exitText(e)}`, tail, step === 'build' ? buildHint(ctx.svc, tail, dependencies(ctx.dir)) : step === 'pre-deploy' ? preDeployHint(ctx.svc) : undefined);
+    throw new StepFailed(`\`${cmd}\` ${exitText(e)}`, tail, step === 'build' ? buildHint(ctx.svc, tail, dependencies(ctx.dir)) : step === 'pre-deploy' ? preDeployHint(ctx.svc, tail) : undefined);
   }
   return `\`${cmd}\``;
 }

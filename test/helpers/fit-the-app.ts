@@ -14,7 +14,7 @@ import { KEYS as CLERK } from '../standins/clerk.ts';
 import { KEYS as STRIPE } from '../standins/stripe.ts';
 import { fixtureApp, fixtureInfo } from './app-fixtures.ts';
 import { linkTools } from './project.ts';
-import { linkPrisma, prismaConfig } from './prisma.ts';
+import { linkPrisma } from './prisma.ts';
 import { BIN, cleanEnv } from './pty.ts';
 import { run as runCommand } from './cli.ts';
 
@@ -42,11 +42,10 @@ export interface FixtureRun {
   /** Migration tools "installed" (linked from this repository's node_modules). */
   tools?: string[];
   /**
-   * Prisma linked with its bin, and a prisma.config.ts that runs its engine as WebAssembly through the
-   * driver adapter on the URL in this env var (test/helpers/prisma.ts: Prisma's engine binary cannot be
-   * downloaded here; on a developer's machine it is), so the run's `prisma migrate deploy` really runs.
+   * Prisma linked with its bin (prisma, @prisma/*, pg, dotenv: what the app's own prisma.config.ts imports), so
+   * the run's `prisma migrate deploy` really runs, over the app's driver adapter (no engine binary to download).
    */
-  prismaAdapter?: string;
+  prisma?: true;
 }
 
 export const RUNS: Record<string, FixtureRun> = {
@@ -66,14 +65,14 @@ export const RUNS: Record<string, FixtureRun> = {
       NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest,
       STRIPE_WEBHOOK_SECRET: WHSEC,
     }),
-    prismaAdapter: 'DATABASE_URL_POSTGRES',
+    prisma: true,
   },
   'express-prisma-worker': {
     env: (s) => ({ DATABASE_URL: s.dbUrl, REDIS_URL: s.redis.url }),
     // `cp .env.example .env`: JWT_SECRET=replace-me and an empty SENTRY_DSN are placeholders
     files: () => ({ '.env': readFileSync(join(import.meta.dirname, '..', 'fixtures', 'apps', 'express-prisma-worker', '.env.example'), 'utf8') }),
     // Prisma "installed" (linked), so the run does not install with the package manager it picks
-    tools: ['prisma', 'pg'],
+    prisma: true,
   },
   'vite-express': {
     env: (s) => ({ DATABASE_URL: s.dbUrl, STRIPE_SECRET_KEY: STRIPE.test, VITE_STRIPE_PUBLISHABLE_KEY: STRIPE.publishableTest, STRIPE_WEBHOOK_SECRET: WHSEC }),
@@ -121,13 +120,8 @@ export async function fitFixture(name: string, s: Services, bin = BIN): Promise<
   const rs: RunServices = { ...s, dbUrl: s.pg.url(db) };
   for (const [f, text] of Object.entries(run.files?.(rs) ?? {})) writeFileSync(join(dir, f), text);
   if (run.tools) linkTools(dir, run.tools);
-  if (run.prismaAdapter) {
-    linkPrisma(dir);
-    writeFileSync(join(dir, 'prisma.config.ts'), prismaConfig('prisma/schema.prisma').replace('process.env.DATABASE_URL!', `process.env.${run.prismaAdapter}!`));
-  }
-  // The app's generator uses Prisma's query engine library, which the CLI downloads before any command
-  // unless the documented override names a file; migrate deploy never loads it (engine "js" migrates).
-  const given = { ...run.env(rs), ...(run.prismaAdapter ? { PRISMA_QUERY_ENGINE_LIBRARY: join(dir, 'node_modules', 'prisma', 'package.json') } : {}) };
+  if (run.prisma) linkPrisma(dir, ['dotenv']);
+  const given = run.env(rs);
   const ran = await runCommand(process.execPath, [bin, '--yes', '--providers', fixtureInfo(name).providers], { cwd: dir, env: cleanEnv({ FORCE_COLOR: '0', ...s.overrides, ...given }), timeoutMs: 180_000 });
   const r = { code: ran.code ?? 1, stdout: ran.stdout, stderr: ran.stderr };
   // The contract as the app has it (read from the fixture, not from what the run wrote).

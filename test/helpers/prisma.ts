@@ -53,10 +53,10 @@ export default defineConfig({
 `;
 }
 
-/** node_modules/{prisma,@prisma/*,pg} and the prisma bin, linked from this repository. */
-export function linkPrisma(dir: string): void {
+/** node_modules/{prisma,@prisma/*,pg} (and `also`) and the prisma bin, linked from this repository. */
+export function linkPrisma(dir: string, also: string[] = []): void {
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
-  for (const t of ['prisma', '@prisma', 'pg']) symlinkSync(join(ROOT, 'node_modules', t), join(dir, 'node_modules', t));
+  for (const t of ['prisma', '@prisma', 'pg', ...also]) symlinkSync(join(ROOT, 'node_modules', t), join(dir, 'node_modules', t));
   symlinkSync(join('..', 'prisma', 'build', 'index.js'), join(dir, 'node_modules', '.bin', 'prisma'));
 }
 
