@@ -50,6 +50,8 @@ const summary = (r: Report) =>
 interface Unsound {
   /** Turns the sound app into the unsound one before the first rehearsal (a change not committed yet), when the fixture itself is sound. */
   make?: (dir: string) => void;
+  /** The services the unsound rehearsal needs (the one the cause is in); the passing one rehearses them all. */
+  only?: string[];
   step: string;
   cause: RegExp;
   hint: RegExp;
@@ -81,6 +83,7 @@ const EXPECT: Record<string, { pass: true } | Unsound> = {
       assert.notEqual(plain, text);
       writeFileSync(config, plain);
     },
+    only: ['invoicer-api-web'],
     step: 'pre-deploy',
     cause: /Column type 'name' could not be deserialized from the database/,
     hint: /prisma\/orm#27403.*fails the same way on Render/,
@@ -90,7 +93,7 @@ const EXPECT: Record<string, { pass: true } | Unsound> = {
 };
 
 /** Rehearsals are long here: a build installs hundreds of packages, and Next.js compiles on 2 busy cores. */
-const rehearseLong = (dir: string) => rehearse(dir, ['--timeout', '90'], 480_000);
+const rehearseLong = (dir: string, only: string[] = []) => rehearse(dir, ['--timeout', '90', ...only], 480_000);
 
 for (const name of Object.keys(EXPECT))
   test(`${name}: init --yes, npm ci of its real dependencies, then rehearse`, { skip: SKIP, timeout: 600_000 }, async () => {
@@ -105,8 +108,9 @@ for (const name of Object.keys(EXPECT))
     assert.match(blueprint.services.find((s) => s.type === 'web')!.buildCommand ?? '', /^npm ci --include=dev && /, 'installs from the lock, devDependencies included');
 
     const want = EXPECT[name]!;
+    const first = 'pass' in want ? [] : (want.only ?? []);
     if ('make' in want) want.make?.(dir);
-    let r = await rehearseLong(dir);
+    let r = await rehearseLong(dir, first);
     // init added a package to package.json (zod, a migration tool) without touching the lock: npm ci refuses,
     // on Render too; the rehearsal names the packages and says to run npm install, then the deploy is rehearsed again
     const lockHint = r.report.services.map((s) => s.steps.find((x) => !x.ok)).find((x) => x?.step === 'build' && /npm install/.test(x.hint ?? ''));
@@ -117,7 +121,7 @@ for (const name of Object.keys(EXPECT))
       npmInstall(dir);
       assert.notEqual(readFileSync(join(dir, 'package-lock.json'), 'utf8'), lockBefore);
       commit(dir, 'npm install');
-      r = await rehearseLong(dir);
+      r = await rehearseLong(dir, first);
     }
     if (!('pass' in want)) {
       assert.equal(r.code, 1, `${name} fails:\n${summary(r.report)}`);
