@@ -3,10 +3,10 @@
 // after `init --yes` against real PostgreSQL and Redis and the providers' stand-ins wrote its render.yaml and
 // env files. Per app: it passes where the app is sound, and fails naming the cause where it is not.
 //
-// Heavy (a Next.js build on 2 cores, hundreds of packages): `.ci/run` runs it on one Node major and sets
+// Heavy (two Next.js builds on 2 cores, hundreds of packages; two apps at a time): `.ci/run` runs it on one Node major and sets
 // PROD_READY_CORPUS=skip on the others, where it is skipped with that reason. npm's cache (~/.npm) is shared
 // between runs, so only the first one downloads.
-import { test, before, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,7 +95,16 @@ const EXPECT: Record<string, { pass: true } | Unsound> = {
 /** Rehearsals are long here: a build installs hundreds of packages, and Next.js compiles on 2 busy cores. */
 const rehearseLong = (dir: string, only: string[] = []) => rehearse(dir, ['--timeout', '90', ...only], 480_000);
 
-for (const name of Object.keys(EXPECT))
+/**
+ * Two apps at a time: much of a rehearsal is waiting (npm ci on the registry, Prisma's schema engine holding
+ * its connection 10 s after each migrate, the worker's 10 s, the health check), which the other app's build
+ * fills. Ordered so the two Next.js builds do not run together: each starts beside a lighter app.
+ */
+const ORDER = ['next-t3-saas', 'express-prisma-worker', 'next-nextauth', 'sveltekit-shop', 'hono-api', 'vite-express'];
+assert.deepEqual([...ORDER].sort(), Object.keys(EXPECT).sort());
+
+describe('the fixture apps, rehearsed', { concurrency: 2 }, () => {
+for (const name of ORDER)
   test(`${name}: init --yes, npm ci of its real dependencies, then rehearse`, { skip: SKIP, timeout: 600_000 }, async () => {
     const fit = await fitFixture(name, services);
     assert.equal(fit.code, 0, `init --yes on ${name}\n${fit.stdout}\n${fit.stderr}`);
@@ -138,3 +147,4 @@ for (const name of Object.keys(EXPECT))
     assert.ok(r.report.services.every((s) => s.ok));
     console.log(`\n${name}:\n${summary(r.report)}`);
   });
+});
