@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-const common = { bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'none', define: { __VERSION__: JSON.stringify(pkg.version) }, logLevel: 'warning', metafile: true };
+const common = { bundle: true, platform: 'node', target: 'node22', minify: true, legalComments: 'none', define: { __VERSION__: JSON.stringify(pkg.version) }, logLevel: 'warning', metafile: true };
 // The boot file: CommonJS, tiny, no dependencies beyond node's own (help, version, first frame).
 const boot = await build({ ...common, entryPoints: { boot: 'src/boot.ts' }, outdir: 'dist', format: 'cjs', outExtension: { '.js': '.cjs' } });
 // Node's own modules are read with require, not import: an ES import of a builtin builds its namespace by
