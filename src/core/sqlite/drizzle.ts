@@ -10,7 +10,7 @@ import type { ProjectInfo } from '../project.ts';
 import type { MigrationFile } from '../files/migrations.ts';
 import type { SqliteFinding } from './detect.ts';
 import type { MoveSummary } from './move.ts';
-import { asideName, moveHistory } from './prisma.ts';
+import { applyEdits, asideName, moveHistory, type Edit } from './prisma.ts';
 
 /** The index just past the string, template literal or comment starting at i (or i when none starts there). */
 function skip(text: string, i: number): number {
@@ -160,12 +160,6 @@ export interface DrizzleMove extends MoveSummary {
   urlEnv?: string;
 }
 
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
 /** One schema file's sqlite-core tables as pg-core tables, or the list of what stops that. */
 export function rewriteDrizzleSchema(path: string, text: string): DrizzleRewrite {
   const switched: string[] = [];
@@ -278,14 +272,13 @@ export function rewriteDrizzleSchema(path: string, text: string): DrizzleRewrite
   }
   const byLine = (l: string) => Number(/:(\d+):/.exec(l)?.[1] ?? 0);
   if (manual.length) return { after: text, switched: [], manual: manual.sort((x, y) => byLine(x) - byLine(y)) };
-  const apply = (t: string, es: Edit[]) => [...es].sort((x, y) => y.start - x.start).reduce((acc, e) => acc.slice(0, e.start) + e.text + acc.slice(e.end), t);
   // the columns first, then the renamed names wherever they are used (in the rewritten text), then the import
-  let out = apply(text, edits);
+  let out = applyEdits(text, edits);
   const importAt = () => codeMatches(out, /import\s+(type\s+)?\{([^}]*)\}\s+from\s+(['"])drizzle-orm\/sqlite-core\3;?/);
   for (const [from, to] of renames) {
     const imports = importAt();
     const uses = codeMatches(out, new RegExp(`(?<![\\w$.])${from}(?![\\w$])`)).filter((m) => !imports.some((i) => m.index >= i.index && m.index < i.index + i[0].length));
-    out = apply(out, uses.map((m) => ({ start: m.index, end: m.index + from.length, text: to })));
+    out = applyEdits(out, uses.map((m) => ({ start: m.index, end: m.index + from.length, text: to })));
   }
   // the import: pg-core's names, in place of sqlite-core's
   if (byteaHelper) needed.add('customType');
@@ -295,7 +288,7 @@ export function rewriteDrizzleSchema(path: string, text: string): DrizzleRewrite
   const importText = `import { ${names.map((n) => (['AnyPgColumn', 'PgColumn', 'PgTable'].includes(n) ? `type ${n}` : n)).join(', ')} } from 'drizzle-orm/pg-core';${
     byteaHelper ? "\n\n/** PostgreSQL's bytea for SQLite's blob (drizzle-orm's pg-core has no bytea builder). */\nconst bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });" : ''
   }`;
-  const after = apply(out, [{ start: first.index, end: first.index + first[0].length, text: importText }, ...imports.slice(1).map((m) => ({ start: m.index, end: m.index + m[0].length, text: '' }))]);
+  const after = applyEdits(out, [{ start: first.index, end: first.index + first[0].length, text: importText }, ...imports.slice(1).map((m) => ({ start: m.index, end: m.index + m[0].length, text: '' }))]);
   return { after, switched: [`${path}: drizzle-orm/sqlite-core → drizzle-orm/pg-core (sqliteTable → pgTable)`, ...switched.sort((x, y) => byLine(x) - byLine(y))], manual };
 }
 

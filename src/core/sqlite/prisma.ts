@@ -33,12 +33,14 @@ function blankComments(text: string): string {
   return out;
 }
 
-interface Edit {
+/** A replacement of text[start, end). */
+export interface Edit {
   start: number;
   end: number;
   text: string;
 }
-const applyEdits = (text: string, edits: Edit[]) => [...edits].sort((a, b) => b.start - a.start).reduce((t, e) => t.slice(0, e.start) + e.text + t.slice(e.end), text);
+/** The edits applied last to first, so that each one's offsets still hold (they must not overlap). */
+export const applyEdits = (text: string, edits: Edit[]) => [...edits].sort((a, b) => b.start - a.start).reduce((t, e) => t.slice(0, e.start) + e.text + t.slice(e.end), text);
 
 /** The datasource block's `provider` and `url` value spans (comments skipped). */
 function datasourceSpans(text: string): { provider?: Edit; url?: Edit & { value: string } } {
