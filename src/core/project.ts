@@ -157,7 +157,8 @@ export function detectProject(cwd: string): ProjectInfo {
   });
 }
 
-const PRISMA_CONFIGS = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts'];
+/** Where Prisma looks for its config file, in its order. */
+export const PRISMA_CONFIGS = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts'];
 const rel = (p: string) => p.replace(/^\.\//, '').replace(/\/$/, '');
 
 /**

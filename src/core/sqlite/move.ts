@@ -3,6 +3,7 @@
 // the data is copied after the baseline is applied (src/commands/sqlite-step.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRISMA_CONFIGS } from '../project.ts';
 import { preparePrisma, readSchemaFiles, type PrepareInput, type PrismaPrep } from '../prisma/prepare.ts';
 import { readSchema } from '../prisma/schema.ts';
 import { loadSchemaWasm } from '../prisma/wasm.ts';
@@ -67,7 +68,7 @@ export async function preparePrismaMove(input: PrepareInput & { finding: SqliteF
 }
 
 function readConfig(cwd: string): { path: string; text: string } | undefined {
-  for (const f of ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.js', 'prisma.config.mjs'])
+  for (const f of PRISMA_CONFIGS)
     try {
       return { path: f, text: readFileSync(join(cwd, f), 'utf8') };
     } catch {
