@@ -5,6 +5,7 @@
 //   copyData     after the baseline is applied: the rows copied by src/core/sqlite/copy.ts, proven by
 //                counts and checksums, and the production notes (pooling, backups).
 // Without the flag and without a person, the app stays on SQLite and the user is warned.
+import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { ProjectInfo } from '../core/project.ts';
 import type { Database } from '../core/provider.ts';
@@ -183,7 +184,6 @@ export async function copyData(input: CopyInput): Promise<SqliteReport | undefin
   else if (!input.url || !input.connect) notCopied(`PostgreSQL was not checked; run ${rerun} once it is reachable`);
   else if (!input.schemaReady) notCopied(`the PostgreSQL schema is not created yet; run ${input.migrateCommand}, then ${rerun}`);
   else {
-    const { join, isAbsolute } = await import('node:path');
     const { copyWithProgress, renderCopyReport } = await import('../ui/copy-progress.ts');
     say.info(`Copying the rows of ${file} into PostgreSQL (one transaction: Ctrl+C leaves PostgreSQL as it was)`);
     report.copy = await copyWithProgress({ sqliteFile: isAbsolute(file) ? file : join(input.project.cwd, file), databaseUrl: input.url, connect: input.connect, out: input.out });

@@ -4,8 +4,10 @@
 // change (the client on a SQLite driver, a SQLite-only default, a column this rewrite does not know).
 // The rewrite works on the source text with a scanner that knows strings, template literals and comments:
 // calls are located, their argument lists read whole, and only those spans are replaced.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { run } from '../migrate.ts';
 import type { ProjectInfo } from '../project.ts';
 import type { MigrationFile } from '../files/migrations.ts';
 import type { SqliteFinding } from './detect.ts';
@@ -438,15 +440,11 @@ export async function prepareDrizzleMove(project: ProjectInfo, finding: SqliteFi
  * migrations folder, or why there are none (drizzle-kit not installed, or it failed).
  */
 export async function drizzleBaseline(project: ProjectInfo, files: MigrationFile[], signal: AbortSignal): Promise<{ files: MigrationFile[]; journal?: string } | string> {
-  const { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync, cpSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { dirname } = await import('node:path');
-  const { run } = await import('../migrate.ts');
   const cwd = project.cwd;
   const bin = join(cwd, 'node_modules', 'drizzle-kit', 'bin.cjs');
   if (!existsSync(bin)) return `drizzle-kit is not installed here: after ${project.packageManager} install, run npx drizzle-kit generate to write the PostgreSQL baseline into ${project.migrations.dir}/`;
   const dir = project.migrations.dir;
-  const tmp = mkdtempSync(join((await import('node:fs')).realpathSync(tmpdir()), 'prod-ready-drizzle-'));
+  const tmp = mkdtempSync(join(realpathSync(tmpdir()), 'prod-ready-drizzle-'));
   try {
     for (const f of walk(cwd, '')) if (!f.startsWith(`${dir}/`) && !f.startsWith('.git/')) cpSync(join(cwd, f), join(tmp, f));
     for (const f of files.filter((x) => !x.delete && !x.path.startsWith(`${dir}/`))) {
