@@ -198,7 +198,7 @@ export async function copyData(input: CopyInput): Promise<SqliteReport | undefin
  * connections per client unless `connection_limit` says otherwise; node-postgres and postgres.js default
  * to 10. Render's backups depend on the database's instance type (render.com/docs/postgresql-backups).
  */
-export function productionNotes(orm: 'prisma' | 'drizzle' | undefined, plan: string | undefined): string[] {
+function productionNotes(orm: 'prisma' | 'drizzle' | undefined, plan: string | undefined): string[] {
   const pooling =
     orm === 'prisma'
       ? 'Pooling: each Prisma Client opens num_cpus × 2 + 1 connections unless DATABASE_URL says ?connection_limit=N; keep N × instances below the database\'s max_connections (SHOW max_connections). On Render DATABASE_URL comes from the database (fromDatabase), so set it in code: new PrismaClient({ datasourceUrl: `${process.env.DATABASE_URL}?connection_limit=N` })'
@@ -212,4 +212,3 @@ export function productionNotes(orm: 'prisma' | 'drizzle' | undefined, plan: str
   return [pooling, backups, 'Keep the SQLite file until the app has run on PostgreSQL: nothing was deleted from it'];
 }
 
-export { findingLine };

@@ -12,7 +12,7 @@ const EMPTY = unicode ? '░' : '-';
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** `1.2 s`, `3 min 5 s`. */
-export function duration(ms: number): string {
+function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
@@ -20,7 +20,7 @@ export function duration(ms: number): string {
 }
 
 /** One line: the current table's bar and rows, then all rows, the rate and the time left. */
-export function formatProgress(p: CopyProgress, elapsedMs: number, width = 20): string {
+function formatProgress(p: CopyProgress, elapsedMs: number, width = 20): string {
   const frac = p.total ? Math.min(1, p.done / p.total) : 1;
   const filled = Math.round(frac * width);
   const bar = kleur.cyan(FULL.repeat(filled)) + kleur.dim(EMPTY.repeat(width - filled));
@@ -31,14 +31,14 @@ export function formatProgress(p: CopyProgress, elapsedMs: number, width = 20): 
   return `Copying ${p.table} ${bar} ${n(p.done)}/${n(p.total)} rows · ${n(p.allDone)}/${n(p.allTotal)} in all · ${n(Math.round(rate))} rows/s${eta}`;
 }
 
-export interface ProgressBar {
+interface ProgressBar {
   update(p: CopyProgress): void;
   /** Clears the bar and writes the closing line (✔ / ✖ / cancelled); nothing when not a TTY. */
   stop(outcome: 'done' | 'failed' | 'cancelled', line: string): void;
 }
 
 /** A bar redrawn in place (at most ~12 times a second) on a TTY; without a TTY it draws nothing. */
-export function progressBar(out: NodeJS.WriteStream = process.stdout): ProgressBar {
+function progressBar(out: NodeJS.WriteStream = process.stdout): ProgressBar {
   const tty = Boolean(out.isTTY);
   const started = performance.now();
   let last = 0;

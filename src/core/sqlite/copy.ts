@@ -147,7 +147,7 @@ async function loadSqlite(): Promise<typeof import('node:sqlite')> {
   }
 }
 
-export async function openSqliteReadOnly(file: string): Promise<DatabaseSync> {
+async function openSqliteReadOnly(file: string): Promise<DatabaseSync> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new SqliteCopyError(`No SQLite file at ${file}`);
   const { DatabaseSync } = await loadSqlite();
   let db: DatabaseSync;

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { DRIZZLE_CONFIGS, type ProjectInfo } from '../project.ts';
 
 /** The SQLite drivers an app reads its database through (the ORM sits on one of them). */
-export const SQLITE_DRIVERS = ['better-sqlite3', 'sqlite3', '@libsql/client', 'libsql', 'sqlite', 'bun:sqlite'];
+const SQLITE_DRIVERS = ['better-sqlite3', 'sqlite3', '@libsql/client', 'libsql', 'sqlite', 'bun:sqlite'];
 
 export interface SqliteFinding {
   /** What says the app is on SQLite, one short line each (shown to the user as found). */
@@ -41,11 +41,6 @@ function rel(cwd: string, base: string, path: string): string {
   return r.startsWith('..') || isAbsolute(r) ? normalize(abs) : r.split('\\').join('/');
 }
 
-/** The value a config reads: a literal, or `env("X")` / `process.env.X` looked up in the app's env files. */
-function envLookup(name: string | undefined, env: Record<string, string>): string | undefined {
-  return name ? env[name] : undefined;
-}
-
 export interface DetectInput {
   project: ProjectInfo;
   /** The app's env files' values (.env, .env.local) and the environment, the app's names. */
@@ -73,8 +68,8 @@ export function detectSqlite(input: DetectInput): SqliteFinding | undefined {
     orm = 'prisma';
     config = input.prisma.datasourceFile;
     evidence.push(`${config}: datasource provider = "sqlite"`);
-    const url = input.prisma.url?.value ?? envLookup(input.prisma.url?.fromEnvVar ?? undefined, env);
     envVar = input.prisma.url?.fromEnvVar ?? undefined;
+    const url = input.prisma.url?.value ?? (envVar && env[envVar]);
     const path = url && sqlitePath(url);
     // Prisma resolves a relative SQLite path from the schema file's folder
     if (path) file = rel(cwd, dirname(join(cwd, config)), path);
@@ -98,7 +93,7 @@ export function detectSqlite(input: DetectInput): SqliteFinding | undefined {
       const literal = /\burl\s*["']?\s*:\s*["'`]([^"'`]+)["'`]/.exec(text)?.[1];
       const fromEnv = /\burl\s*:\s*process\.env(?:\.(\w+)|\[["'](\w+)["']\])/.exec(text);
       envVar = fromEnv?.[1] ?? fromEnv?.[2];
-      const url = literal ?? envLookup(envVar, env);
+      const url = literal ?? (envVar && env[envVar]);
       const path = url && sqlitePath(url);
       // drizzle-kit runs from the project root: a relative path is the root's
       if (path) {

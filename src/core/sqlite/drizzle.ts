@@ -317,7 +317,7 @@ function chain(text: string, i: number): number {
 }
 
 /** The name a switched drizzle.config reads its PostgreSQL URL from. */
-export const URL_ENV = 'DATABASE_URL';
+const URL_ENV = 'DATABASE_URL';
 
 /** drizzle.config switched: dialect "postgresql", the URL from DATABASE_URL, no SQLite driver. */
 export function rewriteDrizzleConfig(path: string, text: string): DrizzleRewrite {
@@ -439,7 +439,7 @@ export async function prepareDrizzleMove(project: ProjectInfo, finding: SqliteFi
  * the app with the switched schema and config (its node_modules linked): the files it wrote under the
  * migrations folder, or why there are none (drizzle-kit not installed, or it failed).
  */
-export async function drizzleBaseline(project: ProjectInfo, files: MigrationFile[], signal: AbortSignal): Promise<{ files: MigrationFile[]; journal?: string } | string> {
+async function drizzleBaseline(project: ProjectInfo, files: MigrationFile[], signal: AbortSignal): Promise<{ files: MigrationFile[]; journal?: string } | string> {
   const cwd = project.cwd;
   const bin = join(cwd, 'node_modules', 'drizzle-kit', 'bin.cjs');
   if (!existsSync(bin)) return `drizzle-kit is not installed here: after ${project.packageManager} install, run npx drizzle-kit generate to write the PostgreSQL baseline into ${project.migrations.dir}/`;

@@ -65,7 +65,7 @@ function datasourceSpans(text: string): { provider?: Edit; url?: Edit & { value:
 /** Byte offsets (Prisma's spans) to string offsets. */
 const charOffset = (text: string, byte: number) => Buffer.from(text).subarray(0, byte).toString('utf8').length;
 
-export interface SwitchedSchema {
+interface SwitchedSchema {
   /** Every schema file, switched (formatted by Prisma); unchanged ones as they were. */
   files: SchemaFile[];
   /** What changed and how each SQLite type lands in PostgreSQL, one line each. */
@@ -125,7 +125,7 @@ export function switchPrismaSchema(wasm: SchemaWasm, files: SchemaFile[], info: 
 const sqliteLike = (url: string) => /^(file:|sqlite:)/i.test(url) || /\.(db|sqlite3?)$/i.test(url);
 
 /** How each SQLite type lands in PostgreSQL (Prisma's defaults for PostgreSQL), with the fields that have it. */
-export function typeLines(models: DmmfModel[]): string[] {
+function typeLines(models: DmmfModel[]): string[] {
   type F = DmmfModel['fields'][number] & { default?: { name?: string } | unknown; isList?: boolean };
   const groups = new Map<string, string[]>();
   const add = (k: string, where: string) => groups.set(k, [...(groups.get(k) ?? []), where]);

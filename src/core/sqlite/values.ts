@@ -159,7 +159,7 @@ export function convert(kind: Kind, v: SqliteValue, unit: EpochUnit = 'ms', typm
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** A point in time: whole milliseconds since 1970-01-01 UTC, plus microseconds 0–999. */
-export type Instant = [ms: number, us: number];
+type Instant = [ms: number, us: number];
 
 function fromNumber(x: number, unit: EpochUnit, v: SqliteValue): Instant {
   const ms = unit === 'ms' ? x : x * 1000;
@@ -171,7 +171,7 @@ function fromNumber(x: number, unit: EpochUnit, v: SqliteValue): Instant {
 }
 
 /** The instant of a SQLite timestamp: epoch ms/s numbers, or ISO / `YYYY-MM-DD HH:MM:SS` text (UTC unless it names an offset). */
-export function toInstant(v: SqliteValue, unit: EpochUnit): Instant {
+function toInstant(v: SqliteValue, unit: EpochUnit): Instant {
   if (typeof v === 'number') return fromNumber(v, unit, v);
   if (typeof v === 'bigint') return fromNumber(Number(v), unit, v);
   if (v === null || v instanceof Uint8Array) return fail(v ?? '', 'a timestamp');
@@ -194,7 +194,7 @@ export function toInstant(v: SqliteValue, unit: EpochUnit): Instant {
 const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01, where PostgreSQL counts from
 
 /** timestamp(p): PostgreSQL rounds to p fractional digits half away from zero, counting from 2000-01-01. */
-export function roundInstant(t: Instant, precision: number): Instant {
+function roundInstant(t: Instant, precision: number): Instant {
   if (precision < 0 || precision >= 6 || (t[1] === 0 && precision >= 3)) return t;
   const scale = 10n ** BigInt(6 - precision);
   const pg = BigInt(t[0] - PG_EPOCH_MS) * 1000n + BigInt(t[1]);
@@ -209,7 +209,7 @@ export function roundInstant(t: Instant, precision: number): Instant {
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC wall clock). */
-export function isoInstant([ms, us]: Instant): string {
+function isoInstant([ms, us]: Instant): string {
   // civil date from days since 1970 (H. Hinnant's days_from_civil, inverted): no Date object per value
   const days = Math.floor(ms / 86_400_000);
   let rest = ms - days * 86_400_000;
@@ -233,7 +233,7 @@ export function isoInstant([ms, us]: Instant): string {
 }
 
 /** A plain decimal (as normDecimal writes it) rounded to `scale` decimals, half away from zero. */
-export function roundDecimal(s: string, scale: number): string {
+function roundDecimal(s: string, scale: number): string {
   const neg = s.startsWith('-');
   const [int, frac = ''] = (neg ? s.slice(1) : s).split('.');
   if (frac.length <= scale) return s;
@@ -291,7 +291,7 @@ export function normalize(kind: Kind, s: string): string {
 }
 
 /** A decimal number in plain notation without redundant zeros: `1.50E+2` → `150`, `-0.0` → `0`. */
-export function normDecimal(s: string): string {
+function normDecimal(s: string): string {
   const m = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s.trim());
   if (!m || (!m[2] && !m[3])) return s.trim().toLowerCase().replace(/^\+/, '');
   const [, sign, int = '', frac = '', e = '0'] = m;
@@ -314,7 +314,7 @@ export function normDecimal(s: string): string {
 }
 
 /** JSON with object keys sorted, at every depth (numbers as JavaScript prints them). */
-export function stableJson(v: unknown): string {
+function stableJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   let out: string;
   if (Array.isArray(v)) {
