@@ -27,17 +27,13 @@ export interface CopyBench {
 
 /** undefined when this Node has no node:sqlite (Node < 22.13). */
 export async function benchSqliteCopy(pg: PgServer, runs = Number(process.env.BENCH_COPY_RUNS) || 5): Promise<CopyBench | undefined> {
+  const { copySqliteToPostgres, loadSqlite } = await import('../src/core/sqlite/copy.ts');
   let sqlite: typeof import('node:sqlite');
   try {
-    const w = process.emitWarning;
-    process.emitWarning = () => undefined;
-    sqlite = await import('node:sqlite');
-    process.emitWarning = w;
-    if (typeof sqlite.StatementSync.prototype.iterate !== 'function') return undefined;
+    sqlite = await loadSqlite();
   } catch {
     return undefined;
   }
-  const { copySqliteToPostgres } = await import('../src/core/sqlite/copy.ts');
   const { withPostgres } = await import('../providers/postgres/index.ts');
   const { default: postgres } = await import('postgres');
   const dir = mkdtempSync(join(tmpdir(), 'cpr-bench-copy-'));

@@ -130,7 +130,7 @@ interface Plan {
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
 /** node:sqlite, without its one-time ExperimentalWarning (Node 22 prints it; the feature is what we need). */
-async function loadSqlite(): Promise<typeof import('node:sqlite')> {
+export async function loadSqlite(): Promise<typeof import('node:sqlite')> {
   const emit = process.emitWarning;
   process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
     if (/sqlite/i.test(typeof w === 'string' ? w : w.message)) return;
