@@ -11,7 +11,7 @@
 /** How a target column's values are converted and compared. */
 export type Kind = 'bool' | 'int' | 'float4' | 'float8' | 'numeric' | 'timestamptz' | 'timestamp' | 'date' | 'json' | 'jsonb' | 'bytes' | 'uuid' | 'bpchar' | 'text';
 
-/** The kind of a PostgreSQL base type name (pg_type.typname). Enums, time, interval… are copied as text. */
+/** The kind of a PostgreSQL base type name (pg_type.typname). Enums, money, time, interval… are copied as text. */
 export function kindOf(typname: string): Kind {
   switch (typname) {
     case 'bool':
@@ -26,8 +26,7 @@ export function kindOf(typname: string): Kind {
     case 'float8':
       return 'float8';
     case 'numeric':
-    case 'money':
-      return typname === 'money' ? 'text' : 'numeric';
+      return 'numeric';
     case 'timestamptz':
       return 'timestamptz';
     case 'timestamp':
@@ -138,7 +137,7 @@ export function convert(kind: Kind, v: SqliteValue, unit: EpochUnit = 'ms', typm
       return isoInstant(toInstant(v, unit)).slice(0, 10);
     case 'json':
     case 'jsonb': {
-      const s = typeof v === 'string' ? v : v instanceof Uint8Array ? asText(v) : String(v);
+      const s = asText(v);
       // jsonb is parsed by normalize() anyway (the caller reports a failure there the same way)
       if (kind === 'json')
         try {
