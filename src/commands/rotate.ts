@@ -62,11 +62,11 @@ export function rotate(flags: RotateFlags): Promise<number> {
 async function rotateLocked(flags: RotateFlags, mono: EnvFile[] | undefined, serviceKeys?: Record<string, string[]>): Promise<number> {
   const project = { ...detectProject(flags.cwd), ...(serviceKeys ? { serviceKeys } : {}) };
   const files = readManagedFiles(flags.cwd);
-  const monoPaths = mono?.map((m) => m.file);
-  if (monoPaths ? !readTexts(flags.cwd, monoPaths).length : files['.env'] === undefined && files['.env.local'] === undefined)
-    throw new UsageError(`no ${monoPaths ? monoPaths.join(' or ') : '.env'} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
+  // a monorepo's env files were read just now by monorepoEnvFiles: their texts are used, not read again
+  if (mono ? mono.every((m) => m.text === undefined) : files['.env'] === undefined && files['.env.local'] === undefined)
+    throw new UsageError(`no ${mono ? mono.map((m) => m.file).join(' or ') : '.env'} in this folder: there is nothing to rotate`, 'run create-prod-ready first (or create-prod-ready join in a teammate\'s clone)');
   const memory = parseMemory(files[MEMORY_FILE]);
-  const dotenv = monoPaths ? textValues(readTexts(flags.cwd, monoPaths)) : readEnvFiles(files);
+  const dotenv = mono ? mergedValues(mono) : readEnvFiles(files);
   const ids = CATALOG.map((c) => c.id).filter((id) => memory?.providers.includes(id) || configuredIds(dotenv, {}).includes(id));
   const providers = await loadProviders(ids);
   const git = await gitView(flags.cwd);
@@ -137,7 +137,7 @@ function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: R
   const files = readManagedFiles(ctx.flags.cwd);
   const texts = ctx.monoFiles ? readTexts(ctx.flags.cwd, ctx.monoFiles.map((f) => f.path)) : [{ path: ctx.envFile, text: files[ctx.envFile] ?? '' }];
   // the providers read their own keys: a value under the app's name is theirs too
-  const raw = ctx.monoFiles ? textValues(texts) : readEnvFiles(files);
+  const raw = ctx.monoFiles ? mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text }))) : readEnvFiles(files);
   const values = { ...raw };
   for (const e of ctx.providers.flatMap((p) => p.env)) {
     const name = ctx.names.in(e.key).find((n) => !isPlaceholder(raw[n]));
@@ -154,8 +154,6 @@ function readTexts(cwd: string, paths: string[]): { path: string; text: string }
     return text === undefined ? [] : [{ path, text }];
   });
 }
-
-const textValues = (texts: { path: string; text: string }[]) => mergedValues(texts.map((t) => ({ file: t.path, example: '', text: t.text })));
 
 /**
  * The rotation's store: .env (or every app's env file in a monorepo) and prod-ready.json, read fresh before
