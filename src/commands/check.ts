@@ -15,7 +15,7 @@ import type { Provider, ProviderId } from '../core/provider.ts';
 import { detectContract, EXAMPLE_FILES } from '../core/contract.ts';
 import { isPlaceholder } from '../core/placeholder.ts';
 import { mapNames, unionNames, withPushNames } from '../core/env-names.ts';
-import { ENV_FILES, envFileHere, gitView } from '../core/env-file.ts';
+import { ENV_FILES, envFileHere, gitView, readEnvFiles } from '../core/env-file.ts';
 import { MEMORY_FILE, parseMemory } from '../core/files/memory.ts';
 
 export async function checkCommand(flags: { cwd: string; json: boolean; providers?: ProviderId[]; version: string }): Promise<number> {
@@ -39,7 +39,7 @@ export async function checkCommand(flags: { cwd: string; json: boolean; provider
     if (invalidLines.length) out.warn(`${name} line${invalidLines.length > 1 ? 's' : ''} ${invalidLines.join(', ')} define${invalidLines.length > 1 ? '' : 's'} nothing`);
     for (const q of unclosedQuotes) out.warn(`${name} line ${q.line} (${q.key}) opens a quote that is not closed at the end of the value: the quote is read as part of the value`);
   }
-  const dotenv: Record<string, string> = mono ? mergedValues(envFiles) : Object.assign({}, ...envFiles.map((f) => dotenvValues(parseDotenv(f.text!))));
+  const dotenv: Record<string, string> = mono ? mergedValues(envFiles) : readEnvFiles(files);
   // the secrets file (a single app: .env, or .env.local beside a committed .env); in a monorepo, the apps' files
   const envFile = mono ? envFiles.map((f) => f.file).join(', ') : envFileHere(project, files, await gitView(cwd));
   // the app's own env names (a single app; in a monorepo each app's keys are in its .env.example)
