@@ -133,7 +133,7 @@ async function rotateLocked(flags: RotateFlags, mono: EnvFile[] | undefined, ser
 }
 
 /** The current .env values and prod-ready.json, read fresh before each write (nothing else is held across steps). */
-function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: Record<string, string>; memory: Memory } {
+function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: Record<string, string>; memory: Memory; memoryText: string | undefined } {
   const files = readManagedFiles(ctx.flags.cwd);
   const texts = ctx.monoFiles ? readTexts(ctx.flags.cwd, ctx.monoFiles.map((f) => f.path)) : [{ path: ctx.envFile, text: files[ctx.envFile] ?? '' }];
   // the providers read their own keys: a value under the app's name is theirs too
@@ -144,7 +144,7 @@ function current(ctx: Ctx): { texts: { path: string; text: string }[]; values: R
     if (name) values[e.key] = raw[name]!;
   }
   const memory = parseMemory(files[MEMORY_FILE]) ?? memoryFor(ctx.providers, values, ctx.project.framework, undefined);
-  return { texts, values, memory };
+  return { texts, values, memory, memoryText: files[MEMORY_FILE] };
 }
 
 /** The env files that exist, with their text. */
@@ -166,11 +166,11 @@ function storeFor(ctx: Ctx, p: Provider, id: string): RotationStore {
       return { values, memory };
     },
     save: (state, { fresh = {}, resources = {}, remove = [], beside = {} } = {}) => {
-      const { texts, memory } = current(ctx);
+      const { texts, memory, memoryText } = current(ctx);
       const rotations = { ...memory.rotations };
       if (state) rotations[id] = state;
       else delete rotations[id];
-      const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, readManagedFiles(ctx.flags.cwd)[MEMORY_FILE]);
+      const nextMemory = renderMemory({ ...memory, resources: { ...memory.resources, ...resources }, rotations }, memoryText);
       const changes = [];
       const touched = [...Object.keys(fresh), ...remove, ...Object.keys(beside)];
       // A monorepo: every file that holds one of the keys (under a name its app reads) gets the new values (one
