@@ -38,7 +38,8 @@ export async function installStep(input: InstallInput): Promise<InstallReport | 
   const { plan, project, say } = input;
   if (!plan.dependenciesAdded || !input.allowed || !project.lockfile) return undefined;
   const command = `${project.packageManager} install`;
-  const why = `so ${project.lockfile} matches package.json (${project.packageManager === 'npm' ? 'npm ci' : 'a frozen-lockfile install'}, as on Render, refuses it otherwise)`;
+  const matches = `so ${project.lockfile} matches package.json`;
+  const why = `${matches} (${project.packageManager === 'npm' ? 'npm ci' : 'a frozen-lockfile install'}, as on Render, refuses it otherwise)`;
   if (truthy((input.env ?? process.env)[NO_INSTALL_ENV])) {
     const note = `not installed (${NO_INSTALL_ENV} is set): run ${command} ${why}`;
     say.info(`New dependencies ${note}`);
@@ -47,7 +48,7 @@ export async function installStep(input: InstallInput): Promise<InstallReport | 
   const { exec, CommandNotFound, CommandTimedOut } = await import('../core/exec.ts');
   try {
     await say.step(
-      `Installing the new dependencies (${command}), ${why.replace(/ \(.*\)$/, '')}`,
+      `Installing the new dependencies (${command}), ${matches}`,
       async (signal) => {
         // pnpm and Yarn 2+ freeze the lockfile when CI is set: updating it is the point here (classic
         // Yarn ignores the variable)
