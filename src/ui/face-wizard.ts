@@ -13,7 +13,7 @@ import { runVerify } from '../core/verify.ts';
 import { chooseApps } from '../core/workspaces.ts';
 import type { Face, Run } from '../core/pipeline/index.ts';
 import { stepLine } from '../core/pipeline/next-steps.ts';
-import { skipped } from '../core/pipeline/results.ts';
+import { allLastFirst, skipped } from '../core/pipeline/results.ts';
 import { servicesDown, startServices } from '../core/pipeline/services.ts';
 import { enterApps, joiningLine, known, nameLabel, type Ctx } from '../core/pipeline/state.ts';
 import { askable, derive, refresh, setValue, settle, shownSource } from '../core/pipeline/values.ts';
@@ -54,21 +54,19 @@ export async function wizardFace(ctx: Ctx): Promise<Face> {
     return withSpinner(
       `Checking ${titles([...running])}`,
       (signal, progress) =>
-        Promise.all(
-          providers.map((p) =>
-            runVerify(p, values, run.ctx.project, signal)
-              .then(
-                (verified) => ({ verified }),
-                (error: unknown) => {
-                  if (error instanceof VerifyError) return { error };
-                  throw error;
-                },
-              )
-              .finally(() => {
-                running.delete(p.title);
-                if (running.size) progress(`Checking ${titles([...running])}`);
-              }),
-          ),
+        allLastFirst(providers, (p) =>
+          runVerify(p, values, run.ctx.project, signal)
+            .then(
+              (verified) => ({ verified }),
+              (error: unknown) => {
+                if (error instanceof VerifyError) return { error };
+                throw error;
+              },
+            )
+            .finally(() => {
+              running.delete(p.title);
+              if (running.size) progress(`Checking ${titles([...running])}`);
+            }),
         ),
       (rs) => {
         const only = rs.length === 1 ? rs[0]! : undefined;

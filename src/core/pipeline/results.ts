@@ -50,11 +50,16 @@ export async function verifyAll(
   project: ProjectInfo,
   skip: boolean,
 ): Promise<{ result: Result; verified?: Verified }[]> {
-  const one = (p: Provider) => (skip ? Promise.resolve({ result: skipped(p) }) : verifyOne(p, values, project));
-  // Started last-first: the catalog ends with the providers whose clients are heaviest to load (the AWS
-  // and Stripe SDKs take 50-185 ms of CPU), so their loading overlaps the others' network waits instead
-  // of delaying them. Results keep the catalog order.
-  const started = new Map([...providers].reverse().map((p) => [p, one(p)] as const));
+  return allLastFirst(providers, (p) => (skip ? Promise.resolve({ result: skipped(p) }) : verifyOne(p, values, project)));
+}
+
+/**
+ * Every provider's task at once, started last-first: the catalog ends with the providers whose clients are
+ * heaviest to load (the AWS and Stripe SDKs take 50-185 ms of CPU), so their loading overlaps the others'
+ * network waits instead of delaying them. Results keep the catalog order.
+ */
+export function allLastFirst<T>(providers: readonly Provider[], task: (p: Provider) => Promise<T>): Promise<T[]> {
+  const started = new Map([...providers].reverse().map((p) => [p, task(p)] as const));
   return Promise.all(providers.map((p) => started.get(p)!));
 }
 
