@@ -28,8 +28,6 @@ export const CATALOG = [
 export type ProviderId = (typeof CATALOG)[number]['id'];
 export const PROVIDER_IDS: readonly ProviderId[] = CATALOG.map((c) => c.id);
 
-export const AVAILABLE: readonly ProviderId[] = PROVIDER_IDS;
-
 /** Set up by default in a project that has none configured yet. */
 export const BASE_PROVIDERS: ProviderId[] = ['app', 'postgres', 'redis'];
 
@@ -40,6 +38,6 @@ export function configuredIds(dotenv: Record<string, string>, env: NodeJS.Proces
 
 /** The picker's initial selection: what is configured or remembered in prod-ready.json (plus app), or the base set in a new project. */
 export function initialSelection(dotenv: Record<string, string>, env: NodeJS.ProcessEnv, remembered: readonly string[] = []): ProviderId[] {
-  const configured = [...configuredIds(dotenv, env), ...(remembered.filter((id) => AVAILABLE.includes(id as ProviderId)) as ProviderId[])];
+  const configured = [...configuredIds(dotenv, env), ...(remembered.filter((id) => PROVIDER_IDS.includes(id as ProviderId)) as ProviderId[])];
   return configured.length ? CATALOG.map((c) => c.id).filter((id) => id === 'app' || configured.includes(id)) : BASE_PROVIDERS;
 }

@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './core/errors.ts';
 import { PROVIDER_IDS, type ProviderId } from './core/provider.ts';
-import { AVAILABLE } from '../providers/catalog.ts';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -32,7 +31,7 @@ Usage
 
 Options
   --cwd DIR            project folder (default: the current folder)
-  --providers LIST     comma-separated: ${AVAILABLE.join(', ')}
+  --providers LIST     comma-separated: ${PROVIDER_IDS.join(', ')}
   --apps LIST          monorepo: the apps to deploy, comma-separated names or folders
                        (default: a picker; with --yes every deployable app)
   -y, --yes            never prompt: values from the environment, then .env, then local
@@ -158,15 +157,14 @@ export function parseCommandLine(argv: string[]) {
   let providers: ProviderId[] | undefined;
   if (v.providers !== undefined) {
     const ids = v.providers.split(',').map((s) => s.trim()).filter(Boolean);
-    const unknown = ids.filter((id) => !AVAILABLE.includes(id as ProviderId));
+    const unknown = ids.filter((id) => !PROVIDER_IDS.includes(id as ProviderId));
     if (unknown.length || !ids.length) {
-      const later = unknown.filter((id) => (PROVIDER_IDS as readonly string[]).includes(id));
       throw new UsageError(
-        `unknown provider${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ') || '(none given)'}${later.length ? ` (${later.join(', ')} not available in this version)` : ''}`,
-        `valid ids: ${AVAILABLE.join(', ')}`,
+        `unknown provider${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ') || '(none given)'}`,
+        `valid ids: ${PROVIDER_IDS.join(', ')}`,
       );
     }
-    providers = AVAILABLE.filter((id) => ids.includes(id));
+    providers = PROVIDER_IDS.filter((id) => ids.includes(id));
   }
   const apps = v.apps?.split(',').map((s) => s.trim()).filter(Boolean);
   if (apps && (!apps.length || (command !== 'init' && command !== 'join'))) throw new UsageError(apps.length ? `--apps is an option of init and join` : '--apps: no app given', 'see create-prod-ready --help');
