@@ -1,7 +1,7 @@
 import { VerifyError } from '../../src/core/errors.ts';
 import { type Io, type Values } from '../../src/core/provider.ts';
 import { isLoopbackHost, overrideVar } from '../../src/core/urls.ts';
-import { apiFor, type ApiClient, type ApiHints, type HttpAnswer } from '../../src/core/http.ts';
+import { apiFor, failWith, type ApiClient, type ApiHints, type HttpAnswer } from '../../src/core/http.ts';
 import { audienceProblem, clientIdProblem, clientSecretProblem, domainProblem, normaliseDomain } from './format.ts';
 import { type AppUris, URI_FIELDS } from './uris.ts';
 
@@ -158,6 +158,12 @@ export function formatProblems(values: Values): string | undefined {
     clientSecretProblem(values.AUTH0_CLIENT_SECRET ?? '') ??
     audienceProblem(values.AUTH0_AUDIENCE ?? '')
   );
+}
+
+/** The values' first format problem as a FORMAT error (the secret redacted), before anything is asked of Auth0. */
+export function assertFormat(values: Values): void {
+  const problem = formatProblems(values);
+  if (problem) throw failWith([values.AUTH0_CLIENT_SECRET ?? ''])(problem, undefined, 'FORMAT');
 }
 
 /** The live check behind `verify`, with options for tests. */

@@ -1,8 +1,7 @@
 import { VerifyError } from '../../src/core/errors.ts';
-import { redact } from '../../src/core/mask.ts';
 import type { InPlaceRotation, Io, Values } from '../../src/core/provider.ts';
 import { failWith } from '../../src/core/http.ts';
-import { type Answer, type Auth0CheckOptions, type Ctx, type TokenResult, call, ctxFor, formatProblems, serverTrouble, token } from './client.ts';
+import { type Answer, type Auth0CheckOptions, type Ctx, type TokenResult, assertFormat, call, ctxFor, formatProblems, serverTrouble, token } from './client.ts';
 import { clientSecretProblem, normaliseDomain } from './format.ts';
 import { DASHBOARD } from './uris.ts';
 
@@ -56,8 +55,7 @@ async function secretAccepted(c: Ctx): Promise<boolean | undefined> {
 
 /** Rotates AUTH0_CLIENT_ID's secret at Auth0 and returns the new one (the rotation's `create`). */
 export async function rotateClientSecret(values: Values, io: Io, opts: Auth0CheckOptions = {}): Promise<{ values: Record<string, string>; new: Record<string, string> }> {
-  const problem = formatProblems(values);
-  if (problem) throw new VerifyError(redact(problem, [values.AUTH0_CLIENT_SECRET ?? '']), undefined, 'FORMAT');
+  assertFormat(values);
   const app = ctxFor(values, io, opts);
   const mgmtId = values[MANAGEMENT_CLIENT_ID]?.trim() ?? '';
   const mgmtSecret = values[MANAGEMENT_CLIENT_SECRET]?.trim() ?? '';

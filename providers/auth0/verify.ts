@@ -1,13 +1,10 @@
-import { VerifyError } from '../../src/core/errors.ts';
-import { redact } from '../../src/core/mask.ts';
 import { type Action, type Io, type Values, type Verified } from '../../src/core/provider.ts';
 import { urisAction } from './actions.ts';
-import { type Auth0CheckOptions, call, ctxFor, fail, formatProblems, readClient, serverTrouble, token } from './client.ts';
+import { type Auth0CheckOptions, assertFormat, call, ctxFor, fail, readClient, serverTrouble, token } from './client.ts';
 import { AUTH_ROUTES, URIS_PAGE, appBases, countUris, expectedUris, missingUris, pasteLine } from './uris.ts';
 
 export async function verifyAuth0(values: Values, io: Io, opts: Auth0CheckOptions = {}): Promise<Verified> {
-  const problem = formatProblems(values);
-  if (problem) throw new VerifyError(redact(problem, [values.AUTH0_CLIENT_SECRET ?? '']), undefined, 'FORMAT');
+  assertFormat(values);
   const c = ctxFor(values, io, opts);
   const warnings: string[] = [];
   const details: string[] = [];
