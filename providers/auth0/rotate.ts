@@ -32,8 +32,8 @@ import { DASHBOARD } from './uris.ts';
 
 export const MANAGEMENT_CLIENT_ID = 'AUTH0_MANAGEMENT_CLIENT_ID';
 export const MANAGEMENT_CLIENT_SECRET = 'AUTH0_MANAGEMENT_CLIENT_SECRET';
-export const ROTATE_SCOPE = 'update:client_keys';
-export const M2M_PAGE = 'Auth0 Dashboard → Applications → APIs → Auth0 Management API → Machine To Machine Applications';
+const ROTATE_SCOPE = 'update:client_keys';
+const M2M_PAGE = 'Auth0 Dashboard → Applications → APIs → Auth0 Management API → Machine To Machine Applications';
 
 /** Where a person rotates the secret by hand: the application's Settings page (its URL for a *.auth0.com domain). */
 export function rotatePage(values: Values): string {
@@ -140,7 +140,7 @@ export async function rotateClientSecret(values: Values, io: Io, opts: Auth0Chec
 }
 
 /** Whether rotating needs AUTH0_MANAGEMENT_CLIENT_ID / _SECRET: false when the application's own client gets a Management API token with update:client_keys. */
-export async function managementClientNeeded(values: Values, io: Io): Promise<boolean> {
+async function managementClientNeeded(values: Values, io: Io): Promise<boolean> {
   if (formatProblems(values)) return true;
   const app = ctxFor(values, io, {});
   const t = await token(app, `${app.origin}/api/v2/`);

@@ -23,14 +23,14 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 const isRenderManaged = (host: string) => /\.render\.com$/i.test(host);
 
 /** DATABASE_URL with a new password: 32 random bytes, base64url (nothing to escape in a URL or in SQL). */
-export function withNewPassword(values: Record<string, string | undefined>): Record<string, string> {
+function withNewPassword(values: Record<string, string | undefined>): Record<string, string> {
   renderManagedGuard(parsePostgresUrl(values.DATABASE_URL ?? '').host);
   const next = new URL(values.DATABASE_URL ?? '');
   next.password = randomBytes(32).toString('base64url');
   return { DATABASE_URL: next.toString() };
 }
 
-export async function rotatePassword(values: Record<string, string | undefined>, io: Io, prepared: Record<string, string>): Promise<{ values: Record<string, string>; new: Record<string, string> }> {
+async function rotatePassword(values: Record<string, string | undefined>, io: Io, prepared: Record<string, string>): Promise<{ values: Record<string, string>; new: Record<string, string> }> {
   const url = values.DATABASE_URL ?? '';
   const t = parsePostgresUrl(url);
   const password = new URL(prepared.DATABASE_URL!).password;

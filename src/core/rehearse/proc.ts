@@ -56,7 +56,7 @@ export function groupPids(pgid: number): number[] {
  * Whether any process of the group is still alive (a finished leader can leave children behind). A zombie
  * (dead, waiting for its parent to collect it) does not count: signal 0 would still reach it.
  */
-export function groupAlive(pid: number): boolean {
+function groupAlive(pid: number): boolean {
   try {
     process.kill(isWindows ? pid : -pid, 0);
   } catch (err) {
