@@ -147,7 +147,8 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
     const pending: { key: string; ref: NonNullable<EnvVarSpec['fromService']> }[] = [];
     const sources: Record<string, string> = {};
     // Every env var the service gets, its groups' included: the keys that name the same database.
-    const specs = (s.envVars ?? []).flatMap((v) => (v.fromGroup !== undefined ? ((bp.envVarGroups ?? []).find((g) => g.name === v.fromGroup)?.envVars ?? []) : [v]));
+    const group = (name: string) => (bp.envVarGroups ?? []).find((g) => g.name === name);
+    const specs = (s.envVars ?? []).flatMap((v) => (v.fromGroup !== undefined ? (group(v.fromGroup)?.envVars ?? []) : [v]));
     /**
      * The local connection string of a Render database or Key Value: the key's own value in .env (an app
      * reading POSTGRES_URL has its local database there), another key filled from the same one, the
@@ -160,11 +161,18 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
       const composed = local.compose[conventional];
       return composed ? { url: composed, from: 'docker-compose.yml' } : undefined;
     };
-    const apply = (v: EnvVarSpec, inGroup: string | undefined) => {
+    /** Sets `key` to the part `property` of the local connection string, or says why it is missing. */
+    const fromLocal = (conventional: 'DATABASE_URL' | 'REDIS_URL', key: string, property: string, same: (e: EnvVarSpec) => boolean, ref: string, composeHas: string) => {
+      const url = localUrl(conventional, key, property, same);
+      const value = url ? urlPart(url.url, property) : undefined;
+      if (value !== undefined) (env[key] = value), (sources[key] = url!.from);
+      else missing.push({ key, why: `${ref}: no local ${key === conventional ? key : `${key} or ${conventional}`} in .env, nor ${composeHas} in docker-compose.yml`, prompted: false });
+    };
+    const apply = (v: EnvVarSpec) => {
       if (v.fromGroup !== undefined) {
-        const g = (bp.envVarGroups ?? []).find((x) => x.name === v.fromGroup);
+        const g = group(v.fromGroup);
         if (!g) warnings.push(`envVarGroup ${v.fromGroup} is not defined in render.yaml: Render rejects the Blueprint`);
-        for (const gv of g?.envVars ?? []) apply(gv, g!.name);
+        for (const gv of g?.envVars ?? []) apply(gv);
         return;
       }
       const key = v.key;
@@ -177,14 +185,11 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
       } else if (v.fromDatabase) {
         if (!(bp.databases ?? []).some((d) => d.name === v.fromDatabase!.name))
           warnings.push(`${key}: database ${v.fromDatabase.name} is not defined in render.yaml`);
-        const url = localUrl('DATABASE_URL', key, v.fromDatabase.property, (e) => e.fromDatabase?.name === v.fromDatabase!.name && isUrl(e.fromDatabase.property));
-        const value = url ? urlPart(url.url, v.fromDatabase.property) : undefined;
-        if (value !== undefined) (env[key] = value), (sources[key] = url!.from);
-        else missing.push({ key, why: `fromDatabase ${v.fromDatabase.name}: no local ${key === 'DATABASE_URL' ? key : `${key} or DATABASE_URL`} in .env, nor a database in docker-compose.yml`, prompted: false });
+        const db = v.fromDatabase.name;
+        fromLocal('DATABASE_URL', key, v.fromDatabase.property, (e) => e.fromDatabase?.name === db && isUrl(e.fromDatabase.property), `fromDatabase ${db}`, 'a database');
       } else if (v.fromService) pending.push({ key, ref: v.fromService });
-      else if (inGroup) return;
     };
-    for (const v of s.envVars ?? []) apply(v, undefined);
+    for (const v of s.envVars ?? []) apply(v);
     // Render's own variables (they win over nothing the Blueprint sets but PORT)
     const port = Number(env.PORT) > 0 ? Number(env.PORT) : local.defaultPort;
     Object.assign(env, {
@@ -199,11 +204,8 @@ export function planRehearsal(bp: Blueprint, names: string[], local: LocalValues
     for (const { key, ref } of pending) {
       const target = all.find((x) => x.name === ref.name);
       if (ref.type === 'keyvalue' || ref.type === 'redis') {
-        const property = ref.property ?? 'connectionString';
-        const url = localUrl('REDIS_URL', key, property, (e) => e.fromService?.name === ref.name && isUrl(e.fromService.property ?? 'connectionString'));
-        const value = url ? urlPart(url.url, property) : undefined;
-        if (value !== undefined) (env[key] = value), (sources[key] = url!.from);
-        else missing.push({ key, why: `fromService ${ref.name} (Key Value): no local ${key === 'REDIS_URL' ? key : `${key} or REDIS_URL`} in .env, nor a Redis in docker-compose.yml`, prompted: false });
+        const same = (e: EnvVarSpec) => e.fromService?.name === ref.name && isUrl(e.fromService.property ?? 'connectionString');
+        fromLocal('REDIS_URL', key, ref.property ?? 'connectionString', same, `fromService ${ref.name} (Key Value)`, 'a Redis');
       } else if (!target) missing.push({ key, why: `fromService ${ref.name}: no such service in render.yaml`, prompted: false });
       else if (ref.envVarKey) {
         const theirs = target.envVars?.find((e) => e.key === ref.envVarKey);
