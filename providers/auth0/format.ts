@@ -3,7 +3,6 @@ import { httpUrlProblem, isLoopbackHost } from '../../src/core/urls.ts';
 
 // --- format checks --------------------------------------------------------------------------------------
 
-
 /** `https://Acme.us.auth0.com/authorize/` → `acme.us.auth0.com` (scheme, path, query and slashes dropped). */
 export function normaliseDomain(v: string): string {
   return v

@@ -5,7 +5,6 @@ import type { Phase, PgTarget, SslMode } from './url.ts';
 
 // --- errors ---------------------------------------------------------------------------------------------
 
-
 /** The error for an aborted check: a timeout (ours, or the caller's AbortSignal.timeout) or the caller's abort reason. */
 export function abortToError(signal: AbortSignal, where: string, timeoutMs: number | undefined, phase: Phase): Error {
   const reason: unknown = signal.reason;

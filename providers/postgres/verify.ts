@@ -24,7 +24,6 @@ const QUERY_BASE = `select version() as version, current_setting('server_version
   case when current_schema() is null then null else has_schema_privilege(current_schema(), 'CREATE') end as can_create`;
 const QUERY = `${QUERY_BASE}, (select ssl from pg_stat_ssl where pid = pg_backend_pid()) as ssl`;
 
-
 /**
  * The live check behind `verify`. `connectTimeoutMs` bounds the whole check (connect, TLS, authentication
  * and query); `io.signal` aborts it at once.
@@ -43,8 +42,6 @@ export async function verifyPostgresUrl(url: string, io: Io, opts: { connectTime
   const c = await connected(url, io, opts, run);
   return describe(c.result, c.t, c.where, c.mode, c.state, io.project);
 }
-
-/** A postgres.js client on one connection, as `fn` sees it. */
 
 /**
  * Runs `fn` on one connection made exactly as the live check makes it (sslmode, sslrootcert, the

@@ -163,8 +163,6 @@ function raceAbort<T>(p: Promise<T>, c: Client): Promise<T> {
   });
 }
 
-/** Seconds or an HTTP date, in ms; undefined when absent or unusable. */
-
 interface SdkError {
   type?: string;
   statusCode?: number;
@@ -207,7 +205,6 @@ export async function call<T>(c: Client, what: string, fn: (s: StripeClient) => 
     }
   }
 }
-
 
 /** Stripe's own messages quote keys in a censored form; anything key- or secret-shaped is masked again here. */
 function scrub(s: string): string {

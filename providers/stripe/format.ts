@@ -42,7 +42,6 @@ export const dashboard = (page: 'apikeys' | 'webhooks' | 'products', mode?: Mode
 
 const KEY_SHAPE = /^(sk|rk|pk)_(test|live)_[0-9A-Za-z]{8,247}$/;
 
-
 /** What else a pasted value is, when it is a Stripe id or secret of another kind. */
 function otherKind(v: string): string | undefined {
   if (v.startsWith('whsec_')) return 'a webhook signing secret (whsec_…)';
@@ -135,7 +134,6 @@ export function priceEntries(values: Values): [string, string][] {
 
 /** The environment of a key that passed the format checks. */
 export const modeOf = (key: string): Mode => keyMode(key) ?? 'test';
-/** "sk_test_••••abcd": the prefix (type and mode) and the last four; never more. */
 
 export function webhookPathFor(values: Values, framework: FrameworkId): string {
   return values.STRIPE_WEBHOOK_PATH || WEBHOOK_PATHS[framework] || '/webhooks/stripe';

@@ -23,7 +23,6 @@ function hexToIp(hex: string): string {
   return `[${groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}]`;
 }
 
-
 type TableListener = Listener & { inode: string };
 
 /**
