@@ -52,8 +52,8 @@ function auth0Hints(domain: string, overridden: boolean): ApiHints {
           : { message: `AUTH0_DOMAIN ${domain} does not resolve (DNS ${f.errno})`, hint: 'copy the Domain from Applications → your app → Settings (e.g. acme.us.auth0.com); check your network', code: 'DNS' },
       refused: (f) => ({ message: `connection refused by ${f.where}`, hint: `check AUTH0_DOMAIN${overridden ? ` and ${over}` : ''}` }),
     },
-    rateLimited: ({ attempts, label }) => ({
-      message: `Auth0 rate-limited the check (429 on ${label}) after ${attempts} attempt${attempts > 1 ? 's' : ''}`,
+    rateLimited: ({ attempts, label, doing }) => ({
+      message: `Auth0 rate-limited ${doing} (429 on ${label}) after ${attempts} attempt${attempts > 1 ? 's' : ''}`,
       hint: 'wait a minute, then try again (Auth0 Dashboard → Monitoring → Logs shows rate-limit events)',
       code: 'RATE_LIMITED',
     }),

@@ -60,7 +60,8 @@ export async function rotateClientSecret(values: Values, io: Io, opts: Auth0Chec
   const mgmtId = values[MANAGEMENT_CLIENT_ID]?.trim() ?? '';
   const mgmtSecret = values[MANAGEMENT_CLIENT_SECRET]?.trim() ?? '';
   const own = !mgmtId || !mgmtSecret;
-  const m: Ctx = own ? app : { ...app, clientId: mgmtId, secret: mgmtSecret, api: app.api.with({ secrets: [app.secret, mgmtSecret] }) };
+  // its requests' 429 line says "rate-limited the rotation"
+  const m: Ctx = own ? { ...app, api: app.api.with({ doing: 'the rotation' }) } : { ...app, clientId: mgmtId, secret: mgmtSecret, api: app.api.with({ secrets: [app.secret, mgmtSecret], doing: 'the rotation' }) };
   const who = own ? `the application's own client ${app.clientId}` : `${MANAGEMENT_CLIENT_ID} ${mgmtId}`;
   const secrets = [app.secret, m.secret];
   const err = failWith(secrets);
@@ -70,7 +71,7 @@ export async function rotateClientSecret(values: Values, io: Io, opts: Auth0Chec
   /** A failure before Auth0 was asked to rotate: said as it is, plus that nothing changed. */
   const before = (e: unknown): Error => {
     if (!(e instanceof VerifyError)) return e as Error;
-    return err(`${line(e).replace('rate-limited the check', 'rate-limited the rotation')}; ${untouched}`, e.hint, e.code ?? 'ERROR');
+    return err(`${line(e)}; ${untouched}`, e.hint, e.code ?? 'ERROR');
   };
 
   // 1. A Management API token that may rotate.

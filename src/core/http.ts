@@ -105,7 +105,7 @@ export interface ApiHints {
   /** Replaces (parts of) the default line for one kind of network failure. */
   network?: Partial<Record<NetKind, (f: NetFailure, line: Line) => Partial<Line>>>;
   /** The line after 429s beyond the retries or the budget (default: "<name> rate-limited the check (429) after N attempts"). */
-  rateLimited?: (f: { attempts: number; askedMs?: number; label?: string; answer: HttpAnswer }) => Line;
+  rateLimited?: (f: { attempts: number; askedMs?: number; label?: string; answer: HttpAnswer; doing: string }) => Line;
   /** What to check when the answer is not the API's (default: the override variable, or a proxy). */
   notJson?: string;
 }
@@ -331,7 +331,7 @@ export function apiClient(opts: ApiClientOptions): ApiClient {
           throw aborted(o.label);
         }
         if (again) continue;
-        const given = opts.hints?.rateLimited?.({ attempts: attempt + 1, askedMs: asked, label: o.label, answer: a });
+        const given = opts.hints?.rateLimited?.({ attempts: attempt + 1, askedMs: asked, label: o.label, answer: a, doing });
         throw lineError(given ?? rateLimitedLine(opts.name, doing, attempt, maxRetries, asked));
       }
       // A server error on a request that changes nothing is asked once more, after a short pause.
